@@ -1,0 +1,9 @@
+# Warnings are errors everywhere; FERRY_SANITIZE=address,undefined builds the
+# whole tree (tests included) under the sanitizers.
+set(FERRY_SANITIZE "" CACHE STRING "Comma-separated sanitizers, e.g. address,undefined")
+
+add_compile_options(-Wall -Wextra -Werror)
+if(FERRY_SANITIZE)
+  add_compile_options(-fsanitize=${FERRY_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${FERRY_SANITIZE})
+endif()

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <ucp/api/ucp.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+
+#include "runtime/ucx/socket_address.hpp"
+#include "runtime/ucx/worker.hpp"
+
+namespace ferry::ucx {
+
+class RemoteKey;
+
+/// Owns a ucp_ep; keeps its worker alive. Reports peer failure through a callback
+/// (peer error handling is always on, so a dead peer never hangs a wait).
+class Endpoint {
+ public:
+  using FailureHandler = std::function<void(ucs_status_t)>;
+
+  /// Client side of a listener connection to `address`.
+  static std::unique_ptr<Endpoint> connect(std::shared_ptr<Worker> worker, const SocketAddress& address);
+  /// Server side: accepts a connection request delivered by a Listener.
+  static std::unique_ptr<Endpoint> accept(std::shared_ptr<Worker> worker, ucp_conn_request_h request);
+  /// Connects to a worker whose address was exchanged over an existing connection.
+  static std::unique_ptr<Endpoint> connect_to_worker(std::shared_ptr<Worker> worker,
+                                                     std::span<const std::byte> address);
+
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+  /// Flushes and closes (briefly), or force-closes when the peer has failed.
+  ~Endpoint();
+
+  /// Called once, from progress, when the peer fails or disconnects.
+  void on_failure(FailureHandler handler) { on_failure_ = std::move(handler); }
+  bool failed() const noexcept { return failure_ != UCS_OK; }
+  ucs_status_t failure() const noexcept { return failure_; }
+
+  /// Starts an active-message send; buffers must stay valid until the request completes.
+  ucs_status_ptr_t send_am(uint16_t id, std::span<const std::byte> header, const void* data,
+                           size_t length, ucp_mem_h memh = nullptr) noexcept;
+  /// Starts a tagged send.
+  ucs_status_ptr_t send_tag(uint64_t tag, const void* data, size_t length) noexcept;
+  /// Starts an RMA put / get against a remote buffer.
+  ucs_status_ptr_t put(const void* data, size_t length, uint64_t remote_address, const RemoteKey& key) noexcept;
+  ucs_status_ptr_t get(void* data, size_t length, uint64_t remote_address, const RemoteKey& key) noexcept;
+  /// Starts a flush of every outstanding operation on this endpoint.
+  ucs_status_ptr_t flush() noexcept;
+
+  ucp_ep_h raw() const noexcept { return handle_; }
+  Worker& worker() const noexcept { return *worker_; }
+
+ private:
+  explicit Endpoint(std::shared_ptr<Worker> worker) : worker_(std::move(worker)) {}
+  static std::unique_ptr<Endpoint> create(std::shared_ptr<Worker> worker, ucp_ep_params_t& params,
+                                          const char* operation);
+  static void handle_error(void* arg, ucp_ep_h ep, ucs_status_t status);
+
+  std::shared_ptr<Worker> worker_;
+  ucp_ep_h handle_ = nullptr;
+  ucs_status_t failure_ = UCS_OK;
+  FailureHandler on_failure_;
+};
+
+}  // namespace ferry::ucx

@@ -1,0 +1,37 @@
+#include "runtime/ucx/waiter.hpp"
+
+#include <poll.h>
+
+#include <cerrno>
+#include <string>
+
+#include "runtime/common/error.hpp"
+
+namespace ferry::ucx {
+
+WaitMode parse_wait_mode(std::string_view text) {
+  if (text == "hot") return WaitMode::hot;
+  if (text == "warm") return WaitMode::warm;
+  if (text == "adaptive") return WaitMode::adaptive;
+  throw Error(Errc::invalid_argument,
+              "unknown waiting mode '" + std::string(text) + "' (expected hot, warm or adaptive)");
+}
+
+std::string_view wait_mode_name(WaitMode mode) noexcept {
+  switch (mode) {
+    case WaitMode::hot: return "hot";
+    case WaitMode::warm: return "warm";
+    case WaitMode::adaptive: return "adaptive";
+  }
+  return "unknown";
+}
+
+void Waiter::sleep_until_event(const Deadline& deadline) {
+  if (!worker_.arm()) return;
+  pollfd descriptor{worker_.event_fd(), POLLIN, 0};
+  if (::poll(&descriptor, 1, deadline.poll_timeout_ms()) < 0 && errno != EINTR) {
+    throw_system_error("poll on UCX worker event fd");
+  }
+}
+
+}  // namespace ferry::ucx

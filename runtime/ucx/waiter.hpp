@@ -1,0 +1,84 @@
+#pragma once
+// The one waiting mechanism every Ferry process uses when it waits for the network.
+//   hot      busy-polls ucp_worker_progress;
+//   warm     arms the worker and sleeps on its event fd;
+//   adaptive polls for `spin` after the last event, then sleeps like warm.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "runtime/common/deadline.hpp"
+#include "runtime/ucx/worker.hpp"
+
+namespace ferry::ucx {
+
+enum class WaitMode { hot, warm, adaptive };
+
+/// Parses "hot", "warm" or "adaptive"; throws Error(invalid_argument) otherwise.
+WaitMode parse_wait_mode(std::string_view text);
+std::string_view wait_mode_name(WaitMode mode) noexcept;
+
+/// Drives a worker's progress until a condition holds, in one of the three modes.
+class Waiter {
+ public:
+  Waiter(Worker& worker, WaitMode mode,
+         std::chrono::microseconds spin = std::chrono::microseconds(100))
+      : worker_(worker), mode_(mode), spin_(spin) {}
+
+  /// Progresses until `done()` is true (returns true) or `deadline` passes (returns false).
+  template <class Done>
+  bool wait_until(Done&& done, Deadline deadline = Deadline::never());
+
+  /// Nanoseconds spent busy-polling so far (hot and the spinning part of adaptive).
+  uint64_t busy_poll_ns() const noexcept { return busy_poll_ns_; }
+  WaitMode mode() const noexcept { return mode_; }
+  Worker& worker() const noexcept { return worker_; }
+
+ private:
+  /// Sleeps on the worker's event fd until it fires or the deadline passes.
+  void sleep_until_event(const Deadline& deadline);
+
+  Worker& worker_;
+  WaitMode mode_;
+  std::chrono::microseconds spin_;
+  uint64_t busy_poll_ns_ = 0;
+};
+
+template <class Done>
+bool Waiter::wait_until(Done&& done, Deadline deadline) {
+  if (done()) return true;
+  const auto started = Clock::now();
+  auto last_event = started;
+  auto account = [&](Clock::time_point until) {
+    busy_poll_ns_ += static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(until - started).count());
+  };
+  for (uint32_t round = 0;; ++round) {
+    const bool progressed = worker_.progress();
+    if (done()) {
+      if (mode_ != WaitMode::warm) account(Clock::now());
+      return true;
+    }
+    if (mode_ == WaitMode::hot) {
+      if ((round & 255U) == 0 && deadline.passed()) {
+        account(Clock::now());
+        return false;
+      }
+      continue;
+    }
+    const auto now = Clock::now();
+    if (deadline.passed()) return false;
+    if (progressed) {
+      last_event = now;
+      continue;
+    }
+    if (mode_ == WaitMode::adaptive && now - last_event < spin_) continue;
+    if (mode_ == WaitMode::adaptive) busy_poll_ns_ += static_cast<uint64_t>(spin_.count()) * 1000U;
+    sleep_until_event(deadline);
+    last_event = Clock::now();
+  }
+}
+
+}  // namespace ferry::ucx

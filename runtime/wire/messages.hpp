@@ -1,0 +1,186 @@
+#pragma once
+// Control messages of the Ferry protocol. They travel as the data of UCX active
+// message `am_control`, framed as
+//
+//   +--------+---------+------+-------------+------------------+
+//   | 'F''Y' | version | type | body length | body             |
+//   | u16    | u8      | u8   | u32         | body length bytes|
+//   +--------+---------+------+-------------+------------------+
+//
+// all integers little-endian; strings and byte blobs are a u32 length then the bytes;
+// lists are a u32 count then the elements. Every decoder checks every length against
+// what is left and against a per-field limit, and rejects trailing bytes.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "runtime/common/error.hpp"
+#include "runtime/lease/token.hpp"
+
+namespace ferry::wire {
+
+inline constexpr uint16_t magic = 0x5946;  // "FY"
+inline constexpr uint8_t protocol_version = 1;
+
+/// UCX active-message ids used by Ferry.
+inline constexpr uint16_t am_control = 1;
+inline constexpr uint16_t am_invoke = 2;
+inline constexpr uint16_t am_result = 3;
+
+/// Resource usage of one executor process.
+struct Usage {
+  uint64_t wall_ns = 0;
+  uint64_t cpu_ns = 0;
+  uint64_t hot_poll_ns = 0;
+  uint64_t peak_memory_kib = 0;
+  bool operator==(const Usage&) const = default;
+};
+
+// ---- spawner <-> manager ----
+struct RegisterSpawner {
+  std::string spawner_id;
+  std::string address;  ///< host:port of the spawner's listener
+  uint32_t cores = 0;
+  uint32_t memory_mib = 0;
+  bool operator==(const RegisterSpawner&) const = default;
+};
+struct RegisterReply {
+  Errc status = Errc::ok;
+  std::string error;
+  uint32_t heartbeat_ms = 0;
+  bool operator==(const RegisterReply&) const = default;
+};
+struct Heartbeat {
+  std::string spawner_id;
+  uint32_t cores_used = 0;
+  uint32_t memory_used_mib = 0;
+  bool operator==(const Heartbeat&) const = default;
+};
+struct LeaseRevoke {  ///< manager -> spawner: end every process of this lease now
+  uint64_t lease_id = 0;
+  std::string reason;
+  bool operator==(const LeaseRevoke&) const = default;
+};
+struct UsageReport {  ///< spawner -> manager, once per finished executor
+  uint64_t lease_id = 0;
+  uint64_t executor_id = 0;
+  Usage usage;
+  bool operator==(const UsageReport&) const = default;
+};
+
+// ---- client <-> manager ----
+struct LeaseRequest {
+  uint64_t request_id = 0;
+  std::string owner;
+  uint32_t cores = 0;
+  uint32_t memory_mib = 0;
+  uint32_t duration_ms = 0;
+  bool operator==(const LeaseRequest&) const = default;
+};
+struct LeaseReply {
+  uint64_t request_id = 0;
+  Errc status = Errc::ok;
+  std::string error;
+  lease::Token token;
+  std::string spawner_address;
+  bool operator==(const LeaseReply&) const = default;
+};
+struct LeaseRenew {
+  uint64_t request_id = 0;
+  uint64_t lease_id = 0;
+  uint32_t duration_ms = 0;
+  bool operator==(const LeaseRenew&) const = default;
+};
+struct LeaseRelease {
+  uint64_t lease_id = 0;
+  bool operator==(const LeaseRelease&) const = default;
+};
+struct StatusRequest {
+  uint64_t request_id = 0;
+  bool operator==(const StatusRequest&) const = default;
+};
+struct StatusReply {
+  uint64_t request_id = 0;
+  std::string json;
+  bool operator==(const StatusReply&) const = default;
+};
+
+// ---- client <-> spawner ----
+enum class SpawnKind : uint8_t { worker = 1, program = 2 };
+
+struct SpawnRequest {
+  uint64_t request_id = 0;
+  lease::Token token;
+  uint32_t cores = 0;
+  uint32_t memory_mib = 0;
+  SpawnKind kind = SpawnKind::worker;
+  std::vector<std::string> argv;  ///< program: the command; worker: unused
+  std::vector<std::string> env;   ///< extra NAME=value entries
+  uint8_t wait_mode = 0;          ///< ucx::WaitMode of a worker
+  std::string library_hash;       ///< hex SHA-256 of the worker's shared library
+  std::vector<std::byte> library; ///< the library itself; empty when the spawner has it cached
+  bool operator==(const SpawnRequest&) const = default;
+};
+struct SpawnReply {
+  uint64_t request_id = 0;
+  Errc status = Errc::ok;
+  std::string error;
+  bool need_library = false;  ///< resend the request with the library bytes
+  uint64_t executor_id = 0;
+  int32_t pid = 0;
+  std::string executor_address;         ///< worker: host:port of its listener
+  std::vector<std::byte> executor_key;  ///< worker: secret to present in ExecutorHello
+  bool operator==(const SpawnReply&) const = default;
+};
+struct TokenUpdate {  ///< client -> spawner after a renewal
+  lease::Token token;
+  bool operator==(const TokenUpdate&) const = default;
+};
+struct KillExecutor {
+  uint64_t executor_id = 0;
+  bool operator==(const KillExecutor&) const = default;
+};
+enum class Stream : uint8_t { out = 1, err = 2 };
+struct ExecutorOutput {
+  uint64_t executor_id = 0;
+  Stream stream = Stream::out;
+  std::string data;  ///< whole lines
+  bool operator==(const ExecutorOutput&) const = default;
+};
+struct ExecutorExit {
+  uint64_t executor_id = 0;
+  int32_t exit_code = 0;
+  int32_t signal = 0;
+  std::string reason;
+  Usage usage;
+  bool operator==(const ExecutorExit&) const = default;
+};
+
+// ---- client <-> ferry-worker ----
+struct ExecutorHello {
+  std::vector<std::byte> key;
+  std::vector<std::string> functions;  ///< names to resolve, in index order
+  bool operator==(const ExecutorHello&) const = default;
+};
+struct ExecutorWelcome {
+  Errc status = Errc::ok;
+  std::string error;
+  std::vector<std::vector<std::byte>> thread_addresses;  ///< UCX worker address per thread
+  bool operator==(const ExecutorWelcome&) const = default;
+};
+
+using Message = std::variant<RegisterSpawner, RegisterReply, Heartbeat, LeaseRevoke, UsageReport,
+                             LeaseRequest, LeaseReply, LeaseRenew, LeaseRelease, StatusRequest,
+                             StatusReply, SpawnRequest, SpawnReply, TokenUpdate, KillExecutor,
+                             ExecutorOutput, ExecutorExit, ExecutorHello, ExecutorWelcome>;
+
+/// Encodes one message with its frame.
+std::vector<std::byte> encode(const Message& message);
+/// Decodes one framed message; throws Error(Errc::protocol) on anything malformed.
+Message decode(std::span<const std::byte> bytes);
+/// Name of the message's type, for logs and errors.
+std::string_view message_name(const Message& message) noexcept;
+
+}  // namespace ferry::wire
