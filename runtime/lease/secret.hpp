@@ -13,10 +13,13 @@ class Secret {
 
   /// A fresh random secret (OpenSSL RAND_bytes), as the single-machine default uses.
   static Secret generate();
-  /// Reads a secret file. Refuses files readable or writable by group or others, and
-  /// files of the wrong size, with Error(unauthorized / invalid_argument) that says why.
+  /// Reads a secret file holding either exactly 32 raw bytes (`openssl rand 32`) or 64 hex
+  /// digits and an optional newline (`openssl rand -hex 32`). Throws Error(not_found) for a
+  /// missing file, Error(unauthorized) for one with any group or other permission bit, and
+  /// Error(invalid_argument) for contents of any other size or form.
   static Secret load(const std::string& path);
-  /// Writes the secret to `path` with mode 0600 (creating or replacing it).
+  /// Writes the secret as 64 hex digits and a newline to `path` with mode 0600, atomically
+  /// (a temporary file renamed over it).
   void save(const std::string& path) const;
 
   const std::array<uint8_t, size>& bytes() const noexcept { return bytes_; }

@@ -11,8 +11,11 @@
 // lists are a u32 count then the elements. Every decoder checks every length against
 // what is left and against a per-field limit, and rejects trailing bytes.
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 

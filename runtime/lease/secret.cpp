@@ -1,0 +1,162 @@
+#include "runtime/lease/secret.hpp"
+
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <optional>
+#include <string_view>
+
+#include "runtime/common/error.hpp"
+#include "runtime/common/unique_fd.hpp"
+
+namespace ferry::lease {
+namespace {
+
+constexpr size_t hex_size = 2 * Secret::size;
+constexpr std::string_view hex_digits = "0123456789abcdef";
+
+/// A file created next to `target` with mode 0600, removed unless renamed onto `target`.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& target)
+      : path_(target + ".XXXXXX"), fd_(::mkstemp(path_.data())) {
+    // mkstemp creates the file with mode 0600 (less what the umask removes).
+    if (fd_.get() < 0) throw_system_error("create a temporary file next to " + target);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+
+  void write(std::string_view data) {
+    while (!data.empty()) {
+      const ssize_t written = ::write(fd_.get(), data.data(), data.size());
+      if (written < 0 && errno == EINTR) continue;
+      if (written < 0) throw_system_error("write " + path_);
+      data.remove_prefix(static_cast<size_t>(written));
+    }
+  }
+  void rename_to(const std::string& target) {
+    if (::fsync(fd_.get()) != 0) throw_system_error("fsync " + path_);
+    if (::close(fd_.release()) != 0) throw_system_error("close " + path_);
+    if (::rename(path_.c_str(), target.c_str()) != 0) {
+      throw_system_error("rename " + path_ + " to " + target);
+    }
+    path_.clear();
+  }
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+};
+
+UniqueFd open_secret(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() >= 0) return fd;
+  if (errno == ENOENT) throw Error(Errc::not_found, "secret file " + path + " does not exist");
+  throw_system_error("open secret file " + path);
+}
+
+std::string octal(mode_t mode) {
+  char digits[8];
+  const auto end = std::to_chars(digits, digits + sizeof digits, mode & 07777, 8).ptr;
+  return "0" + std::string(digits, end);
+}
+
+void check_mode(const UniqueFd& fd, const std::string& path) {
+  struct stat status {};
+  if (::fstat(fd.get(), &status) != 0) throw_system_error("stat " + path);
+  if (!S_ISREG(status.st_mode)) {
+    throw Error(Errc::invalid_argument, "secret file " + path + " is not a regular file");
+  }
+  if ((status.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    throw Error(Errc::unauthorized, "secret file " + path +
+                                        " is accessible by group or others (mode " +
+                                        octal(status.st_mode) + "); run chmod 600 " + path);
+  }
+}
+
+/// Up to `limit` bytes: enough to tell every accepted format from a longer file.
+std::string read_prefix(const UniqueFd& fd, const std::string& path, size_t limit) {
+  std::string contents(limit, '\0');
+  size_t size = 0;
+  while (size < limit) {
+    const ssize_t got = ::read(fd.get(), contents.data() + size, limit - size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw_system_error("read secret file " + path);
+    if (got == 0) break;
+    size += static_cast<size_t>(got);
+  }
+  contents.resize(size);
+  return contents;
+}
+
+std::optional<uint8_t> hex_value(char digit) {
+  if (digit >= '0' && digit <= '9') return static_cast<uint8_t>(digit - '0');
+  if (digit >= 'a' && digit <= 'f') return static_cast<uint8_t>(digit - 'a' + 10);
+  if (digit >= 'A' && digit <= 'F') return static_cast<uint8_t>(digit - 'A' + 10);
+  return std::nullopt;
+}
+
+std::optional<std::array<uint8_t, Secret::size>> parse_hex(std::string_view text) {
+  std::array<uint8_t, Secret::size> bytes{};
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto high = hex_value(text[2 * i]);
+    const auto low = hex_value(text[2 * i + 1]);
+    if (!high || !low) return std::nullopt;
+    bytes[i] = static_cast<uint8_t>(*high << 4 | *low);
+  }
+  return bytes;
+}
+
+std::array<uint8_t, Secret::size> parse_secret(std::string_view contents, const std::string& path) {
+  std::array<uint8_t, Secret::size> bytes{};
+  if (contents.size() == Secret::size) {
+    std::copy(contents.begin(), contents.end(), bytes.begin());
+    return bytes;
+  }
+  if (contents.size() == hex_size + 1 && contents.back() == '\n') contents.remove_suffix(1);
+  if (contents.size() == hex_size) {
+    if (const auto parsed = parse_hex(contents)) return *parsed;
+  }
+  throw Error(Errc::invalid_argument,
+              "secret file " + path +
+                  " must hold exactly 32 raw bytes or 64 hex digits and an optional newline");
+}
+
+}  // namespace
+
+Secret Secret::generate() {
+  Secret secret;
+  if (RAND_bytes(secret.bytes_.data(), static_cast<int>(secret.bytes_.size())) != 1) {
+    throw Error(Errc::system, "RAND_bytes failed to generate a lease secret");
+  }
+  return secret;
+}
+
+Secret Secret::load(const std::string& path) {
+  const UniqueFd fd = open_secret(path);
+  check_mode(fd, path);
+  Secret secret;
+  secret.bytes_ = parse_secret(read_prefix(fd, path, hex_size + 2), path);
+  return secret;
+}
+
+void Secret::save(const std::string& path) const {
+  std::string text;
+  for (const uint8_t byte : bytes_) {
+    text += hex_digits[byte >> 4];
+    text += hex_digits[byte & 0xf];
+  }
+  TempFile file(path);
+  file.write(text + "\n");
+  file.rename_to(path);
+}
+
+}  // namespace ferry::lease
