@@ -1,0 +1,42 @@
+#include "spawner/process/lease_directory.hpp"
+
+#include <filesystem>
+#include <system_error>
+
+#include "runtime/common/error.hpp"
+
+namespace ferry::spawner {
+namespace {
+
+namespace fs = std::filesystem;
+
+[[noreturn]] void throw_filesystem_error(const std::string& operation, const fs::path& path,
+                                         const std::error_code& error) {
+  throw Error(Errc::system, operation + " " + path.string() + ": " + error.message());
+}
+
+}  // namespace
+
+std::string make_lease_directory(const std::string& root, uint64_t lease_id) {
+  const fs::path directory = fs::path(root) / ("lease-" + std::to_string(lease_id));
+  std::error_code error;
+  fs::create_directories(root, error);
+  if (error) throw_filesystem_error("create directory", root, error);
+  fs::create_directory(directory, error);
+  if (error) throw_filesystem_error("create directory", directory, error);
+  // A symbolic link planted in the root must not redirect the lease elsewhere.
+  if (!fs::is_directory(fs::symlink_status(directory, error))) {
+    throw Error(Errc::system, "lease directory " + directory.string() + " is not a directory");
+  }
+  fs::permissions(directory, fs::perms::owner_all, fs::perm_options::replace, error);
+  if (error) throw_filesystem_error("chmod", directory, error);
+  return directory.string();
+}
+
+void remove_tree(const std::string& path) {
+  std::error_code error;
+  fs::remove_all(path, error);
+  if (error) throw_filesystem_error("remove", path, error);
+}
+
+}  // namespace ferry::spawner

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ferry::spawner {
+
+/// Creates (or keeps) `<root>/lease-<lease_id>`, private to the spawner's user
+/// (mode 0700), creating `root` too when missing; returns its path.
+/// Throws Errc::system when it cannot, or when the path exists and is not a directory.
+std::string make_lease_directory(const std::string& root, uint64_t lease_id);
+
+/// Removes `path` and everything under it, without following symbolic links.
+/// A missing path is not an error.
+void remove_tree(const std::string& path);
+
+}  // namespace ferry::spawner

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ferry::spawner {
+
+/// What to run and inside which limits.
+struct ProcessSpec {
+  /// argv[0] is the program: a path when it contains '/' (relative paths start from
+  /// working_directory), otherwise it is looked up in the PATH of `env`.
+  std::vector<std::string> argv;
+  /// The complete environment, as NAME=value entries.
+  std::vector<std::string> env;
+  /// Directory the process starts in; empty keeps the spawner's.
+  std::string working_directory;
+  /// CPUs the process is pinned to; empty means no pinning.
+  std::vector<int> cpus;
+  /// Limit on the process's private writable memory (RLIMIT_DATA); 0 means none.
+  uint64_t memory_limit_bytes = 0;
+  /// (descriptor in the spawner, descriptor number in the child); child numbers are >= 3.
+  std::vector<std::pair<int, int>> inherit_fds;
+};
+
+}  // namespace ferry::spawner
