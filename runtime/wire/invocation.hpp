@@ -27,6 +27,8 @@ struct ResultHeader {
 inline constexpr int64_t result_bad_function = -1'000'001;
 inline constexpr int64_t result_output_overflow = -1'000'002;
 inline constexpr int64_t result_bad_request = -1'000'003;
+/// Produced on the client side when the executor died with the invocation in flight.
+inline constexpr int64_t result_executor_dead = -1'000'004;
 
 /// Reads a fixed header; empty when the length does not match exactly.
 template <class Header>

@@ -1,0 +1,24 @@
+#include "runtime/common/sha256.hpp"
+
+#include <openssl/evp.h>
+
+#include "runtime/common/error.hpp"
+
+namespace ferry {
+
+std::string sha256_hex(std::span<const std::byte> bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    throw Error(Errc::system, "EVP_Digest(sha256) failed");
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string text;
+  for (unsigned int i = 0; i < length; ++i) {
+    text += hex[digest[i] >> 4];
+    text += hex[digest[i] & 15];
+  }
+  return text;
+}
+
+}  // namespace ferry

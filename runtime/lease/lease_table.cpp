@@ -1,0 +1,185 @@
+#include "runtime/lease/lease_table.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/common/error.hpp"
+
+namespace ferry::lease {
+
+namespace {
+constexpr size_t max_ended_leases_kept = 4096;
+}
+
+double LeaseRecord::billed_core_seconds(uint64_t now_ms) const {
+  const uint64_t end = state == LeaseState::active ? now_ms : ended_unix_ms;
+  const uint64_t held_ms = end > granted_unix_ms ? end - granted_unix_ms : 0;
+  return static_cast<double>(token.cores) * static_cast<double>(held_ms) / 1000.0;
+}
+
+std::string_view lease_state_name(LeaseState state) noexcept {
+  switch (state) {
+    case LeaseState::active: return "active";
+    case LeaseState::released: return "released";
+    case LeaseState::expired: return "expired";
+    case LeaseState::revoked: return "revoked";
+  }
+  return "unknown";
+}
+
+void LeaseTable::add_spawner(const SpawnerRecord& spawner) {
+  SpawnerRecord record = spawner;
+  if (const auto found = spawners_.find(spawner.id); found != spawners_.end()) {
+    record.cores_leased = found->second.cores_leased;
+    record.memory_leased_mib = found->second.memory_leased_mib;
+  }
+  spawners_[spawner.id] = record;
+}
+
+std::vector<uint64_t> LeaseTable::remove_spawner(const std::string& spawner_id, uint64_t now_ms) {
+  std::vector<uint64_t> revoked;
+  for (auto& [id, lease] : leases_) {
+    if (lease.state == LeaseState::active && lease.token.spawner_id == spawner_id) revoked.push_back(id);
+  }
+  for (const uint64_t id : revoked) end(id, LeaseState::revoked, "spawner " + spawner_id + " was lost", now_ms);
+  spawners_.erase(spawner_id);
+  return revoked;
+}
+
+SpawnerRecord* LeaseTable::choose_spawner(uint32_t cores, uint32_t memory_mib) {
+  SpawnerRecord* best = nullptr;
+  for (auto& [id, spawner] : spawners_) {
+    const uint32_t free_cores = spawner.cores - spawner.cores_leased;
+    const uint32_t free_memory = spawner.memory_mib - spawner.memory_leased_mib;
+    if (free_cores < cores || free_memory < memory_mib) continue;
+    if (best == nullptr || free_cores > best->cores - best->cores_leased) best = &spawner;
+  }
+  return best;
+}
+
+const LeaseRecord& LeaseTable::grant(const std::string& owner, uint32_t cores, uint32_t memory_mib,
+                                     uint32_t duration_ms, uint64_t now_ms) {
+  if (cores == 0) throw Error(Errc::invalid_argument, "a lease needs at least one core");
+  if (duration_ms == 0 || duration_ms > max_duration_ms) {
+    throw Error(Errc::invalid_argument, "lease duration must be between 1 ms and 24 h");
+  }
+  SpawnerRecord* spawner = choose_spawner(cores, memory_mib);
+  if (spawner == nullptr) {
+    uint32_t largest = 0;
+    for (const auto& [id, record] : spawners_) largest = std::max(largest, record.cores - record.cores_leased);
+    throw Error(Errc::no_resources, "no spawner has " + std::to_string(cores) + " free cores and " +
+                                        std::to_string(memory_mib) + " MiB (most free cores on one spawner: " +
+                                        std::to_string(largest) + ", spawners: " +
+                                        std::to_string(spawners_.size()) + ")");
+  }
+  spawner->cores_leased += cores;
+  spawner->memory_leased_mib += memory_mib;
+
+  LeaseRecord record;
+  record.token = Token{next_lease_id_++, spawner->id, cores, memory_mib, now_ms + duration_ms, owner, {}};
+  sign(record.token, secret_);
+  record.spawner_address = spawner->address;
+  record.granted_unix_ms = now_ms;
+  return leases_[record.token.lease_id] = record;
+}
+
+const LeaseRecord& LeaseTable::renew(uint64_t lease_id, uint32_t duration_ms, uint64_t now_ms) {
+  const auto found = leases_.find(lease_id);
+  if (found == leases_.end()) throw Error(Errc::not_found, "no lease " + std::to_string(lease_id));
+  LeaseRecord& lease = found->second;
+  if (lease.state != LeaseState::active || lease.token.expiry_unix_ms <= now_ms) {
+    throw Error(Errc::expired, "lease " + std::to_string(lease_id) + " has ended and cannot be renewed");
+  }
+  if (duration_ms == 0 || duration_ms > max_duration_ms) {
+    throw Error(Errc::invalid_argument, "lease duration must be between 1 ms and 24 h");
+  }
+  lease.token.expiry_unix_ms = now_ms + duration_ms;
+  sign(lease.token, secret_);
+  return lease;
+}
+
+void LeaseTable::release_resources(const LeaseRecord& lease) {
+  const auto spawner = spawners_.find(lease.token.spawner_id);
+  if (spawner == spawners_.end()) return;
+  spawner->second.cores_leased -= std::min(spawner->second.cores_leased, lease.token.cores);
+  spawner->second.memory_leased_mib -= std::min(spawner->second.memory_leased_mib, lease.token.memory_mib);
+}
+
+bool LeaseTable::end(uint64_t lease_id, LeaseState state, const std::string& reason, uint64_t now_ms) {
+  const auto found = leases_.find(lease_id);
+  if (found == leases_.end() || found->second.state != LeaseState::active) return false;
+  release_resources(found->second);
+  found->second.state = state;
+  found->second.end_reason = reason;
+  found->second.ended_unix_ms = now_ms;
+  while (leases_.size() > max_ended_leases_kept && leases_.begin()->second.state != LeaseState::active) {
+    leases_.erase(leases_.begin());
+  }
+  return true;
+}
+
+std::vector<uint64_t> LeaseTable::expire(uint64_t now_ms) {
+  std::vector<uint64_t> expired;
+  for (const auto& [id, lease] : leases_) {
+    if (lease.state == LeaseState::active && lease.token.expiry_unix_ms <= now_ms) expired.push_back(id);
+  }
+  for (const uint64_t id : expired) end(id, LeaseState::expired, "lease expired", now_ms);
+  return expired;
+}
+
+void LeaseTable::add_usage(uint64_t lease_id, const wire::Usage& usage) {
+  const auto found = leases_.find(lease_id);
+  if (found == leases_.end()) return;
+  auto& total = found->second.usage;
+  total.wall_ns += usage.wall_ns;
+  total.cpu_ns += usage.cpu_ns;
+  total.hot_poll_ns += usage.hot_poll_ns;
+  total.peak_memory_kib = std::max(total.peak_memory_kib, usage.peak_memory_kib);
+  ++found->second.executors;
+}
+
+const LeaseRecord* LeaseTable::find(uint64_t lease_id) const {
+  const auto found = leases_.find(lease_id);
+  return found == leases_.end() ? nullptr : &found->second;
+}
+
+std::vector<uint64_t> LeaseTable::active_leases_of(const std::string& owner) const {
+  std::vector<uint64_t> ids;
+  for (const auto& [id, lease] : leases_) {
+    if (lease.state == LeaseState::active && lease.token.owner == owner) ids.push_back(id);
+  }
+  return ids;
+}
+
+std::optional<uint64_t> LeaseTable::next_expiry_ms() const {
+  std::optional<uint64_t> earliest;
+  for (const auto& [id, lease] : leases_) {
+    if (lease.state != LeaseState::active) continue;
+    if (!earliest || lease.token.expiry_unix_ms < *earliest) earliest = lease.token.expiry_unix_ms;
+  }
+  return earliest;
+}
+
+nlohmann::json LeaseTable::to_json(uint64_t now_ms) const {
+  nlohmann::json spawners = nlohmann::json::array();
+  for (const auto& [id, spawner] : spawners_) {
+    spawners.push_back({{"id", id}, {"address", spawner.address}, {"cores", spawner.cores},
+                        {"cores_leased", spawner.cores_leased}, {"memory_mib", spawner.memory_mib},
+                        {"memory_leased_mib", spawner.memory_leased_mib}});
+  }
+  nlohmann::json leases = nlohmann::json::array();
+  for (const auto& [id, lease] : leases_) {
+    leases.push_back({{"id", id}, {"owner", lease.token.owner}, {"spawner", lease.token.spawner_id},
+                      {"cores", lease.token.cores}, {"memory_mib", lease.token.memory_mib},
+                      {"state", lease_state_name(lease.state)}, {"reason", lease.end_reason},
+                      {"expires_in_ms", static_cast<int64_t>(lease.token.expiry_unix_ms) - static_cast<int64_t>(now_ms)},
+                      {"executors", lease.executors},
+                      {"billed_core_seconds", lease.billed_core_seconds(now_ms)},
+                      {"wall_s", static_cast<double>(lease.usage.wall_ns) / 1e9},
+                      {"cpu_s", static_cast<double>(lease.usage.cpu_ns) / 1e9},
+                      {"hot_poll_s", static_cast<double>(lease.usage.hot_poll_ns) / 1e9},
+                      {"peak_memory_kib", lease.usage.peak_memory_kib}});
+  }
+  return {{"spawners", spawners}, {"leases", leases}};
+}
+
+}  // namespace ferry::lease

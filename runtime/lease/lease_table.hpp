@@ -1,0 +1,88 @@
+#pragma once
+// The book of spawners and leases kept by whoever grants leases: the manager, or a
+// stand-alone spawner that grants leases on itself.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "runtime/lease/secret.hpp"
+#include "runtime/lease/token.hpp"
+#include "runtime/wire/messages.hpp"
+
+namespace ferry::lease {
+
+struct SpawnerRecord {
+  std::string id;
+  std::string address;
+  uint32_t cores = 0;
+  uint32_t memory_mib = 0;
+  uint32_t cores_leased = 0;
+  uint32_t memory_leased_mib = 0;
+};
+
+enum class LeaseState { active, released, expired, revoked };
+
+struct LeaseRecord {
+  Token token;
+  std::string spawner_address;
+  LeaseState state = LeaseState::active;
+  std::string end_reason;
+  uint64_t granted_unix_ms = 0;
+  uint64_t ended_unix_ms = 0;
+  uint32_t executors = 0;
+  wire::Usage usage;
+
+  /// Cores times the time the lease was held, up to `now_ms` while it is active.
+  double billed_core_seconds(uint64_t now_ms) const;
+};
+
+class LeaseTable {
+ public:
+  static constexpr uint32_t max_duration_ms = 24U * 3600U * 1000U;
+
+  explicit LeaseTable(Secret secret) : secret_(secret) {}
+
+  void add_spawner(const SpawnerRecord& spawner);
+  /// Forgets a spawner; its active leases end as revoked. Returns their ids.
+  std::vector<uint64_t> remove_spawner(const std::string& spawner_id, uint64_t now_ms);
+  const std::map<std::string, SpawnerRecord>& spawners() const noexcept { return spawners_; }
+
+  /// Grants a lease on the spawner with the most free cores that fits the request.
+  const LeaseRecord& grant(const std::string& owner, uint32_t cores, uint32_t memory_mib,
+                           uint32_t duration_ms, uint64_t now_ms);
+  /// Extends an active lease to now + duration and re-signs its token.
+  const LeaseRecord& renew(uint64_t lease_id, uint32_t duration_ms, uint64_t now_ms);
+  /// Ends an active lease; returns false when it was not active.
+  bool end(uint64_t lease_id, LeaseState state, const std::string& reason, uint64_t now_ms);
+  /// Ends every active lease whose expiry has passed; returns their ids.
+  std::vector<uint64_t> expire(uint64_t now_ms);
+  /// Adds an executor's usage to its lease.
+  void add_usage(uint64_t lease_id, const wire::Usage& usage);
+
+  const LeaseRecord* find(uint64_t lease_id) const;
+  const std::map<uint64_t, LeaseRecord>& leases() const noexcept { return leases_; }
+  std::vector<uint64_t> active_leases_of(const std::string& owner) const;
+  /// Earliest expiry of an active lease, if any.
+  std::optional<uint64_t> next_expiry_ms() const;
+
+  /// The whole table as JSON, as `ferry status` shows it.
+  nlohmann::json to_json(uint64_t now_ms) const;
+
+ private:
+  SpawnerRecord* choose_spawner(uint32_t cores, uint32_t memory_mib);
+  void release_resources(const LeaseRecord& lease);
+
+  Secret secret_;
+  std::map<std::string, SpawnerRecord> spawners_;
+  std::map<uint64_t, LeaseRecord> leases_;
+  uint64_t next_lease_id_ = 1;
+};
+
+std::string_view lease_state_name(LeaseState state) noexcept;
+
+}  // namespace ferry::lease

@@ -1,0 +1,158 @@
+#include "runtime/manager/manager.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/common/log.hpp"
+#include "runtime/common/overloaded.hpp"
+#include "runtime/lease/lease_replies.hpp"
+
+namespace ferry::manager {
+
+Manager::Manager(Settings settings)
+    : settings_(std::move(settings)),
+      context_(ucx::Context::create()),
+      worker_(ucx::Worker::create(context_)),
+      table_(settings_.secret) {
+  channel_ = std::make_unique<wire::ControlChannel>(
+      worker_, [this](ucp_ep_h from, wire::Message&& message) { handle(from, std::move(message)); });
+  listener_ = ucx::Listener::create(worker_, settings_.listen,
+                                    [this](ucp_conn_request_h request) { accept(request); });
+  loop_.attach(*worker_, [this] { return channel_->dispatch() > 0; });
+  loop_.every(settings_.heartbeat, [this] { check_spawners_alive(); });
+  loop_.every(std::chrono::milliseconds(50), [this] { expire_leases(); });
+  spdlog::info("manager listening on {}", listener_->address().to_string());
+}
+
+Manager::~Manager() {
+  listener_.reset();
+  peers_.clear();
+  channel_.reset();
+}
+
+void Manager::run() { loop_.run(); }
+
+void Manager::accept(ucp_conn_request_h request) {
+  auto endpoint = ucx::Endpoint::accept(worker_, request);
+  const ucp_ep_h handle = endpoint->raw();
+  endpoint->on_failure([this, handle](ucs_status_t) { loop_.post([this, handle] { forget_peer(handle); }); });
+  peers_[handle] = Peer{std::move(endpoint), {}, {}, Clock::now()};
+}
+
+Manager::Peer* Manager::find_peer(ucp_ep_h handle) {
+  const auto found = peers_.find(handle);
+  return found == peers_.end() ? nullptr : &found->second;
+}
+
+// A lost spawner takes its leases with it; a lost client gives its leases back.
+void Manager::forget_peer(ucp_ep_h handle) {
+  const auto found = peers_.find(handle);
+  if (found == peers_.end()) return;
+  Peer peer = std::move(found->second);
+  peers_.erase(found);
+  if (!peer.spawner_id.empty()) {
+    spdlog::info("spawner {} disconnected", peer.spawner_id);
+    registered_spawners_ = table_.spawners().size() - 1;
+    for (const uint64_t id : table_.remove_spawner(peer.spawner_id, lease::now_unix_ms())) {
+      spdlog::warn("lease {} revoked: spawner {} lost", id, peer.spawner_id);
+    }
+  }
+  for (const auto& owner : peer.owners) {
+    for (const uint64_t id : table_.active_leases_of(owner)) {
+      end_lease(id, lease::LeaseState::released, "owner " + owner + " disconnected");
+    }
+  }
+}
+
+void Manager::handle(ucp_ep_h from, wire::Message&& message) {
+  if (Peer* peer = find_peer(from)) peer->last_heard = Clock::now();
+  std::visit(Overloaded{
+                 [&](const wire::RegisterSpawner& m) { on_register(from, m); },
+                 [&](const wire::Heartbeat&) {},
+                 [&](const wire::UsageReport& m) { table_.add_usage(m.lease_id, m.usage); },
+                 [&](const wire::LeaseRequest& m) { on_lease_request(from, m); },
+                 [&](const wire::LeaseRenew& m) { on_lease_renew(from, m); },
+                 [&](const wire::LeaseRelease& m) { on_lease_release(m); },
+                 [&](const wire::StatusRequest& m) { on_status(from, m); },
+                 [&](const auto& other) {
+                   spdlog::warn("manager: unexpected {} message ignored", wire::message_name(other));
+                 },
+             },
+             message);
+}
+
+void Manager::on_register(ucp_ep_h from, const wire::RegisterSpawner& message) {
+  Peer* peer = find_peer(from);
+  wire::RegisterReply reply;
+  if (peer == nullptr || message.spawner_id.empty() || message.cores == 0) {
+    reply.status = Errc::invalid_argument;
+    reply.error = "registration needs a connected spawner, an id and at least one core";
+  } else {
+    peer->spawner_id = message.spawner_id;
+    table_.add_spawner({message.spawner_id, message.address, message.cores, message.memory_mib, 0, 0});
+    registered_spawners_ = table_.spawners().size();
+    reply.heartbeat_ms = static_cast<uint32_t>(settings_.heartbeat.count());
+    spdlog::info("spawner {} registered at {} with {} cores, {} MiB", message.spawner_id,
+                 message.address, message.cores, message.memory_mib);
+  }
+  channel_->send(from, reply);
+}
+
+void Manager::on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message) {
+  const wire::LeaseReply reply = lease::answer_lease_request(table_, message, lease::now_unix_ms());
+  if (reply.status == Errc::ok) {
+    if (Peer* peer = find_peer(from)) peer->owners.insert(message.owner);
+    spdlog::info("lease {} granted to {}: {} cores on {}", reply.token.lease_id, message.owner,
+                 message.cores, reply.token.spawner_id);
+  }
+  channel_->send(from, reply);
+}
+
+void Manager::on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& message) {
+  channel_->send(from, lease::answer_lease_renew(table_, message, lease::now_unix_ms()));
+}
+
+void Manager::on_lease_release(const wire::LeaseRelease& message) {
+  end_lease(message.lease_id, lease::LeaseState::released, "released by its owner");
+}
+
+void Manager::on_status(ucp_ep_h from, const wire::StatusRequest& message) {
+  channel_->send(from, wire::StatusReply{message.request_id, table_.to_json(lease::now_unix_ms()).dump()});
+}
+
+void Manager::end_lease(uint64_t lease_id, lease::LeaseState state, const std::string& reason) {
+  const lease::LeaseRecord* lease = table_.find(lease_id);
+  if (lease == nullptr) return;
+  const std::string spawner_id = lease->token.spawner_id;
+  if (!table_.end(lease_id, state, reason, lease::now_unix_ms())) return;
+  if (const ucp_ep_h spawner = spawner_endpoint(spawner_id)) {
+    channel_->send(spawner, wire::LeaseRevoke{lease_id, reason});
+  }
+}
+
+ucp_ep_h Manager::spawner_endpoint(const std::string& spawner_id) const {
+  for (const auto& [handle, peer] : peers_) {
+    if (peer.spawner_id == spawner_id) return handle;
+  }
+  return nullptr;
+}
+
+void Manager::check_spawners_alive() {
+  const auto limit = settings_.heartbeat * settings_.missed_heartbeats;
+  std::vector<ucp_ep_h> silent;
+  for (const auto& [handle, peer] : peers_) {
+    if (!peer.spawner_id.empty() && Clock::now() - peer.last_heard > limit) silent.push_back(handle);
+  }
+  for (const ucp_ep_h handle : silent) {
+    spdlog::warn("spawner {} missed {} heartbeats; dropping it", peers_[handle].spawner_id,
+                 settings_.missed_heartbeats);
+    forget_peer(handle);
+  }
+}
+
+// Spawners kill on expiry by themselves (the expiry is in the token); the manager only
+// gives the resources back.
+void Manager::expire_leases() {
+  for (const uint64_t id : table_.expire(lease::now_unix_ms())) spdlog::info("lease {} expired", id);
+}
+
+}  // namespace ferry::manager

@@ -1,0 +1,69 @@
+#pragma once
+// The resource manager: registry of spawners, lease grant/renew/release/expiry,
+// accounting. Off the invocation path; it sleeps until a message or a timer wakes it.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <set>
+#include <unordered_map>
+
+#include "runtime/common/event_loop.hpp"
+#include "runtime/lease/lease_table.hpp"
+#include "runtime/manager/settings.hpp"
+#include "runtime/ucx/endpoint.hpp"
+#include "runtime/ucx/listener.hpp"
+#include "runtime/wire/control_channel.hpp"
+
+namespace ferry::manager {
+
+class Manager {
+ public:
+  /// Binds the listener; address() is valid once this returns.
+  explicit Manager(Settings settings);
+  Manager(const Manager&) = delete;
+  Manager& operator=(const Manager&) = delete;
+  ~Manager();
+
+  const ucx::SocketAddress& address() const noexcept { return listener_->address(); }
+  /// Serves until stop().
+  void run();
+  /// Makes run() return; safe from any thread.
+  void stop() { loop_.stop(); }
+  /// Spawners registered now; safe from any thread.
+  size_t registered_spawners() const noexcept { return registered_spawners_.load(); }
+
+ private:
+  struct Peer {
+    std::unique_ptr<ucx::Endpoint> endpoint;
+    std::string spawner_id;  // set when the peer is a spawner
+    std::set<std::string> owners;  // lease owners that spoke over this connection
+    Clock::time_point last_heard;
+  };
+
+  void accept(ucp_conn_request_h request);
+  void forget_peer(ucp_ep_h handle);
+  void handle(ucp_ep_h from, wire::Message&& message);
+  void on_register(ucp_ep_h from, const wire::RegisterSpawner& message);
+  void on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message);
+  void on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& message);
+  void on_lease_release(const wire::LeaseRelease& message);
+  void on_status(ucp_ep_h from, const wire::StatusRequest& message);
+  void end_lease(uint64_t lease_id, lease::LeaseState state, const std::string& reason);
+  void check_spawners_alive();
+  void expire_leases();
+  Peer* find_peer(ucp_ep_h handle);
+  ucp_ep_h spawner_endpoint(const std::string& spawner_id) const;
+
+  Settings settings_;
+  EventLoop loop_;
+  std::shared_ptr<ucx::Context> context_;
+  std::shared_ptr<ucx::Worker> worker_;
+  std::unique_ptr<wire::ControlChannel> channel_;
+  std::unique_ptr<ucx::Listener> listener_;
+  std::unordered_map<ucp_ep_h, Peer> peers_;
+  lease::LeaseTable table_;
+  std::atomic<size_t> registered_spawners_{0};
+};
+
+}  // namespace ferry::manager
