@@ -1,0 +1,26 @@
+#pragma once
+// Shipped function libraries, kept in sealed memfds and cached by SHA-256 of their
+// content, so a library is sent once per spawner however many executors load it.
+
+#include <cstddef>
+#include <map>
+#include <span>
+#include <string>
+
+#include "runtime/common/unique_fd.hpp"
+
+namespace ferry::spawner {
+
+class LibraryCache {
+ public:
+  /// The memfd holding the library with this hash, or -1 when it is not cached.
+  int find(const std::string& hash) const;
+  /// Checks that `library` hashes to `hash` and stores it; returns its memfd.
+  /// Throws Error(protocol) on a hash mismatch.
+  int store(const std::string& hash, std::span<const std::byte> library);
+
+ private:
+  std::map<std::string, UniqueFd> libraries_;
+};
+
+}  // namespace ferry::spawner

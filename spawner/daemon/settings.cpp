@@ -1,0 +1,43 @@
+#include "spawner/daemon/settings.hpp"
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace ferry::spawner {
+
+namespace {
+std::vector<int> allowed_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> cpus;
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return {0};
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
+uint32_t physical_memory_mib() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGESIZE);
+  return static_cast<uint32_t>(static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size) >> 20);
+}
+}  // namespace
+
+void apply_machine_defaults(Settings& settings) {
+  if (settings.id.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    settings.id = std::string(host) + ":" + std::to_string(::getpid());
+  }
+  if (settings.cpus.empty()) settings.cpus = allowed_cpus();
+  if (settings.memory_mib == 0) settings.memory_mib = physical_memory_mib();
+  if (settings.work_root.empty()) {
+    settings.work_root = (std::filesystem::temp_directory_path() /
+                          ("ferry-spawner-" + std::to_string(::getpid()))).string();
+  }
+}
+
+}  // namespace ferry::spawner

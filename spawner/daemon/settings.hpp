@@ -1,0 +1,30 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/lease/secret.hpp"
+#include "runtime/ucx/socket_address.hpp"
+
+namespace ferry::spawner {
+
+/// Everything `ferry spawner` is told on its command line (or by the embedded default).
+struct Settings {
+  std::string id;  ///< unique name of this spawner; the host name by default
+  ucx::SocketAddress listen{"127.0.0.1", 0};
+  /// The manager to register with; without one the spawner grants leases on itself.
+  std::optional<ucx::SocketAddress> manager;
+  lease::Secret secret;
+  std::vector<int> cpus;        ///< CPUs to lease out; all this process may use by default
+  uint32_t memory_mib = 0;      ///< memory to lease out; physical memory by default
+  std::string worker_executable;  ///< path of ferry-worker
+  std::string work_root;        ///< per-lease working directories go below it
+  std::chrono::milliseconds grace{1000};  ///< SIGTERM to SIGKILL
+};
+
+/// Fills the defaults that depend on the machine (id, cpus, memory, work root).
+void apply_machine_defaults(Settings& settings);
+
+}  // namespace ferry::spawner

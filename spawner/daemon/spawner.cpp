@@ -1,0 +1,196 @@
+#include "spawner/daemon/spawner.hpp"
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/common/log.hpp"
+#include "runtime/common/overloaded.hpp"
+#include "runtime/lease/lease_replies.hpp"
+
+namespace ferry::spawner {
+
+Spawner::Spawner(Settings settings)
+    : settings_((apply_machine_defaults(settings), std::move(settings))),
+      context_(ucx::Context::create()),
+      worker_(ucx::Worker::create(context_)),
+      book_(settings_.id, settings_.secret),
+      cpus_(settings_.cpus) {
+  std::filesystem::create_directories(settings_.work_root);
+  channel_ = std::make_unique<wire::ControlChannel>(
+      worker_, [this](ucp_ep_h from, wire::Message&& message) { handle(from, std::move(message)); });
+  listener_ = ucx::Listener::create(worker_, settings_.listen,
+                                    [this](ucp_conn_request_h request) { accept(request); });
+  loop_.attach(*worker_, [this] { return channel_->dispatch() > 0; });
+  if (settings_.manager) {
+    connect_to_manager();
+  } else {
+    own_leases_.emplace(settings_.secret);
+    own_leases_->add_spawner({settings_.id, address().to_string(),
+                              static_cast<uint32_t>(settings_.cpus.size()), settings_.memory_mib, 0, 0});
+    loop_.every(std::chrono::milliseconds(50), [this] {
+      for (const uint64_t id : own_leases_->expire(lease::now_unix_ms())) end_lease(id, "lease expired");
+    });
+  }
+  spdlog::info("spawner {} listening on {} with {} cores", settings_.id, address().to_string(),
+               settings_.cpus.size());
+}
+
+Spawner::~Spawner() {
+  executors_.clear();  // each Process kills and reaps its group
+  listener_.reset();
+  manager_.reset();
+  peers_.clear();
+  channel_.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(settings_.work_root, ignored);
+}
+
+void Spawner::accept(ucp_conn_request_h request) {
+  auto endpoint = ucx::Endpoint::accept(worker_, request);
+  const ucp_ep_h handle = endpoint->raw();
+  endpoint->on_failure([this, handle](ucs_status_t) { loop_.post([this, handle] { forget_peer(handle); }); });
+  peers_[handle] = std::move(endpoint);
+}
+
+// No process of a lease outlives its owner's connection.
+void Spawner::forget_peer(ucp_ep_h handle) {
+  for (auto& [id, executor] : executors_) {
+    if (executor.owner == handle) {
+      executor.owner = nullptr;
+      terminate(executor, "its owner disconnected");
+    }
+  }
+  peers_.erase(handle);
+}
+
+void Spawner::handle(ucp_ep_h from, wire::Message&& message) {
+  std::visit(Overloaded{
+                 [&](const wire::SpawnRequest& m) { on_spawn_request(from, m); },
+                 [&](const wire::KillExecutor& m) {
+                   if (Executor* executor = find_executor(m.executor_id); executor && executor->owner == from) {
+                     terminate(*executor, "killed by its owner");
+                   }
+                 },
+                 [&](const wire::TokenUpdate& m) { on_token_update(m); },
+                 [&](const wire::LeaseRevoke& m) { end_lease(m.lease_id, m.reason); },
+                 [&](const wire::RegisterReply& m) { on_register_reply(m); },
+                 [&](const wire::LeaseRequest& m) { on_lease_request(from, m); },
+                 [&](const wire::LeaseRenew& m) { on_lease_renew(from, m); },
+                 [&](const wire::LeaseRelease& m) {
+                   if (own_leases_ && own_leases_->end(m.lease_id, lease::LeaseState::released,
+                                                       "released by its owner", lease::now_unix_ms())) {
+                     end_lease(m.lease_id, "released by its owner");
+                   }
+                 },
+                 [&](const wire::StatusRequest& m) {
+                   const auto json = own_leases_ ? own_leases_->to_json(lease::now_unix_ms()).dump() : "{}";
+                   channel_->send(from, wire::StatusReply{m.request_id, json});
+                 },
+                 [&](const auto& other) {
+                   spdlog::warn("spawner: unexpected {} message ignored", wire::message_name(other));
+                 },
+             },
+             message);
+}
+
+void Spawner::connect_to_manager() {
+  manager_ = ucx::Endpoint::connect(worker_, *settings_.manager);
+  manager_->on_failure([this](ucs_status_t status) {
+    loop_.post([this, status] {
+      spdlog::error("lost the manager at {} ({}); retrying in 1 s", settings_.manager->to_string(),
+                    ucs_status_string(status));
+      manager_.reset();
+      loop_.after(std::chrono::seconds(1), [this] { connect_to_manager(); });
+    });
+  });
+  channel_->send(manager_->raw(), wire::RegisterSpawner{settings_.id, address().to_string(),
+                                                        static_cast<uint32_t>(cpus_.total()),
+                                                        settings_.memory_mib});
+}
+
+void Spawner::on_register_reply(const wire::RegisterReply& reply) {
+  if (reply.status != Errc::ok) {
+    spdlog::error("the manager refused registration: {}", reply.error);
+    return;
+  }
+  spdlog::info("registered with the manager; heartbeat every {} ms", reply.heartbeat_ms);
+  static constexpr uint32_t min_heartbeat_ms = 10;
+  loop_.every(std::chrono::milliseconds(std::max(reply.heartbeat_ms, min_heartbeat_ms)),
+              [this] { send_heartbeat(); });
+}
+
+void Spawner::send_heartbeat() {
+  if (manager_ && !manager_->failed()) {
+    channel_->send(manager_->raw(), wire::Heartbeat{settings_.id, book_.cores_used(), book_.memory_used_mib()});
+  }
+}
+
+void Spawner::report_usage(uint64_t lease_id, uint64_t executor_id, const wire::Usage& usage) {
+  if (own_leases_) {
+    own_leases_->add_usage(lease_id, usage);
+  } else if (manager_ && !manager_->failed()) {
+    channel_->send(manager_->raw(), wire::UsageReport{lease_id, executor_id, usage});
+  }
+}
+
+void Spawner::on_lease_request(ucp_ep_h from, const wire::LeaseRequest& request) {
+  if (!own_leases_) {
+    wire::LeaseReply reply;
+    reply.request_id = request.request_id;
+    reply.status = Errc::invalid_argument;
+    reply.error = "this spawner belongs to a manager; ask the manager for leases";
+    channel_->send(from, reply);
+    return;
+  }
+  channel_->send(from, lease::answer_lease_request(*own_leases_, request, lease::now_unix_ms()));
+}
+
+void Spawner::on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& request) {
+  if (!own_leases_) return;
+  const wire::LeaseReply reply = lease::answer_lease_renew(*own_leases_, request, lease::now_unix_ms());
+  if (reply.status == Errc::ok) on_token_update(wire::TokenUpdate{reply.token});
+  channel_->send(from, reply);
+}
+
+void Spawner::on_token_update(const wire::TokenUpdate& update) {
+  try {
+    book_.renew(update.token, lease::now_unix_ms());
+    schedule_expiry(update.token.lease_id);
+  } catch (const Error& error) {
+    spdlog::warn("refused a renewed token: {}", error.what());
+  }
+}
+
+void Spawner::schedule_expiry(uint64_t lease_id) {
+  const LeaseUse* use = book_.find(lease_id);
+  if (use == nullptr) return;
+  if (const auto timer = lease_timers_.find(lease_id); timer != lease_timers_.end()) loop_.cancel(timer->second);
+  const uint64_t now = lease::now_unix_ms();
+  const uint64_t left = use->token.expiry_unix_ms > now ? use->token.expiry_unix_ms - now : 0;
+  lease_timers_[lease_id] = loop_.after(std::chrono::milliseconds(left), [this, lease_id] { on_lease_timer(lease_id); });
+}
+
+void Spawner::on_lease_timer(uint64_t lease_id) {
+  lease_timers_.erase(lease_id);
+  const LeaseUse* use = book_.find(lease_id);
+  if (use == nullptr) return;
+  if (use->token.expiry_unix_ms > lease::now_unix_ms()) {
+    schedule_expiry(lease_id);
+    return;
+  }
+  end_lease(lease_id, "lease " + std::to_string(lease_id) + " expired");
+}
+
+void Spawner::end_lease(uint64_t lease_id, const std::string& reason) {
+  book_.end(lease_id);
+  if (const auto timer = lease_timers_.find(lease_id); timer != lease_timers_.end()) {
+    loop_.cancel(timer->second);
+    lease_timers_.erase(timer);
+  }
+  for (auto& [id, executor] : executors_) {
+    if (executor.lease_id == lease_id) terminate(executor, reason);
+  }
+}
+
+}  // namespace ferry::spawner

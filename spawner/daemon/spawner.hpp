@@ -1,0 +1,91 @@
+#pragma once
+// The spawner daemon (the rFaaS executor manager): verifies lease tokens, starts
+// executors pinned to leased cores under the leased memory, forwards their output,
+// reports their exit and usage, and ends them when their lease ends or their owner
+// goes away. It sleeps until a message, a child or a timer wakes it.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+#include "runtime/common/event_loop.hpp"
+#include "runtime/lease/lease_table.hpp"
+#include "runtime/ucx/endpoint.hpp"
+#include "runtime/ucx/listener.hpp"
+#include "runtime/wire/control_channel.hpp"
+#include "spawner/daemon/cpu_pool.hpp"
+#include "spawner/daemon/executor.hpp"
+#include "spawner/daemon/lease_book.hpp"
+#include "spawner/daemon/library_cache.hpp"
+#include "spawner/daemon/settings.hpp"
+
+namespace ferry::spawner {
+
+class Spawner {
+ public:
+  /// Binds the listener and, with a manager, starts registering; address() is valid after.
+  explicit Spawner(Settings settings);
+  Spawner(const Spawner&) = delete;
+  Spawner& operator=(const Spawner&) = delete;
+  /// Kills and reaps every executor and removes the working directories.
+  ~Spawner();
+
+  const ucx::SocketAddress& address() const noexcept { return listener_->address(); }
+  const Settings& settings() const noexcept { return settings_; }
+  void run() { loop_.run(); }
+  void stop() { loop_.stop(); }
+
+ private:
+  void accept(ucp_conn_request_h request);
+  void forget_peer(ucp_ep_h handle);
+  void handle(ucp_ep_h from, wire::Message&& message);
+
+  // manager link
+  void connect_to_manager();
+  void on_register_reply(const wire::RegisterReply& reply);
+  void send_heartbeat();
+  void report_usage(uint64_t lease_id, uint64_t executor_id, const wire::Usage& usage);
+
+  // leases
+  void on_lease_request(ucp_ep_h from, const wire::LeaseRequest& request);
+  void on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& request);
+  void on_token_update(const wire::TokenUpdate& update);
+  void schedule_expiry(uint64_t lease_id);
+  void on_lease_timer(uint64_t lease_id);
+  void end_lease(uint64_t lease_id, const std::string& reason);
+
+  // executors
+  void on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request);
+  void start_executor(ucp_ep_h from, const wire::SpawnRequest& request, std::vector<int> cpus);
+  ProcessSpec worker_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus,
+                          const std::vector<std::byte>& key, int status_fd, int library_fd);
+  ProcessSpec program_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus);
+  void watch_executor(Executor& executor);
+  void on_output(uint64_t executor_id, wire::Stream stream);
+  void on_status(uint64_t executor_id);
+  void on_exit(uint64_t executor_id);
+  void reply_spawned(Executor& executor, const std::string& address);
+  void reply_failed(Executor& executor, const std::string& error);
+  void terminate(Executor& executor, const std::string& reason);
+  void forward_lines(const Executor& executor, wire::Stream stream, std::string lines);
+  Executor* find_executor(uint64_t executor_id);
+
+  Settings settings_;
+  EventLoop loop_;
+  std::shared_ptr<ucx::Context> context_;
+  std::shared_ptr<ucx::Worker> worker_;
+  std::unique_ptr<wire::ControlChannel> channel_;
+  std::unique_ptr<ucx::Listener> listener_;
+  std::unordered_map<ucp_ep_h, std::unique_ptr<ucx::Endpoint>> peers_;
+  std::unique_ptr<ucx::Endpoint> manager_;
+  std::optional<lease::LeaseTable> own_leases_;  ///< stand-alone mode only
+  LeaseBook book_;
+  CpuPool cpus_;
+  LibraryCache libraries_;
+  std::map<uint64_t, Executor> executors_;
+  std::map<uint64_t, EventLoop::TimerId> lease_timers_;
+  uint64_t next_executor_id_ = 1;
+};
+
+}  // namespace ferry::spawner

@@ -1,0 +1,280 @@
+// The executor half of the spawner: start, watch, forward, reap, terminate.
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <array>
+#include <csignal>
+#include <cstring>
+
+#include "runtime/common/log.hpp"
+#include "runtime/ucx/waiter.hpp"
+#include "spawner/daemon/spawner.hpp"
+#include "spawner/process/lease_directory.hpp"
+
+namespace ferry::spawner {
+
+namespace {
+constexpr int worker_status_fd = 3;
+constexpr int worker_library_fd = 4;
+constexpr size_t executor_key_size = 32;
+
+std::string to_hex(const std::vector<std::byte>& bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string text;
+  for (const std::byte b : bytes) {
+    text += digits[std::to_integer<unsigned>(b) >> 4];
+    text += digits[std::to_integer<unsigned>(b) & 15U];
+  }
+  return text;
+}
+
+std::vector<std::byte> random_key() {
+  std::vector<std::byte> key(executor_key_size);
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1) {
+    throw Error(Errc::system, "RAND_bytes failed");
+  }
+  return key;
+}
+
+std::vector<std::string> inherited_environment() {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) env.emplace_back(*entry);
+  return env;
+}
+
+std::string join_cpus(const std::vector<int>& cpus) {
+  std::string text;
+  for (const int cpu : cpus) text += (text.empty() ? "" : ",") + std::to_string(cpu);
+  return text;
+}
+}  // namespace
+
+Executor* Spawner::find_executor(uint64_t executor_id) {
+  const auto found = executors_.find(executor_id);
+  return found == executors_.end() ? nullptr : &found->second;
+}
+
+void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request) {
+  wire::SpawnReply reply;
+  reply.request_id = request.request_id;
+  if (request.kind == wire::SpawnKind::worker && request.library.empty() &&
+      libraries_.find(request.library_hash) < 0) {
+    reply.need_library = true;
+    channel_->send(from, reply);
+    return;
+  }
+  bool admitted = false;
+  std::vector<int> cpus;
+  try {
+    book_.admit(request.token, request.cores, request.memory_mib, lease::now_unix_ms());
+    admitted = true;
+    cpus = cpus_.take(request.cores);
+    if (cpus.empty()) {
+      throw Error(Errc::no_resources, "spawner " + settings_.id + " has " + std::to_string(cpus_.free_count()) +
+                                          " free cores, " + std::to_string(request.cores) + " were asked");
+    }
+    schedule_expiry(request.token.lease_id);
+    start_executor(from, request, cpus);
+  } catch (const Error& error) {
+    if (admitted) book_.give_back(request.token.lease_id, request.cores, request.memory_mib);
+    if (!cpus.empty()) cpus_.give_back(cpus);
+    spdlog::warn("refused a spawn request: {}", error.what());
+    reply.status = error.code();
+    reply.error = error.what();
+    channel_->send(from, reply);
+  }
+}
+
+void Spawner::start_executor(ucp_ep_h from, const wire::SpawnRequest& request, std::vector<int> cpus) {
+  Executor executor;
+  executor.id = next_executor_id_++;
+  executor.lease_id = request.token.lease_id;
+  executor.request_id = request.request_id;
+  executor.owner = from;
+  executor.kind = request.kind;
+  executor.memory_mib = request.memory_mib;
+  if (request.kind == wire::SpawnKind::worker) {
+    int library_fd = libraries_.find(request.library_hash);
+    if (library_fd < 0) library_fd = libraries_.store(request.library_hash, request.library);
+    std::array<int, 2> status{};
+    if (::pipe2(status.data(), O_CLOEXEC) != 0) throw_system_error("pipe2");
+    executor.status_pipe.reset(status[0]);
+    ::fcntl(status[0], F_SETFL, O_NONBLOCK);
+    UniqueFd status_write(status[1]);
+    executor.key = random_key();
+    executor.process = Process::spawn(worker_spec(request, cpus, executor.key, status_write.get(), library_fd));
+  } else {
+    executor.process = Process::spawn(program_spec(request, cpus));
+  }
+  executor.cpus = std::move(cpus);
+  spdlog::info("executor {} of lease {} started as pid {} on cpus {}", executor.id, executor.lease_id,
+               executor.process.pid(), join_cpus(executor.cpus));
+  Executor& stored = executors_.emplace(executor.id, std::move(executor)).first->second;
+  watch_executor(stored);
+  if (stored.kind == wire::SpawnKind::program) reply_spawned(stored, "");
+}
+
+ProcessSpec Spawner::worker_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus,
+                                 const std::vector<std::byte>& key, int status_fd, int library_fd) {
+  if (settings_.worker_executable.empty() || ::access(settings_.worker_executable.c_str(), X_OK) != 0) {
+    throw Error(Errc::not_found, "the function host ferry-worker was not found at '" +
+                                     settings_.worker_executable + "'");
+  }
+  ProcessSpec spec;
+  spec.argv = {settings_.worker_executable,
+               "--library-fd", std::to_string(worker_library_fd),
+               "--status-fd", std::to_string(worker_status_fd),
+               "--threads", std::to_string(cpus.size()),
+               "--mode", std::string(ucx::wait_mode_name(static_cast<ucx::WaitMode>(request.wait_mode))),
+               "--listen", settings_.listen.host};
+  spec.env = inherited_environment();
+  spec.env.push_back("FERRY_EXECUTOR_KEY=" + to_hex(key));
+  spec.working_directory = make_lease_directory(settings_.work_root, request.token.lease_id);
+  spec.cpus = cpus;
+  spec.memory_limit_bytes = static_cast<uint64_t>(request.memory_mib) << 20;
+  spec.inherit_fds = {{status_fd, worker_status_fd}, {library_fd, worker_library_fd}};
+  return spec;
+}
+
+ProcessSpec Spawner::program_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus) {
+  ProcessSpec spec;
+  spec.argv = request.argv;
+  spec.env = inherited_environment();
+  spec.env.insert(spec.env.end(), request.env.begin(), request.env.end());
+  spec.working_directory = make_lease_directory(settings_.work_root, request.token.lease_id);
+  spec.cpus = cpus;
+  spec.memory_limit_bytes = static_cast<uint64_t>(request.memory_mib) << 20;
+  return spec;
+}
+
+void Spawner::watch_executor(Executor& executor) {
+  const uint64_t id = executor.id;
+  loop_.watch(executor.process.stdout_fd(), EPOLLIN, [this, id](uint32_t) { on_output(id, wire::Stream::out); });
+  loop_.watch(executor.process.stderr_fd(), EPOLLIN, [this, id](uint32_t) { on_output(id, wire::Stream::err); });
+  loop_.watch(executor.process.pidfd(), EPOLLIN, [this, id](uint32_t) { on_exit(id); });
+  if (executor.status_pipe) {
+    loop_.watch(executor.status_pipe.get(), EPOLLIN, [this, id](uint32_t) { on_status(id); });
+  }
+}
+
+// Reads what the pipe has; returns false at end of file.
+static bool read_available(int fd, std::string& into) {
+  std::array<char, 65536> buffer{};
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n > 0) {
+      into.append(buffer.data(), static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
+    return false;
+  }
+}
+
+void Spawner::on_output(uint64_t executor_id, wire::Stream stream) {
+  Executor* executor = find_executor(executor_id);
+  if (executor == nullptr) return;
+  const int fd = stream == wire::Stream::out ? executor->process.stdout_fd() : executor->process.stderr_fd();
+  LineSplitter& splitter = stream == wire::Stream::out ? executor->stdout_lines : executor->stderr_lines;
+  std::string chunk;
+  const bool open = read_available(fd, chunk);
+  std::string lines;
+  for (const auto& line : splitter.feed(chunk)) lines += line;
+  if (!open) {
+    loop_.unwatch(fd);
+    lines += splitter.flush();
+  }
+  forward_lines(*executor, stream, std::move(lines));
+}
+
+void Spawner::forward_lines(const Executor& executor, wire::Stream stream, std::string lines) {
+  if (lines.empty() || executor.owner == nullptr) return;
+  channel_->send(executor.owner, wire::ExecutorOutput{executor.id, stream, std::move(lines)});
+}
+
+void Spawner::on_status(uint64_t executor_id) {
+  Executor* executor = find_executor(executor_id);
+  if (executor == nullptr) return;
+  const bool open = read_available(executor->status_pipe.get(), executor->status_text);
+  for (auto newline = executor->status_text.find('\n'); newline != std::string::npos;
+       newline = executor->status_text.find('\n')) {
+    const std::string line = executor->status_text.substr(0, newline);
+    executor->status_text.erase(0, newline + 1);
+    if (line.rfind("ready ", 0) == 0) {
+      reply_spawned(*executor, settings_.listen.host + ":" + line.substr(6));
+    } else if (line.rfind("error ", 0) == 0) {
+      reply_failed(*executor, line.substr(6));
+    } else if (line.rfind("usage ", 0) == 0) {
+      executor->hot_poll_ns = std::strtoull(line.c_str() + 6, nullptr, 10);
+    }
+  }
+  if (!open) {
+    loop_.unwatch(executor->status_pipe.get());
+    executor->status_pipe.reset();
+  }
+}
+
+void Spawner::reply_spawned(Executor& executor, const std::string& address) {
+  if (executor.replied || executor.owner == nullptr) return;
+  executor.replied = true;
+  wire::SpawnReply reply;
+  reply.request_id = executor.request_id;
+  reply.executor_id = executor.id;
+  reply.pid = executor.process.pid();
+  reply.executor_address = address;
+  reply.executor_key = executor.key;
+  channel_->send(executor.owner, reply);
+}
+
+void Spawner::reply_failed(Executor& executor, const std::string& error) {
+  if (executor.replied || executor.owner == nullptr) return;
+  executor.replied = true;
+  wire::SpawnReply reply;
+  reply.request_id = executor.request_id;
+  reply.status = Errc::not_found;
+  reply.error = error;
+  channel_->send(executor.owner, reply);
+}
+
+void Spawner::on_exit(uint64_t executor_id) {
+  Executor* executor = find_executor(executor_id);
+  ExitStatus status{};
+  if (executor == nullptr || !executor->process.try_reap(status)) return;
+  on_output(executor_id, wire::Stream::out);
+  on_output(executor_id, wire::Stream::err);
+  if (executor->status_pipe) on_status(executor_id);
+  if (!executor->replied) {
+    reply_failed(*executor, "the executor exited before it was ready (exit code " +
+                                std::to_string(status.exit_code) + ", signal " + std::to_string(status.signal) + ")");
+  }
+  const wire::Usage usage{status.wall_ns, status.cpu_ns, executor->hot_poll_ns, status.peak_memory_kib};
+  if (executor->owner != nullptr) {
+    channel_->send(executor->owner,
+                   wire::ExecutorExit{executor->id, status.exit_code, status.signal, executor->end_reason, usage});
+  }
+  report_usage(executor->lease_id, executor->id, usage);
+  spdlog::info("executor {} exited (code {}, signal {}){}", executor->id, status.exit_code, status.signal,
+               executor->end_reason.empty() ? "" : ": " + executor->end_reason);
+  loop_.unwatch(executor->process.stdout_fd());
+  loop_.unwatch(executor->process.stderr_fd());
+  loop_.unwatch(executor->process.pidfd());
+  if (executor->kill_timer != 0) loop_.cancel(executor->kill_timer);
+  cpus_.give_back(executor->cpus);
+  book_.give_back(executor->lease_id, static_cast<uint32_t>(executor->cpus.size()), executor->memory_mib);
+  executors_.erase(executor_id);
+}
+
+void Spawner::terminate(Executor& executor, const std::string& reason) {
+  if (executor.kill_timer != 0) return;
+  executor.end_reason = reason;
+  spdlog::info("ending executor {}: {}", executor.id, reason);
+  executor.process.signal_group(SIGTERM);
+  const uint64_t id = executor.id;
+  executor.kill_timer = loop_.after(settings_.grace, [this, id] {
+    if (Executor* late = find_executor(id)) late->process.signal_group(SIGKILL);
+  });
+}
+
+}  // namespace ferry::spawner

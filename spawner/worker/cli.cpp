@@ -1,0 +1,54 @@
+#include <boost/program_options.hpp>
+
+#include <cstdlib>
+
+#include "runtime/common/error.hpp"
+#include "spawner/worker/settings.hpp"
+
+namespace ferry::worker {
+
+namespace po = boost::program_options;
+
+namespace {
+std::vector<std::byte> parse_hex(const std::string& text) {
+  if (text.size() % 2 != 0) throw Error(Errc::invalid_argument, "FERRY_EXECUTOR_KEY is not hex");
+  std::vector<std::byte> bytes;
+  for (size_t i = 0; i < text.size(); i += 2) {
+    char* end = nullptr;
+    const std::string pair = text.substr(i, 2);
+    const unsigned long value = std::strtoul(pair.c_str(), &end, 16);
+    if (end != pair.c_str() + 2) throw Error(Errc::invalid_argument, "FERRY_EXECUTOR_KEY is not hex");
+    bytes.push_back(static_cast<std::byte>(value));
+  }
+  return bytes;
+}
+}  // namespace
+
+Settings parse_command_line(int argc, char** argv) {
+  Settings settings;
+  std::string mode = "hot";
+  po::options_description options(
+      "ferry-worker: serves function invocations for one executor (started by a spawner)");
+  options.add_options()
+      ("library-fd", po::value(&settings.library_fd)->required(), "file descriptor of the shipped library")
+      ("status-fd", po::value(&settings.status_fd)->required(), "pipe to report readiness and usage on")
+      ("threads", po::value(&settings.threads)->default_value(1), "invocation threads (one per leased core)")
+      ("mode", po::value(&mode)->default_value("hot"), "waiting mode: hot, warm or adaptive")
+      ("listen", po::value(&settings.listen_host)->default_value("127.0.0.1"), "address to listen on");
+  try {
+    po::variables_map values;
+    po::store(po::parse_command_line(argc, argv, options), values);
+    po::notify(values);
+  } catch (const po::error& error) {
+    throw Error(Errc::invalid_argument, std::string(error.what()));
+  }
+  settings.mode = ucx::parse_wait_mode(mode);
+  if (settings.threads == 0) throw Error(Errc::invalid_argument, "--threads must be at least 1");
+  const char* key = std::getenv("FERRY_EXECUTOR_KEY");
+  if (key == nullptr || *key == '\0') throw Error(Errc::unauthorized, "FERRY_EXECUTOR_KEY is not set");
+  settings.key = parse_hex(key);
+  ::unsetenv("FERRY_EXECUTOR_KEY");
+  return settings;
+}
+
+}  // namespace ferry::worker

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime/ucx/waiter.hpp"
+
+namespace ferry::worker {
+
+/// What the spawner tells ferry-worker on its command line and environment.
+struct Settings {
+  int library_fd = -1;   ///< memfd holding the shipped library
+  int status_fd = -1;    ///< pipe to the spawner: "ready <port>", "error <text>", "usage <ns>"
+  unsigned threads = 1;  ///< one invocation thread per leased core
+  ucx::WaitMode mode = ucx::WaitMode::hot;
+  std::string listen_host = "127.0.0.1";
+  std::vector<std::byte> key;  ///< from FERRY_EXECUTOR_KEY; a client must present it
+};
+
+/// Parses the command line; throws Error(invalid_argument) with the reason.
+Settings parse_command_line(int argc, char** argv);
+
+}  // namespace ferry::worker
