@@ -1,10 +1,37 @@
 #include "runtime/ucx/context.hpp"
 
+#include <cstdlib>
+#include <mutex>
+#include <utility>
+#include <string>
+
 #include "runtime/ucx/status.hpp"
 
 namespace ferry::ucx {
 
+namespace {
+// Ferry's defaults, each applied only when the user has not set the variable. UCX reads
+// transport settings from the environment alone, so they are set there, once, before the
+// first context reads its configuration:
+// - every endpoint has peer error handling (a dead peer must never hang anyone), and the
+//   shared-memory transports only take part in such endpoints when they handle errors;
+// - shared-memory receive buffers grow in smaller steps, so a worker starts faster.
+void apply_defaults() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    static constexpr std::pair<const char*, const char*> defaults[] = {
+        {"UCX_POSIX_ERROR_HANDLING", "y"},
+        {"UCX_SYSV_ERROR_HANDLING", "y"},
+        {"UCX_POSIX_RX_BUFS_GROW", "64"},
+        {"UCX_SYSV_RX_BUFS_GROW", "64"},
+    };
+    for (const auto& [name, value] : defaults) ::setenv(name, value, 0);
+  });
+}
+}  // namespace
+
 std::shared_ptr<Context> Context::create(bool multi_threaded_workers) {
+  apply_defaults();
   ucp_config_t* config = nullptr;
   check(ucp_config_read(nullptr, nullptr, &config), "ucp_config_read");
 

@@ -28,8 +28,9 @@ std::string_view wait_mode_name(WaitMode mode) noexcept {
 
 void Waiter::sleep_until_event(const Deadline& deadline) {
   if (!worker_.arm()) return;
-  pollfd descriptor{worker_.event_fd(), POLLIN, 0};
-  if (::poll(&descriptor, 1, deadline.poll_timeout_ms()) < 0 && errno != EINTR) {
+  if (secondary_ != nullptr && !secondary_->arm()) return;
+  pollfd descriptors[2] = {{worker_.event_fd(), POLLIN, 0}, {secondary_ ? secondary_->event_fd() : -1, POLLIN, 0}};
+  if (::poll(descriptors, secondary_ ? 2 : 1, deadline.poll_timeout_ms()) < 0 && errno != EINTR) {
     throw_system_error("poll on UCX worker event fd");
   }
 }

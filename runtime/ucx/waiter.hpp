@@ -21,11 +21,14 @@ WaitMode parse_wait_mode(std::string_view text);
 std::string_view wait_mode_name(WaitMode mode) noexcept;
 
 /// Drives a worker's progress until a condition holds, in one of the three modes.
+/// A `secondary` worker (control traffic beside a data worker) is progressed too: at
+/// every turn when sleeping is allowed, and it wakes sleepers; when hot, only every
+/// 16384th turn (about a millisecond), because its progress may cost a system call.
 class Waiter {
  public:
-  Waiter(Worker& worker, WaitMode mode,
+  Waiter(Worker& worker, WaitMode mode, Worker* secondary = nullptr,
          std::chrono::microseconds spin = std::chrono::microseconds(100))
-      : worker_(worker), mode_(mode), spin_(spin) {}
+      : worker_(worker), secondary_(secondary), mode_(mode), spin_(spin) {}
 
   /// Progresses until `done()` is true (returns true) or `deadline` passes (returns false).
   template <class Done>
@@ -40,11 +43,22 @@ class Waiter {
   /// Sleeps on the worker's event fd until it fires or the deadline passes.
   void sleep_until_event(const Deadline& deadline);
 
+  bool progress(uint32_t round);
+
   Worker& worker_;
+  Worker* secondary_;
   WaitMode mode_;
   std::chrono::microseconds spin_;
   uint64_t busy_poll_ns_ = 0;
 };
+
+inline bool Waiter::progress(uint32_t round) {
+  bool progressed = worker_.progress();
+  if (secondary_ != nullptr && (mode_ != WaitMode::hot || (round & 16383U) == 0)) {
+    progressed = secondary_->progress() || progressed;
+  }
+  return progressed;
+}
 
 template <class Done>
 bool Waiter::wait_until(Done&& done, Deadline deadline) {
@@ -56,7 +70,7 @@ bool Waiter::wait_until(Done&& done, Deadline deadline) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(until - started).count());
   };
   for (uint32_t round = 0;; ++round) {
-    const bool progressed = worker_.progress();
+    const bool progressed = progress(round);
     if (done()) {
       if (mode_ != WaitMode::warm) account(Clock::now());
       return true;

@@ -1,0 +1,70 @@
+#include "runtime/client/embedded_cluster.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+
+#include "runtime/common/error.hpp"
+#include "runtime/common/executable_path.hpp"
+#include "runtime/manager/manager.hpp"
+#include "spawner/daemon/spawner.hpp"
+
+namespace ferry::client {
+
+namespace {
+bool executable(const std::string& path) { return !path.empty() && ::access(path.c_str(), X_OK) == 0; }
+}  // namespace
+
+std::string default_worker_executable() {
+  if (const char* env = std::getenv("FERRY_WORKER"); env != nullptr && *env != '\0') return env;
+  for (const std::string& candidate : {std::string(FERRY_WORKER_BUILD_PATH), std::string(FERRY_WORKER_INSTALL_PATH),
+                                      find_sibling_executable("ferry-worker")}) {
+    if (executable(candidate)) return candidate;
+  }
+  return {};
+}
+
+EmbeddedCluster::EmbeddedCluster(uint32_t cores, const std::string& worker_executable) {
+  manager::Settings manager_settings;
+  manager_settings.secret = lease::Secret::generate();
+  manager_ = std::make_unique<manager::Manager>(manager_settings);
+
+  spawner::Settings spawner_settings;
+  spawner_settings.manager = manager_->address();
+  spawner_settings.secret = manager_settings.secret;
+  spawner_settings.worker_executable = worker_executable.empty() ? default_worker_executable() : worker_executable;
+  spawner::apply_machine_defaults(spawner_settings);
+  if (cores != 0 && cores < spawner_settings.cpus.size()) spawner_settings.cpus.resize(cores);
+  spawner_ = std::make_unique<spawner::Spawner>(spawner_settings);
+
+  manager_thread_ = std::thread([this] { manager_->run(); });
+  spawner_thread_ = std::thread([this] { spawner_->run(); });
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (manager_->registered_spawners() == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      shutdown();
+      throw Error(Errc::timeout, "the embedded spawner did not register with the embedded manager");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+EmbeddedCluster::~EmbeddedCluster() { shutdown(); }
+
+void EmbeddedCluster::shutdown() {
+  if (spawner_thread_.joinable()) {
+    spawner_->stop();
+    spawner_thread_.join();
+  }
+  spawner_.reset();
+  if (manager_thread_.joinable()) {
+    manager_->stop();
+    manager_thread_.join();
+  }
+  manager_.reset();
+}
+
+std::string EmbeddedCluster::manager_address() const { return manager_->address().to_string(); }
+
+}  // namespace ferry::client

@@ -1,0 +1,40 @@
+#pragma once
+// The single-machine default: a manager and a spawner on threads of the client's own
+// process, on loopback ports chosen by the kernel, sharing a fresh random secret.
+
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace ferry::manager {
+class Manager;
+}
+namespace ferry::spawner {
+class Spawner;
+}
+
+namespace ferry::client {
+
+class EmbeddedCluster {
+ public:
+  /// Starts both and returns once the spawner has registered with the manager.
+  EmbeddedCluster(uint32_t cores, const std::string& worker_executable);
+  EmbeddedCluster(const EmbeddedCluster&) = delete;
+  EmbeddedCluster& operator=(const EmbeddedCluster&) = delete;
+  /// Stops the spawner (ending every executor), then the manager.
+  ~EmbeddedCluster();
+
+  std::string manager_address() const;
+
+ private:
+  void shutdown();
+  std::unique_ptr<manager::Manager> manager_;
+  std::unique_ptr<spawner::Spawner> spawner_;
+  std::thread manager_thread_;
+  std::thread spawner_thread_;
+};
+
+/// ferry-worker's path: FERRY_WORKER, else the build tree, else the install prefix.
+std::string default_worker_executable();
+
+}  // namespace ferry::client
