@@ -1,0 +1,38 @@
+#include <iostream>
+
+#include "runtime/cli/options.hpp"
+#include "runtime/manager/manager.hpp"
+
+namespace ferry::cli {
+
+namespace {
+bool parse_manager_settings(const Arguments& args, manager::Settings& settings) {
+  std::string listen = "127.0.0.1:0";
+  std::string secret_file;
+  unsigned heartbeat_ms = 500;
+  po::options_description options("ferry manager: grants leases on registered spawners and collects their usage");
+  options.add_options()
+      ("listen", po::value(&listen)->default_value(listen), "address to listen on, host:port (port 0: any free port)")
+      ("secret-file", po::value(&secret_file)->required(), "cluster secret shared with the spawners (mode 0600; see `ferry secret`)")
+      ("heartbeat-ms", po::value(&heartbeat_ms)->default_value(heartbeat_ms),
+       "spawner heartbeat period; a spawner silent for 4 periods is dropped and its leases revoked");
+  po::variables_map values;
+  if (!parse_options(args, "ferry manager --secret-file FILE [options]", options, values)) return false;
+  settings.listen = ucx::SocketAddress::parse(listen);
+  settings.secret = lease::Secret::load(secret_file);
+  settings.heartbeat = std::chrono::milliseconds(heartbeat_ms);
+  return true;
+}
+}  // namespace
+
+int run_manager_command(const Arguments& args) {
+  manager::Settings settings;
+  if (!parse_manager_settings(args, settings)) return 0;
+  block_termination_signals();
+  manager::Manager manager(settings);
+  std::cout << "ferry manager listening on " << manager.address().to_string() << std::endl;
+  run_until_signalled(manager);
+  return 0;
+}
+
+}  // namespace ferry::cli

@@ -1,0 +1,70 @@
+#include <iostream>
+
+#include "runtime/client/embedded_cluster.hpp"
+#include "runtime/cli/options.hpp"
+#include "spawner/daemon/spawner.hpp"
+
+namespace ferry::cli {
+
+namespace {
+std::vector<int> parse_cpu_list(const std::string& text) {
+  std::vector<int> cpus;
+  std::stringstream stream(text);
+  for (std::string item; std::getline(stream, item, ',');) {
+    const auto dash = item.find('-');
+    const int first = std::stoi(item.substr(0, dash));
+    const int last = dash == std::string::npos ? first : std::stoi(item.substr(dash + 1));
+    for (int cpu = first; cpu <= last; ++cpu) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
+bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) {
+  std::string listen = "127.0.0.1:0";
+  std::string manager;
+  std::string secret_file;
+  std::string cpus;
+  unsigned cores = 0;
+  unsigned grace_ms = 1000;
+  po::options_description options(
+      "ferry spawner: starts executors pinned to leased cores, under leased memory, for valid lease tokens");
+  options.add_options()
+      ("manager", po::value(&manager), "manager to register with, host:port; without one the spawner grants leases on itself")
+      ("listen", po::value(&listen)->default_value(listen), "address to listen on, host:port (port 0: any free port)")
+      ("id", po::value(&settings.id), "unique name of this spawner (default: host:pid)")
+      ("secret-file", po::value(&secret_file), "cluster secret (mode 0600); required with --manager, random without")
+      ("cores", po::value(&cores), "number of cores to lease out (default: all this process may use)")
+      ("cpus", po::value(&cpus), "exact CPUs to lease out, e.g. 2-7,10")
+      ("memory", po::value(&settings.memory_mib), "MiB of memory to lease out (default: physical memory)")
+      ("worker", po::value(&settings.worker_executable), "path of ferry-worker (default: next to ferry, or FERRY_WORKER)")
+      ("work-root", po::value(&settings.work_root), "directory for per-lease working directories (default: a new one in /tmp)")
+      ("grace-ms", po::value(&grace_ms)->default_value(grace_ms), "time between SIGTERM and SIGKILL when a lease ends");
+  po::variables_map values;
+  if (!parse_options(args, "ferry spawner [--manager HOST:PORT --secret-file FILE] [options]", options, values)) return false;
+  settings.listen = ucx::SocketAddress::parse(listen);
+  if (!manager.empty()) {
+    if (secret_file.empty()) throw Error(Errc::invalid_argument, "--manager needs --secret-file (the manager's secret)");
+    settings.manager = ucx::SocketAddress::parse(manager);
+  }
+  settings.secret = secret_file.empty() ? lease::Secret::generate() : lease::Secret::load(secret_file);
+  if (!cpus.empty()) settings.cpus = parse_cpu_list(cpus);
+  if (settings.worker_executable.empty()) settings.worker_executable = client::default_worker_executable();
+  settings.grace = std::chrono::milliseconds(grace_ms);
+  spawner::apply_machine_defaults(settings);
+  if (cores != 0 && cores < settings.cpus.size()) settings.cpus.resize(cores);
+  return true;
+}
+}  // namespace
+
+int run_spawner_command(const Arguments& args) {
+  spawner::Settings settings;
+  if (!parse_spawner_settings(args, settings)) return 0;
+  block_termination_signals();
+  spawner::Spawner spawner(settings);
+  std::cout << "ferry spawner " << spawner.settings().id << " listening on " << spawner.address().to_string()
+            << std::endl;
+  run_until_signalled(spawner);
+  return 0;
+}
+
+}  // namespace ferry::cli
