@@ -1,0 +1,31 @@
+#pragma once
+// Statistics and output shared by the benchmarks: a table on stdout, CSV on request.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace ferry::bench {
+
+/// Median of durations in microseconds (sorts its argument).
+double median_us(std::vector<std::chrono::nanoseconds>& samples);
+double percentile_us(std::vector<std::chrono::nanoseconds>& samples, double fraction);
+
+/// Rows of named columns, printed aligned and optionally written as CSV.
+class Report {
+ public:
+  explicit Report(std::vector<std::string> columns) : columns_(std::move(columns)) {}
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  void print(const std::string& title) const;
+  /// Writes the CSV when `path` is not empty.
+  void write_csv(const std::string& path) const;
+
+ private:
+  std::vector<std::string> columns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+/// Fixed-precision text of a number.
+std::string fixed(double value, int decimals = 2);
+
+}  // namespace ferry::bench
