@@ -16,6 +16,8 @@ namespace {
 // - every endpoint has peer error handling (a dead peer must never hang anyone), and the
 //   shared-memory transports only take part in such endpoints when they handle errors;
 // - shared-memory receive buffers grow in smaller steps, so a worker starts faster.
+// A user who chooses the transports (UCX_TLS) gets none of them, so UCX never warns about
+// settings of transports that were left out.
 void apply_defaults() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -25,6 +27,7 @@ void apply_defaults() {
         {"UCX_POSIX_RX_BUFS_GROW", "64"},
         {"UCX_SYSV_RX_BUFS_GROW", "64"},
     };
+    if (std::getenv("UCX_TLS") != nullptr) return;
     for (const auto& [name, value] : defaults) ::setenv(name, value, 0);
   });
 }
