@@ -30,6 +30,7 @@ std::vector<std::byte> read_library(const std::string& path) {
 // ---------------------------------------------------------------- Client
 
 std::unique_ptr<Client> Client::create(ClientOptions options) {
+  log::ensure_initialized("ferry client");
   return std::unique_ptr<Client>(new Client(std::make_shared<client::Session>(std::move(options))));
 }
 
