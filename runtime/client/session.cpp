@@ -66,10 +66,31 @@ ucx::Endpoint& Session::endpoint(const std::string& address) {
     found = endpoints_.end();
   }
   if (found == endpoints_.end()) {
-    auto endpoint = ucx::Endpoint::connect(worker_, ucx::SocketAddress::parse(address));
+    auto endpoint = connect(address);
+    const ucp_ep_h handle = endpoint->raw();
+    endpoint->on_failure([this, handle, address](ucs_status_t status) {
+      bury_executors_of(handle, "lost the connection to " + address + ": " + ucs_status_string(status));
+    });
     found = endpoints_.emplace(address, std::move(endpoint)).first;
   }
   return *found->second;
+}
+
+// UCX 1.13 may fail a message queued on an endpoint that is still being wired up
+// ("Invalid am_short_iov length"), so nothing is sent before the connection is made.
+std::unique_ptr<ucx::Endpoint> Session::connect(const std::string& address) {
+  auto endpoint = ucx::Endpoint::connect(worker_, ucx::SocketAddress::parse(address));
+  const std::string what = "connecting to " + address;
+  ucx::complete(endpoint->flush(), waiter_, what, Deadline::after(options_.timeout));
+  if (endpoint->failed()) throw Error(Errc::unreachable, what + ": " + ucs_status_string(endpoint->failure()));
+  return endpoint;
+}
+
+void Session::bury_executors_of(ucp_ep_h spawner, const std::string& reason) {
+  for (const auto& [key, weak] : executors_) {
+    if (key.first != spawner) continue;
+    if (const auto executor = weak.lock()) bury(*executor, reason);
+  }
 }
 
 wire::Message Session::ask(const std::string& address, const wire::Message& request, uint64_t request_id,
@@ -121,18 +142,29 @@ void Session::on_output(const wire::ExecutorOutput& output) {
 
 void Session::on_exit(ucp_ep_h from, const wire::ExecutorExit& exit) {
   const auto found = executors_.find({from, exit.executor_id});
-  if (found == executors_.end()) return;
-  const auto executor = found->second.lock();
-  if (!executor) return;
-  executor->exit = ProgramExit{exit.exit_code, exit.signal, exit.reason, exit.usage};
+  const auto executor = found == executors_.end() ? nullptr : found->second.lock();
+  if (!executor) {
+    early_exits_[{from, exit.executor_id}] = exit;  // it may end before its spawn reply is handled
+    return;
+  }
+  record_exit(*executor, exit);
+}
+
+void Session::record_exit(ExecutorState& executor, const wire::ExecutorExit& exit) {
+  executor.exit = ProgramExit{exit.exit_code, exit.signal, exit.reason, exit.usage};
   std::string reason = exit.signal != 0 ? "killed by signal " + std::to_string(exit.signal) + " (" + strsignal(exit.signal) + ")"
                                         : "exited with code " + std::to_string(exit.exit_code);
   if (!exit.reason.empty()) reason += ": " + exit.reason;
-  bury(*executor, reason);
+  bury(executor, reason);
 }
 
 void Session::track(const std::shared_ptr<ExecutorState>& executor) {
-  executors_[{executor->spawner, executor->executor_id}] = executor;
+  const std::pair key{executor->spawner, executor->executor_id};
+  executors_[key] = executor;
+  if (const auto early = early_exits_.find(key); early != early_exits_.end()) {
+    record_exit(*executor, early->second);
+    early_exits_.erase(early);
+  }
 }
 
 void Session::untrack(const ExecutorState& executor) { executors_.erase({executor.spawner, executor.executor_id}); }

@@ -57,6 +57,8 @@ class Session {
   ucx::Endpoint& endpoint(const std::string& address);
   uint64_t next_request_id() noexcept { return next_request_id_++; }
 
+  /// Connects to `address` and waits until the connection is made.
+  std::unique_ptr<ucx::Endpoint> connect(const std::string& address);
   /// Sends `request` to `address` and waits for the reply carrying `request_id`.
   wire::Message ask(const std::string& address, const wire::Message& request, uint64_t request_id,
                     const char* what);
@@ -75,6 +77,8 @@ class Session {
   void on_message(ucp_ep_h from, wire::Message&& message);
   void on_output(const wire::ExecutorOutput& output);
   void on_exit(ucp_ep_h from, const wire::ExecutorExit& exit);
+  void record_exit(ExecutorState& executor, const wire::ExecutorExit& exit);
+  void bury_executors_of(ucp_ep_h spawner, const std::string& reason);
   ucs_status_t on_result(const ucx::AmMessage& message);
 
   ClientOptions options_;
@@ -88,6 +92,7 @@ class Session {
   std::unordered_map<uint64_t, wire::Message> replies_;
   std::optional<wire::ExecutorWelcome> welcome_;
   std::map<std::pair<ucp_ep_h, uint64_t>, std::weak_ptr<ExecutorState>> executors_;
+  std::map<std::pair<ucp_ep_h, uint64_t>, wire::ExecutorExit> early_exits_;
   InvocationSlots slots_;
   uint64_t next_request_id_ = 1;
 };

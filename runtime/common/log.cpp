@@ -1,5 +1,7 @@
 #include "runtime/common/log.hpp"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <string>
@@ -16,6 +18,8 @@ void ensure_initialized(const char* process_name) {
 
 void init(const char* process_name, spdlog::level::level_enum fallback) {
   initialized = true;
+  // Logs go to stderr: a daemon's stdout carries its address, a client's the results.
+  if (!spdlog::get("ferry")) spdlog::set_default_logger(spdlog::stderr_color_mt("ferry"));
   auto level = fallback;
   if (const char* env = std::getenv("FERRY_LOG"); env != nullptr && *env != '\0') {
     level = spdlog::level::from_str(env);

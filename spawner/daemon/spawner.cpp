@@ -53,13 +53,22 @@ void Spawner::accept(ucp_conn_request_h request) {
   peers_[handle] = std::move(endpoint);
 }
 
-// No process of a lease outlives its owner's connection.
+// No process of a lease outlives its owner's connection, and a stand-alone spawner takes
+// back the leases it granted over that connection.
 void Spawner::forget_peer(ucp_ep_h handle) {
   for (auto& [id, executor] : executors_) {
     if (executor.owner == handle) {
       executor.owner = nullptr;
       terminate(executor, "its owner disconnected");
     }
+  }
+  if (const auto granted = leases_of_peer_.find(handle); granted != leases_of_peer_.end()) {
+    for (const uint64_t lease_id : granted->second) {
+      if (own_leases_->end(lease_id, lease::LeaseState::released, "its owner disconnected", lease::now_unix_ms())) {
+        end_lease(lease_id, "its owner disconnected");
+      }
+    }
+    leases_of_peer_.erase(granted);
   }
   peers_.erase(handle);
 }
@@ -104,6 +113,18 @@ void Spawner::connect_to_manager() {
       loop_.after(std::chrono::seconds(1), [this] { connect_to_manager(); });
     });
   });
+  register_when_connected(manager_->flush());
+}
+
+// UCX 1.13 may fail a message queued on an endpoint that is still being wired up, so the
+// registration waits until the connection is made (the flush completes).
+void Spawner::register_when_connected(ucs_status_ptr_t flushing) {
+  if (UCS_PTR_IS_ERR(flushing) || !manager_) return;  // the failure handler reconnects
+  if (flushing != nullptr && ucp_request_check_status(flushing) == UCS_INPROGRESS) {
+    loop_.after(std::chrono::milliseconds(2), [this, flushing] { register_when_connected(flushing); });
+    return;
+  }
+  if (flushing != nullptr) ucp_request_free(flushing);
   channel_->send(manager_->raw(), wire::RegisterSpawner{settings_.id, address().to_string(),
                                                         static_cast<uint32_t>(cpus_.total()),
                                                         settings_.memory_mib});
@@ -143,7 +164,9 @@ void Spawner::on_lease_request(ucp_ep_h from, const wire::LeaseRequest& request)
     channel_->send(from, reply);
     return;
   }
-  channel_->send(from, lease::answer_lease_request(*own_leases_, request, lease::now_unix_ms()));
+  const wire::LeaseReply reply = lease::answer_lease_request(*own_leases_, request, lease::now_unix_ms());
+  if (reply.status == Errc::ok) leases_of_peer_[from].push_back(reply.token.lease_id);
+  channel_->send(from, reply);
 }
 
 void Spawner::on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& request) {

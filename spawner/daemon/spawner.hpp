@@ -43,6 +43,7 @@ class Spawner {
 
   // manager link
   void connect_to_manager();
+  void register_when_connected(ucs_status_ptr_t flushing);
   void on_register_reply(const wire::RegisterReply& reply);
   void send_heartbeat();
   void report_usage(uint64_t lease_id, uint64_t executor_id, const wire::Usage& usage);
@@ -85,6 +86,7 @@ class Spawner {
   LibraryCache libraries_;
   std::map<uint64_t, Executor> executors_;
   std::map<uint64_t, EventLoop::TimerId> lease_timers_;
+  std::unordered_map<ucp_ep_h, std::vector<uint64_t>> leases_of_peer_;  ///< stand-alone mode only
   uint64_t next_executor_id_ = 1;
 };
 
