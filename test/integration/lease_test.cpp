@@ -1,0 +1,148 @@
+// Leases against real daemons: a `ferry manager` and a `ferry spawner` registered with
+// it, sharing a secret made by `ferry secret`. Also: an unreachable manager.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+
+#include "runtime/client/client.hpp"
+#include "test/integration/cluster.hpp"
+#include "test/integration/daemons.hpp"
+#include "test/integration/helpers.hpp"
+
+namespace ferry::test {
+namespace {
+
+using Catch::Matchers::Contains;
+using nlohmann::json;
+
+}  // namespace
+
+TEST_CASE("a lease is granted, renewed and released against real daemons", "[platform][lease][daemons]") {
+  ManagedCluster cluster;
+  CHECK(cluster.spawner_status().at("cores") == 2);
+  CHECK(cluster.spawner_status().at("cores_leased") == 0);
+
+  Lease lease = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 10s});
+  CHECK(lease.spawner_address() == cluster.spawner().address());
+  CHECK(lease.token().spawner_id == cluster.spawner().id());
+  CHECK(lease.token().cores == 1);
+  CHECK(cluster.spawner_status().at("cores_leased") == 1);
+  CHECK(cluster.spawner_status().at("memory_leased_mib") == 64);
+  CHECK(cluster.lease_status(lease.id()).at("state") == "active");
+
+  const uint64_t expiry = lease.token().expiry_unix_ms;
+  const int64_t expires_in = cluster.lease_status(lease.id()).at("expires_in_ms").get<int64_t>();
+  lease.renew(60s);
+  CHECK(lease.token().expiry_unix_ms > expiry);
+  CHECK(cluster.lease_status(lease.id()).at("expires_in_ms").get<int64_t>() > expires_in);
+
+  lease.release();
+  CHECK(eventually([&] { return cluster.spawner_status().at("cores_leased") == 0; }, 5s));
+  CHECK(cluster.spawner_status().at("memory_leased_mib") == 0);
+  CHECK(cluster.lease_status(lease.id()).at("state") == "released");
+  try {
+    lease.renew(10s);
+    FAIL("renewing a released lease succeeded");
+  } catch (const Error& error) {
+    CHECK(error.code() == Errc::expired);
+  }
+}
+
+TEST_CASE("a program is spawned under a renewed lease", "[platform][lease][daemons]") {
+  // The renewal's TokenUpdate is the first message on the client's connection to the
+  // spawner; the SpawnRequest comes after another round trip to the manager, as when a
+  // program checks its lease status before starting work.
+  ManagedCluster cluster;
+  Lease lease = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 10s});
+  lease.renew(60s);
+  CHECK(cluster.lease_status(lease.id()).at("state") == "active");
+  Program program = cluster.client().spawn(lease, {"sleep", "0.3"});  // not `true`: see "a program that exits at once"
+  const auto exit = program.wait(10s);
+  REQUIRE(exit);
+  CHECK(exit->exit_code == 0);
+}
+
+TEST_CASE("a lease with no free cores is refused with no_resources", "[platform][lease][daemons]") {
+  ManagedCluster cluster;
+  Lease first = cluster.client().lease({.cores = 2, .memory_mib = 64});
+  try {
+    Lease second = cluster.client().lease({.cores = 1, .memory_mib = 64});
+    FAIL("a third core was leased from a 2-core spawner");
+  } catch (const Error& error) {
+    CHECK(error.code() == Errc::no_resources);
+  }
+  first.release();
+  CHECK(eventually([&] { return cluster.spawner_status().at("cores_leased") == 0; }, 5s));
+  Lease again = cluster.client().lease({.cores = 2, .memory_mib = 64});
+  CHECK(again.token().cores == 2);
+}
+
+TEST_CASE("an expired lease ends its program, which is gone, and shows as expired", "[platform][lease][daemons]") {
+  ManagedCluster cluster;
+  Lease lease = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 1500ms});
+  Program program = cluster.client().spawn(lease, {"sleep", "100"});
+  const pid_t pid = program.pid();
+  REQUIRE(pid > 0);
+  CHECK_FALSE(process_gone(pid, 100ms));
+
+  const auto exit = program.wait(15s);
+  REQUIRE(exit);
+  INFO("exit reason: " << exit->reason);
+  CHECK_THAT(exit->reason, Contains("expire"));
+  CHECK(exit->signal == SIGTERM);
+  CHECK(process_gone(pid, 5s));
+  CHECK(eventually([&] { return cluster.lease_status(lease.id()).at("state") == "expired"; }, 5s));
+  CHECK(cluster.spawner_status().at("cores_leased") == 0);
+}
+
+TEST_CASE("a program of a lease renewed in time outlives the original expiry", "[platform][lease][daemons]") {
+  ManagedCluster cluster;
+  Lease lease = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 1500ms});
+  Program program = cluster.client().spawn(lease, {"sleep", "100"});
+  lease.renew(30s);
+  // Past the first expiry, the program still runs.
+  CHECK_FALSE(program.wait(2500ms).has_value());
+  CHECK_FALSE(process_gone(program.pid(), 10ms));
+  program.kill();
+  const auto exit = program.wait(10s);
+  REQUIRE(exit);
+  CHECK_THAT(exit->reason, Contains("killed by its owner"));
+  CHECK(cluster.lease_status(lease.id()).at("state") == "active");
+}
+
+TEST_CASE("releasing a lease ends its programs", "[platform][lease][daemons]") {
+  ManagedCluster cluster;
+  Lease lease = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  Program program = cluster.client().spawn(lease, {"sleep", "100"});
+  const pid_t pid = program.pid();
+  lease.release();
+  const auto exit = program.wait(10s);
+  REQUIRE(exit);
+  INFO("exit reason: " << exit->reason);
+  CHECK_THAT(exit->reason, Contains("released"));
+  CHECK(process_gone(pid, 5s));
+}
+
+TEST_CASE("a lease from an unreachable manager fails with unreachable or timeout, without hanging",
+          "[platform][lease]") {
+  ClientOptions options;
+  options.manager = "127.0.0.1:" + std::to_string(closed_loopback_port());
+  options.mode = WaitMode::warm;
+  options.timeout = 2s;
+  auto client = Client::create(options);
+  try {
+    client->lease({.cores = 1});
+    FAIL("a lease was granted by nobody");
+  } catch (const Error& error) {
+    INFO("error: " << error.what());
+    CHECK((error.code() == Errc::unreachable || error.code() == Errc::timeout));
+  }
+  try {
+    client->status();
+    FAIL("status was answered by nobody");
+  } catch (const Error& error) {
+    CHECK((error.code() == Errc::unreachable || error.code() == Errc::timeout));
+  }
+}
+
+}  // namespace ferry::test
