@@ -15,17 +15,10 @@ int main(int argc, char** argv) {
   size_t repeat = 20;
   std::string csv, mode_name = "warm";
   po::options_description description("bench_cold_start: lease -> spawn -> connect -> first invocation");
-  description.add_options()("help,h", "show this help")
-      ("repeat", po::value(&repeat)->default_value(repeat), "cold starts to time")
+  description.add_options()("repeat", po::value(&repeat)->default_value(repeat), "cold starts to time")
       ("mode", po::value(&mode_name)->default_value(mode_name), "executor waiting mode")
       ("csv", po::value(&csv), "also write the table as CSV");
-  po::variables_map values;
-  po::store(po::parse_command_line(argc, argv, description), values);
-  if (values.count("help") != 0) {
-    std::cout << description << "\n";
-    return 0;
-  }
-  po::notify(values);
+  if (!bench::parse_command_line(argc, argv, description)) return 0;
   const auto mode = ucx::parse_wait_mode(mode_name);
 
   ClientOptions client_options;

@@ -25,18 +25,11 @@ struct Options {
 Options parse(int argc, char** argv) {
   Options options;
   po::options_description description("bench_invoke_latency: invocation round trip vs raw UCX ping-pong");
-  description.add_options()("help,h", "show this help")
-      ("modes", po::value(&options.modes)->multitoken(), "waiting modes (hot warm adaptive)")
+  description.add_options()("modes", po::value(&options.modes)->multitoken(), "waiting modes (hot warm adaptive)")
       ("sizes", po::value(&options.sizes)->multitoken(), "payload sizes in bytes")
       ("iterations", po::value(&options.iterations)->default_value(options.iterations), "round trips per size (fewer above 64 KiB)")
       ("csv", po::value(&options.csv), "also write the table as CSV");
-  po::variables_map values;
-  po::store(po::parse_command_line(argc, argv, description), values);
-  if (values.count("help") != 0) {
-    std::cout << description << "\n";
-    std::exit(0);
-  }
-  po::notify(values);
+  if (!bench::parse_command_line(argc, argv, description)) std::exit(0);
   return options;
 }
 

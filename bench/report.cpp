@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 
 #include "runtime/common/error.hpp"
 
@@ -16,6 +17,19 @@ double percentile_us(std::vector<std::chrono::nanoseconds>& samples, double frac
 }
 
 double median_us(std::vector<std::chrono::nanoseconds>& samples) { return percentile_us(samples, 0.5); }
+
+bool parse_command_line(int argc, char** argv, boost::program_options::options_description& description) {
+  namespace po = boost::program_options;
+  description.add_options()("help,h", "show this help");
+  po::variables_map values;
+  po::store(po::parse_command_line(argc, argv, description), values);
+  if (values.count("help") != 0) {
+    std::cout << description << "\n";
+    return false;
+  }
+  po::notify(values);
+  return true;
+}
 
 std::string fixed(double value, int decimals) {
   char text[64];

@@ -1,6 +1,8 @@
 #pragma once
 // Statistics and output shared by the benchmarks: a table on stdout, CSV on request.
 
+#include <boost/program_options.hpp>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -24,6 +26,9 @@ class Report {
   std::vector<std::string> columns_;
   std::vector<std::vector<std::string>> rows_;
 };
+
+/// Parses a benchmark's command line (adding --help); false after printing the help.
+bool parse_command_line(int argc, char** argv, boost::program_options::options_description& description);
 
 /// Fixed-precision text of a number.
 std::string fixed(double value, int decimals = 2);

@@ -53,20 +53,13 @@ int main(int argc, char** argv) {
   unsigned max_workers = std::max(1U, std::thread::hardware_concurrency());
   std::string csv, mode_name = "warm";
   po::options_description description("bench_throughput: parallel invocations vs executor threads");
-  description.add_options()("help,h", "show this help")
-      ("work-us", po::value(&work_us)->default_value(work_us), "compute per invocation (microseconds)")
+  description.add_options()("work-us", po::value(&work_us)->default_value(work_us), "compute per invocation (microseconds)")
       ("count", po::value(&count)->default_value(count), "invocations per measurement")
       ("window", po::value(&window)->default_value(window), "invocations kept in flight")
       ("max-workers", po::value(&max_workers)->default_value(max_workers), "largest number of executor threads")
       ("mode", po::value(&mode_name)->default_value(mode_name), "executor waiting mode")
       ("csv", po::value(&csv), "also write the table as CSV");
-  po::variables_map values;
-  po::store(po::parse_command_line(argc, argv, description), values);
-  if (values.count("help") != 0) {
-    std::cout << description << "\n";
-    return 0;
-  }
-  po::notify(values);
+  if (!bench::parse_command_line(argc, argv, description)) return 0;
 
   const double baseline = local_rate(work_us, count / 4);
   ClientOptions client_options;
