@@ -144,7 +144,8 @@ void Session::on_exit(ucp_ep_h from, const wire::ExecutorExit& exit) {
   const auto found = executors_.find({from, exit.executor_id});
   const auto executor = found == executors_.end() ? nullptr : found->second.lock();
   if (!executor) {
-    early_exits_[{from, exit.executor_id}] = exit;  // it may end before its spawn reply is handled
+    // An exit of a closed executor is dropped; one that overtook its spawn reply is kept.
+    if (closed_.erase({from, exit.executor_id}) == 0) early_exits_[{from, exit.executor_id}] = exit;
     return;
   }
   record_exit(*executor, exit);
@@ -167,7 +168,10 @@ void Session::track(const std::shared_ptr<ExecutorState>& executor) {
   }
 }
 
-void Session::untrack(const ExecutorState& executor) { executors_.erase({executor.spawner, executor.executor_id}); }
+void Session::untrack(const ExecutorState& executor) {
+  executors_.erase({executor.spawner, executor.executor_id});
+  if (!executor.exit) closed_.insert({executor.spawner, executor.executor_id});
+}
 
 void Session::bury(ExecutorState& executor, const std::string& reason) {
   if (executor.dead) return;

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -93,6 +94,7 @@ class Session {
   std::optional<wire::ExecutorWelcome> welcome_;
   std::map<std::pair<ucp_ep_h, uint64_t>, std::weak_ptr<ExecutorState>> executors_;
   std::map<std::pair<ucp_ep_h, uint64_t>, wire::ExecutorExit> early_exits_;
+  std::set<std::pair<ucp_ep_h, uint64_t>> closed_;  // untracked before their exit arrived
   InvocationSlots slots_;
   uint64_t next_request_id_ = 1;
 };

@@ -12,7 +12,7 @@ struct PendingSend {
 
 void on_send_complete(void* request, ucs_status_t status, void* user_data) {
   auto* pending = static_cast<PendingSend*>(user_data);
-  if (status != UCS_OK) spdlog::debug("control send failed: {}", ucs_status_string(status));
+  if (status != UCS_OK) spdlog::warn("a control message was not delivered: {}", ucs_status_string(status));
   --*pending->in_flight;
   delete pending;
   ucp_request_free(request);

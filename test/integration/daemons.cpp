@@ -14,6 +14,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -54,8 +55,17 @@ std::string read_stat(pid_t pid) {
 }  // namespace
 
 std::string ferry_cli() { return FERRY_BINARY_DIR "/bin/ferry"; }
-std::string ferry_worker() { return FERRY_BINARY_DIR "/bin/ferry-worker"; }
-std::string test_library() { return FERRY_TEST_FUNCTIONS_DIR "/libferry_test_basic.so"; }
+std::string ferry_worker() {
+  // FERRY_WORKER, as for the embedded spawner: lets a sanitizer build run a plain worker.
+  const char* worker = std::getenv("FERRY_WORKER");
+  return worker != nullptr && *worker != '\0' ? worker : FERRY_BINARY_DIR "/bin/ferry-worker";
+}
+std::string test_library() {
+  // FERRY_TEST_LIBRARY goes with FERRY_WORKER: a plain worker cannot load a library built
+  // with AddressSanitizer.
+  const char* library = std::getenv("FERRY_TEST_LIBRARY");
+  return library != nullptr && *library != '\0' ? library : FERRY_TEST_FUNCTIONS_DIR "/libferry_test_basic.so";
+}
 
 std::string self_executable() {
   std::array<char, 4096> path{};

@@ -18,7 +18,10 @@ namespace ferry::test {
 
 using namespace std::chrono_literals;
 
-/// The `ferry` CLI, `ferry-worker`, and the library of test functions of this build.
+/// The `ferry` CLI, `ferry-worker` and the library of test functions of this build.
+/// FERRY_WORKER (as for the embedded spawner) and FERRY_TEST_LIBRARY override the last
+/// two: an AddressSanitizer worker cannot start under a lease's RLIMIT_DATA, so sanitizer
+/// runs use a plain worker and library.
 std::string ferry_cli();
 std::string ferry_worker();
 std::string test_library();
