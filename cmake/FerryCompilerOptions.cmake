@@ -7,6 +7,5 @@ if(FERRY_SANITIZE)
   # GCC 12 reports false maybe-uninitialized warnings in Catch2 under the sanitizers.
   add_compile_options(-fsanitize=${FERRY_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all
                       -Wno-maybe-uninitialized)
-  add_compile_definitions(FERRY_SANITIZED_BUILD=1)
   add_link_options(-fsanitize=${FERRY_SANITIZE})
 endif()
