@@ -9,13 +9,21 @@
 namespace ferry {
 
 namespace {
+// Returns once the process has exited (or the timeout passed), so that its cores are
+// free again when an Executor or Program handle is gone.
 void stop_remote(client::Session& session, client::ExecutorState& state, const char* why) {
   session.bury(state, why);
-  if (!state.exit && state.spawner != nullptr) {
-    session.channel().send(state.spawner, wire::KillExecutor{state.executor_id});
-  }
+  const bool running = !state.exit && state.spawner != nullptr;
+  if (running) session.channel().send(state.spawner, wire::KillExecutor{state.executor_id});
   state.threads.clear();
   state.control.reset();
+  if (running) {
+    try {
+      session.wait_for([&] { return state.exit.has_value() || state.spawner_lost; }, "stopping an executor");
+    } catch (const Error& error) {
+      spdlog::warn("executor {}: {}", state.executor_id, error.what());
+    }
+  }
   session.untrack(state);
 }
 

@@ -89,7 +89,10 @@ std::unique_ptr<ucx::Endpoint> Session::connect(const std::string& address) {
 void Session::bury_executors_of(ucp_ep_h spawner, const std::string& reason) {
   for (const auto& [key, weak] : executors_) {
     if (key.first != spawner) continue;
-    if (const auto executor = weak.lock()) bury(*executor, reason);
+    if (const auto executor = weak.lock()) {
+      executor->spawner_lost = true;
+      bury(*executor, reason);
+    }
   }
 }
 

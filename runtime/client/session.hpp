@@ -31,6 +31,7 @@ struct ExecutorState {
   std::vector<std::string> functions;
   StartupTimes startup;
   bool dead = false;
+  bool spawner_lost = false;  // the connection to its spawner failed
   std::string death_reason;
   std::optional<ProgramExit> exit;
 };
