@@ -16,6 +16,7 @@ namespace ferry::bench {
 namespace {
 constexpr ucp_tag_t ping_tag = 1;
 constexpr ucp_tag_t stop_tag = 2;
+constexpr ucp_tag_t pause_tag = 3;  // between measurements the child sleeps, so it takes no core
 
 void write_blob(int fd, const std::vector<std::byte>& blob) {
   const uint64_t size = blob.size();
@@ -63,11 +64,15 @@ ucp_tag_t receive(ucx::Worker& worker, ucx::Waiter& waiter, std::vector<std::byt
     auto worker = ucx::Worker::create(context);
     write_blob(to_parent, worker->address());
     auto endpoint = ucx::Endpoint::connect_to_worker(worker, read_blob(from_parent));
-    ucx::Waiter waiter(*worker, mode);
+    ucx::Waiter measuring(*worker, mode);
+    ucx::Waiter pausing(*worker, ucx::WaitMode::warm);
+    ucx::Waiter* waiter = &pausing;
     std::vector<std::byte> buffer(max_size);
     size_t length = 0;
-    while (receive(*worker, waiter, buffer, length) == ping_tag) {
-      ucx::complete(endpoint->send_tag(ping_tag, buffer.data(), length), waiter, "echo");
+    for (ucp_tag_t tag = receive(*worker, *waiter, buffer, length); tag != stop_tag;
+         tag = receive(*worker, *waiter, buffer, length)) {
+      waiter = tag == pause_tag ? &pausing : &measuring;
+      if (tag == ping_tag) ucx::complete(endpoint->send_tag(ping_tag, buffer.data(), length), *waiter, "echo");
     }
   } catch (const std::exception&) {
     code = 1;
@@ -119,6 +124,7 @@ std::vector<std::chrono::nanoseconds> RawPingPong::measure(size_t size, size_t i
     ping_pong(size);
     samples.push_back(std::chrono::steady_clock::now() - started);
   }
+  ucx::complete(endpoint_->send_tag(pause_tag, nullptr, 0), *waiter_, "pause");
   return samples;
 }
 
