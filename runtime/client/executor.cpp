@@ -170,7 +170,6 @@ bool Future::ready() {
 int64_t Future::get() {
   if (slot_ == UINT32_MAX) throw Error(Errc::invalid_argument, "this future was already consumed");
   client::Session& session = *session_;
-  client::InvocationSlot& slot = session.slots()[slot_];
   // A dead executor is noticed by its endpoints' failure handlers, inside progress.
   session.waiter().wait_until([&] { return slot_complete(session.slots()[slot_]); });
   session.channel().dispatch();
@@ -188,7 +187,6 @@ int64_t Future::get() {
   const int64_t result = done.result;
   const uint32_t function = done.header.function_index;
   session.slots().release(std::exchange(slot_, UINT32_MAX));
-  (void)slot;
   if (result < 0) throw invocation_error(state, function, result);
   return result;
 }

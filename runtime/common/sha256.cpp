@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include "runtime/common/error.hpp"
+#include "runtime/common/hex.hpp"
 
 namespace ferry {
 
@@ -12,13 +13,7 @@ std::string sha256_hex(std::span<const std::byte> bytes) {
   if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
     throw Error(Errc::system, "EVP_Digest(sha256) failed");
   }
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string text;
-  for (unsigned int i = 0; i < length; ++i) {
-    text += hex[digest[i] >> 4];
-    text += hex[digest[i] & 15];
-  }
-  return text;
+  return to_hex(std::as_bytes(std::span(digest, length)));
 }
 
 }  // namespace ferry

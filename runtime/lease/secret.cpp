@@ -8,17 +8,18 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
 #include "runtime/common/error.hpp"
+#include "runtime/common/hex.hpp"
 #include "runtime/common/unique_fd.hpp"
 
 namespace ferry::lease {
 namespace {
 
 constexpr size_t hex_size = 2 * Secret::size;
-constexpr std::string_view hex_digits = "0123456789abcdef";
 
 /// A file created next to `target` with mode 0600, removed unless renamed onto `target`.
 class TempFile {
@@ -97,24 +98,6 @@ std::string read_prefix(const UniqueFd& fd, const std::string& path, size_t limi
   return contents;
 }
 
-std::optional<uint8_t> hex_value(char digit) {
-  if (digit >= '0' && digit <= '9') return static_cast<uint8_t>(digit - '0');
-  if (digit >= 'a' && digit <= 'f') return static_cast<uint8_t>(digit - 'a' + 10);
-  if (digit >= 'A' && digit <= 'F') return static_cast<uint8_t>(digit - 'A' + 10);
-  return std::nullopt;
-}
-
-std::optional<std::array<uint8_t, Secret::size>> parse_hex(std::string_view text) {
-  std::array<uint8_t, Secret::size> bytes{};
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    const auto high = hex_value(text[2 * i]);
-    const auto low = hex_value(text[2 * i + 1]);
-    if (!high || !low) return std::nullopt;
-    bytes[i] = static_cast<uint8_t>(*high << 4 | *low);
-  }
-  return bytes;
-}
-
 std::array<uint8_t, Secret::size> parse_secret(std::string_view contents, const std::string& path) {
   std::array<uint8_t, Secret::size> bytes{};
   if (contents.size() == Secret::size) {
@@ -123,7 +106,10 @@ std::array<uint8_t, Secret::size> parse_secret(std::string_view contents, const 
   }
   if (contents.size() == hex_size + 1 && contents.back() == '\n') contents.remove_suffix(1);
   if (contents.size() == hex_size) {
-    if (const auto parsed = parse_hex(contents)) return *parsed;
+    if (const auto parsed = from_hex(contents)) {
+      std::memcpy(bytes.data(), parsed->data(), bytes.size());
+      return bytes;
+    }
   }
   throw Error(Errc::invalid_argument,
               "secret file " + path +
@@ -149,11 +135,7 @@ Secret Secret::load(const std::string& path) {
 }
 
 void Secret::save(const std::string& path) const {
-  std::string text;
-  for (const uint8_t byte : bytes_) {
-    text += hex_digits[byte >> 4];
-    text += hex_digits[byte & 0xf];
-  }
+  const std::string text = to_hex(std::as_bytes(std::span(bytes_)));
   TempFile file(path);
   file.write(text + "\n");
   file.rename_to(path);

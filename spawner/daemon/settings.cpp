@@ -5,19 +5,11 @@
 
 #include <filesystem>
 
+#include "runtime/common/cpus.hpp"
+
 namespace ferry::spawner {
 
 namespace {
-std::vector<int> allowed_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  std::vector<int> cpus;
-  if (::sched_getaffinity(0, sizeof set, &set) != 0) return {0};
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
-  }
-  return cpus;
-}
 
 uint32_t physical_memory_mib() {
   const long pages = ::sysconf(_SC_PHYS_PAGES);
@@ -33,6 +25,7 @@ void apply_machine_defaults(Settings& settings) {
     settings.id = std::string(host) + ":" + std::to_string(::getpid());
   }
   if (settings.cpus.empty()) settings.cpus = allowed_cpus();
+  if (settings.cpus.empty()) settings.cpus = {0};
   if (settings.memory_mib == 0) settings.memory_mib = physical_memory_mib();
   if (settings.work_root.empty()) {
     settings.work_root = (std::filesystem::temp_directory_path() /

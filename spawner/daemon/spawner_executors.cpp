@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "runtime/common/hex.hpp"
 #include "runtime/common/log.hpp"
 #include "runtime/ucx/waiter.hpp"
 #include "spawner/daemon/spawner.hpp"
@@ -19,16 +20,6 @@ namespace {
 constexpr int worker_status_fd = 3;
 constexpr int worker_library_fd = 4;
 constexpr size_t executor_key_size = 32;
-
-std::string to_hex(const std::vector<std::byte>& bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string text;
-  for (const std::byte b : bytes) {
-    text += digits[std::to_integer<unsigned>(b) >> 4];
-    text += digits[std::to_integer<unsigned>(b) & 15U];
-  }
-  return text;
-}
 
 std::vector<std::byte> random_key() {
   std::vector<std::byte> key(executor_key_size);

@@ -3,26 +3,12 @@
 #include <cstdlib>
 
 #include "runtime/common/error.hpp"
+#include "runtime/common/hex.hpp"
 #include "spawner/worker/settings.hpp"
 
 namespace ferry::worker {
 
 namespace po = boost::program_options;
-
-namespace {
-std::vector<std::byte> parse_hex(const std::string& text) {
-  if (text.size() % 2 != 0) throw Error(Errc::invalid_argument, "FERRY_EXECUTOR_KEY is not hex");
-  std::vector<std::byte> bytes;
-  for (size_t i = 0; i < text.size(); i += 2) {
-    char* end = nullptr;
-    const std::string pair = text.substr(i, 2);
-    const unsigned long value = std::strtoul(pair.c_str(), &end, 16);
-    if (end != pair.c_str() + 2) throw Error(Errc::invalid_argument, "FERRY_EXECUTOR_KEY is not hex");
-    bytes.push_back(static_cast<std::byte>(value));
-  }
-  return bytes;
-}
-}  // namespace
 
 Settings parse_command_line(int argc, char** argv) {
   Settings settings;
@@ -46,7 +32,9 @@ Settings parse_command_line(int argc, char** argv) {
   if (settings.threads == 0) throw Error(Errc::invalid_argument, "--threads must be at least 1");
   const char* key = std::getenv("FERRY_EXECUTOR_KEY");
   if (key == nullptr || *key == '\0') throw Error(Errc::unauthorized, "FERRY_EXECUTOR_KEY is not set");
-  settings.key = parse_hex(key);
+  auto parsed = from_hex(key);
+  if (!parsed) throw Error(Errc::invalid_argument, "FERRY_EXECUTOR_KEY is not hex");
+  settings.key = std::move(*parsed);
   ::unsetenv("FERRY_EXECUTOR_KEY");
   return settings;
 }

@@ -7,23 +7,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "runtime/common/cpus.hpp"
 #include "runtime/common/log.hpp"
 #include "runtime/common/overloaded.hpp"
 
 namespace ferry::worker {
 
 namespace {
-std::vector<int> allowed_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  std::vector<int> cpus;
-  if (::sched_getaffinity(0, sizeof set, &set) == 0) {
-    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-      if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
-    }
-  }
-  return cpus;
-}
 
 // SIGTERM becomes an event of the loop; blocked before any thread starts, so every
 // thread inherits the mask.
