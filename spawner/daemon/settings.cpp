@@ -1,6 +1,5 @@
 #include "spawner/daemon/settings.hpp"
 
-#include <sched.h>
 #include <unistd.h>
 
 #include <filesystem>

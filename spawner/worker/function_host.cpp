@@ -1,7 +1,6 @@
 #include "spawner/worker/function_host.hpp"
 
 #include <openssl/crypto.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
