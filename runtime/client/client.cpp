@@ -126,7 +126,7 @@ Executor Client::allocate(Lease& lease, const ExecutorSpec& spec) {
 }
 
 Program Client::spawn(Lease& lease, const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                      uint32_t cores) {
+                      uint32_t cores, const std::string& working_directory) {
   wire::SpawnRequest request;
   request.token = lease.token();
   request.cores = cores;
@@ -134,6 +134,7 @@ Program Client::spawn(Lease& lease, const std::vector<std::string>& argv, const 
   request.kind = wire::SpawnKind::program;
   request.argv = argv;
   request.env = env;
+  request.working_directory = working_directory;
   const wire::SpawnReply spawned = spawn_on(*session_, lease.spawner_address(), request, "");
   auto state = std::make_shared<client::ExecutorState>();
   state->executor_id = spawned.executor_id;

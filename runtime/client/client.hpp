@@ -199,8 +199,10 @@ class Client {
   /// Starts an executor under `lease` and connects to all of its threads.
   Executor allocate(Lease& lease, const ExecutorSpec& spec);
   /// Starts a program under `lease`; its output is written to this process's streams.
+  /// It runs in `working_directory` (an absolute path on the spawner's node), or in the
+  /// lease's own directory when that is empty.
   Program spawn(Lease& lease, const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
-                uint32_t cores = 1);
+                uint32_t cores = 1, const std::string& working_directory = {});
   /// Allocates a registered buffer.
   Buffer allocate_buffer(size_t size);
   /// The manager's (or first spawner's) view of spawners and leases, as JSON text.

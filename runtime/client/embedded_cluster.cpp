@@ -34,7 +34,7 @@ EmbeddedCluster::EmbeddedCluster(uint32_t cores, const std::string& worker_execu
   spawner_settings.secret = manager_settings.secret;
   spawner_settings.worker_executable = worker_executable.empty() ? default_worker_executable() : worker_executable;
   spawner::apply_machine_defaults(spawner_settings);
-  if (cores != 0 && cores < spawner_settings.cpus.size()) spawner_settings.cpus.resize(cores);
+  spawner::fit_cpus_to_cores(spawner_settings.cpus, cores);
   spawner_ = std::make_unique<spawner::Spawner>(spawner_settings);
 
   manager_thread_ = std::thread([this] { manager_->run(); });

@@ -127,6 +127,7 @@ void fields(auto& v, Of<SpawnRequest> auto& m) {
   v("wait_mode", m.wait_mode);
   v("library_hash", m.library_hash);
   v("library", m.library, max_library);
+  v("working_directory", m.working_directory);
 }
 
 void fields(auto& v, Of<SpawnReply> auto& m) {

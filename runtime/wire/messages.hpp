@@ -124,6 +124,7 @@ struct SpawnRequest {
   uint8_t wait_mode = 0;          ///< ucx::WaitMode of a worker
   std::string library_hash;       ///< hex SHA-256 of the worker's shared library
   std::vector<std::byte> library; ///< the library itself; empty when the spawner has it cached
+  std::string working_directory;  ///< program: absolute path to run in; empty = the lease's directory
   bool operator==(const SpawnRequest&) const = default;
 };
 struct SpawnReply {

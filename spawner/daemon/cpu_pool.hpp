@@ -5,7 +5,8 @@
 
 namespace ferry::spawner {
 
-/// The CPUs a spawner leases out; each executor is pinned to CPUs of its own.
+/// The CPUs a spawner leases out; each executor is pinned to CPUs of its own. A CPU that
+/// appears k times in the list is leased out k times (an oversubscribed spawner).
 class CpuPool {
  public:
   explicit CpuPool(const std::vector<int>& cpus) : free_(cpus.begin(), cpus.end()), total_(cpus.size()) {}
@@ -13,7 +14,7 @@ class CpuPool {
   std::vector<int> take(size_t count) {
     if (count > free_.size()) return {};
     std::vector<int> taken(free_.begin(), std::next(free_.begin(), static_cast<long>(count)));
-    for (const int cpu : taken) free_.erase(cpu);
+    for (const int cpu : taken) free_.erase(free_.find(cpu));
     return taken;
   }
   void give_back(const std::vector<int>& cpus) { free_.insert(cpus.begin(), cpus.end()); }
@@ -21,7 +22,7 @@ class CpuPool {
   size_t total() const noexcept { return total_; }
 
  private:
-  std::set<int> free_;
+  std::multiset<int> free_;
   size_t total_;
 };
 

@@ -32,4 +32,13 @@ void apply_machine_defaults(Settings& settings) {
   }
 }
 
+void fit_cpus_to_cores(std::vector<int>& cpus, uint32_t cores) {
+  if (cores == 0) return;
+  if (cpus.empty()) cpus = allowed_cpus();
+  if (cpus.empty()) cpus = {0};
+  const size_t distinct = cpus.size();
+  cpus.resize(cores);
+  for (size_t i = distinct; i < cores; ++i) cpus[i] = cpus[i % distinct];
+}
+
 }  // namespace ferry::spawner

@@ -27,4 +27,8 @@ struct Settings {
 /// Fills the defaults that depend on the machine (id, cpus, memory, work root).
 void apply_machine_defaults(Settings& settings);
 
+/// Makes `cpus` lease out `cores` cores (0 leaves it as it is): fewer takes the first ones,
+/// more repeats the list, so a CPU is leased to several executors (oversubscription).
+void fit_cpus_to_cores(std::vector<int>& cpus, uint32_t cores);
+
 }  // namespace ferry::spawner

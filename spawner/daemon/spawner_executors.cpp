@@ -2,11 +2,13 @@
 #include <fcntl.h>
 #include <openssl/rand.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <csignal>
 #include <cstring>
+#include <string_view>
 
 #include "runtime/common/hex.hpp"
 #include "runtime/common/log.hpp"
@@ -33,6 +35,32 @@ std::vector<std::string> inherited_environment() {
   std::vector<std::string> env;
   for (char** entry = environ; *entry != nullptr; ++entry) env.emplace_back(*entry);
   return env;
+}
+
+// A spawner started by mpirun or srun carries that launcher's context; a program that
+// inherited it would try to join the spawner's own MPI job instead of starting fresh.
+bool is_launcher_context(std::string_view entry) {
+  for (const std::string_view prefix : {"OMPI_", "PMIX_", "OPAL_", "ORTE_", "PRTE_"}) {
+    if (entry.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> program_environment() {
+  std::vector<std::string> env = inherited_environment();
+  std::erase_if(env, [](const std::string& entry) { return is_launcher_context(entry); });
+  return env;
+}
+
+std::string program_directory(const std::string& requested) {
+  struct stat info {};
+  if (requested.empty() || requested.front() != '/') {
+    throw Error(Errc::invalid_argument, "the working directory '" + requested + "' is not an absolute path");
+  }
+  if (::stat(requested.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    throw Error(Errc::not_found, "the working directory '" + requested + "' is not an existing directory");
+  }
+  return requested;
 }
 
 // AddressSanitizer reserves terabytes of shadow memory at start-up, which no data limit
@@ -144,9 +172,11 @@ ProcessSpec Spawner::worker_spec(const wire::SpawnRequest& request, const std::v
 ProcessSpec Spawner::program_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus) {
   ProcessSpec spec;
   spec.argv = request.argv;
-  spec.env = inherited_environment();
+  spec.env = program_environment();
   spec.env.insert(spec.env.end(), request.env.begin(), request.env.end());
-  spec.working_directory = make_lease_directory(settings_.work_root, request.token.lease_id);
+  spec.working_directory = request.working_directory.empty()
+                               ? make_lease_directory(settings_.work_root, request.token.lease_id)
+                               : program_directory(request.working_directory);
   spec.cpus = cpus;
   spec.memory_limit_bytes = memory_limit_bytes(request.memory_mib);
   return spec;
