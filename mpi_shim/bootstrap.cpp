@@ -1,0 +1,268 @@
+#include "mpi_shim/bootstrap.hpp"
+
+#include <dlfcn.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+
+#include "mpi_shim/communicator.hpp"
+#include "mpi_shim/errors.hpp"
+#include "mpi_shim/function_rank_owner.hpp"
+#include "mpi_shim/job_settings.hpp"
+#include "mpi_shim/request.hpp"
+#include "mpi_shim/tags.hpp"
+#include "mpi_shim/transfer.hpp"
+#include "mpi_shim/transport.hpp"
+#include "mpi_shim/world.hpp"
+#include "runtime/common/error.hpp"
+#include "runtime/common/hex.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+
+constexpr size_t secret_size = 32;
+constexpr uint32_t bootstrap_context = max_context_id;
+constexpr uint32_t hello_sequence = 0;
+constexpr uint32_t table_sequence = 1;
+
+std::unique_ptr<FunctionRankOwner> owner;
+
+using Bytes = std::vector<std::byte>;
+
+void put_u32(Bytes& out, uint32_t value) {
+  const auto* raw = reinterpret_cast<const std::byte*>(&value);
+  out.insert(out.end(), raw, raw + sizeof value);
+}
+
+uint32_t get_u32(const Bytes& in, size_t& at) {
+  if (at + 4 > in.size()) throw Error(Errc::protocol, "truncated address table");
+  uint32_t value;
+  std::memcpy(&value, in.data() + at, 4);
+  at += 4;
+  return value;
+}
+
+Bytes get_bytes(const Bytes& in, size_t& at) {
+  const uint32_t length = get_u32(in, at);
+  if (at + length > in.size()) throw Error(Errc::protocol, "truncated address table");
+  Bytes out(in.begin() + long(at), in.begin() + long(at + length));
+  at += length;
+  return out;
+}
+
+std::string shim_path() {
+  Dl_info info{};
+  if (::dladdr(reinterpret_cast<void*>(&start_batch_rank), &info) == 0 || info.dli_fname == nullptr) return {};
+  char resolved[PATH_MAX];
+  return ::realpath(info.dli_fname, resolved) != nullptr ? std::string(resolved) : std::string(info.dli_fname);
+}
+
+/// This program's command line, with the executable's absolute path first.
+std::vector<std::string> own_command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> argv;
+  for (size_t start = 0; start < raw.size();) {
+    const size_t end = raw.find('\0', start);
+    argv.push_back(raw.substr(start, end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  char exe[PATH_MAX];
+  const ssize_t length = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (length > 0 && !argv.empty()) argv[0] = std::string(exe, size_t(length));
+  return argv;
+}
+
+std::string working_directory() {
+  char cwd[PATH_MAX];
+  return ::getcwd(cwd, sizeof cwd) != nullptr ? std::string(cwd) : std::string();
+}
+
+/// Waits for a message with exactly `tag` and returns it whole.
+Bytes receive_whole(ucp_tag_t tag, ucp_tag_t mask, ucp_tag_t* sender = nullptr) {
+  ucp_tag_recv_info_t info{};
+  ucp_tag_message_h message = nullptr;
+  transport().wait_until([&] {
+    message = ucp_tag_probe_nb(transport().worker().raw(), tag, mask, 1, &info);
+    return message != nullptr;
+  });
+  Bytes data(info.length);
+  Transfer transfer = Transfer::receive_probed(message, info, data.data(), data.size());
+  wait_all(&transfer, 1);
+  if (transfer.status() != UCS_OK) throw Error(Errc::transport, "bootstrap receive failed");
+  if (sender != nullptr) *sender = info.sender_tag;
+  return data;
+}
+
+void send_whole(int world_rank, ucp_tag_t tag, const Bytes& data) {
+  Transfer transfer = Transfer::send(world_rank, tag, data.data(), data.size());
+  wait_all(&transfer, 1);
+  if (transfer.status() != UCS_OK) throw Error(Errc::transport, "bootstrap send failed");
+}
+
+/// The function ranks batch rank `batch_rank` owns: B + j for every j with j mod B == batch_rank.
+std::vector<int> owned_ranks(int batch_rank, int batch_ranks, int functions) {
+  std::vector<int> ranks;
+  for (int j = batch_rank; j < functions; j += batch_ranks) ranks.push_back(batch_ranks + j);
+  return ranks;
+}
+
+/// Waits for the hello of each owned function rank; hellos without the job's secret are refused.
+std::vector<Bytes> collect_hellos(const std::vector<int>& ranks, const Bytes& secret) {
+  std::vector<Bytes> addresses(ranks.size());
+  size_t received = 0;
+  while (received < ranks.size()) {
+    ucp_tag_t sender = 0;
+    const Bytes hello = receive_whole(internal_tag(hello_sequence, 0, bootstrap_context), full_mask & ~source_field,
+                                      &sender);
+    const int rank = source_of(sender);
+    const auto slot = std::find(ranks.begin(), ranks.end(), rank);
+    if (hello.size() < secret_size || CRYPTO_memcmp(hello.data(), secret.data(), secret_size) != 0 ||
+        slot == ranks.end() || !addresses[size_t(slot - ranks.begin())].empty()) {
+      std::fprintf(stderr, "ferry: rank %d: refused a start-up connection claiming rank %d without this job's secret\n",
+                   world().rank, rank);
+      continue;
+    }
+    addresses[size_t(slot - ranks.begin())].assign(hello.begin() + secret_size, hello.end());
+    ++received;
+  }
+  return addresses;
+}
+
+}  // namespace
+
+void start_batch_rank() {
+  const JobSettings settings = read_job_settings();
+  if (settings.functions == 0) return;
+  World& w = world();
+  PMPI_Comm_size(MPI_COMM_WORLD, &w.batch_ranks);
+  PMPI_Comm_rank(MPI_COMM_WORLD, &w.rank);
+  w.function_ranks = settings.functions;
+  w.role = Role::batch;
+  if (w.size() > max_ranks) throw Error(Errc::invalid_argument, "more than 2^20 ranks");
+  install_transport(std::make_unique<Transport>(settings.mode, w.size()));
+  transport().set_background(progress_background);
+
+  Bytes secret(secret_size);
+  if (w.rank == 0 && RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), int(secret_size)) != 1) {
+    throw Error(Errc::system, "RAND_bytes failed to make the job secret");
+  }
+  PMPI_Bcast(secret.data(), int(secret_size), MPI_BYTE, 0, MPI_COMM_WORLD);
+
+  const Bytes my_address = transport().address();
+  const std::vector<int> mine = owned_ranks(w.rank, w.batch_ranks, w.function_ranks);
+  std::vector<OwnedRank> owned;
+  const std::string shim = shim_path();
+  for (int rank : mine) {
+    OwnedRank entry;
+    entry.rank = rank;
+    entry.env = {"FERRY_ROLE=function",
+                 "FERRY_RANK=" + std::to_string(rank),
+                 "FERRY_BATCH_RANKS=" + std::to_string(w.batch_ranks),
+                 "FERRY_FUNCTIONS=" + std::to_string(w.function_ranks),
+                 "FERRY_OWNER_RANK=" + std::to_string(w.rank),
+                 "FERRY_OWNER_ADDRESS=" + to_hex(my_address),
+                 "FERRY_JOB_SECRET=" + to_hex(secret),
+                 "FERRY_MODE=" + std::string(ucx::wait_mode_name(settings.mode)),
+                 "OMPI_MCA_ess_singleton_isolated=1",
+                 "OMPI_MCA_btl=self",
+                 "OMPI_MCA_pml=ob1"};
+    if (!shim.empty()) entry.env.push_back("LD_PRELOAD=" + shim);
+    owned.push_back(std::move(entry));
+  }
+  if (!owned.empty()) {
+    owner = std::make_unique<FunctionRankOwner>(settings, w.rank, std::move(owned), own_command_line(),
+                                                working_directory());
+  }
+  const std::vector<Bytes> function_addresses = collect_hellos(mine, secret);
+
+  // Every batch rank contributes [rank, address] of itself and of its function ranks.
+  Bytes contribution;
+  put_u32(contribution, uint32_t(w.rank));
+  put_u32(contribution, uint32_t(my_address.size()));
+  contribution.insert(contribution.end(), my_address.begin(), my_address.end());
+  for (size_t i = 0; i < mine.size(); ++i) {
+    put_u32(contribution, uint32_t(mine[i]));
+    put_u32(contribution, uint32_t(function_addresses[i].size()));
+    contribution.insert(contribution.end(), function_addresses[i].begin(), function_addresses[i].end());
+  }
+  std::vector<int> sizes(size_t(w.batch_ranks)), offsets(size_t(w.batch_ranks));
+  const int my_size = int(contribution.size());
+  PMPI_Allgather(&my_size, 1, MPI_INT, sizes.data(), 1, MPI_INT, MPI_COMM_WORLD);
+  int total = 0;
+  for (int i = 0; i < w.batch_ranks; ++i) {
+    offsets[size_t(i)] = total;
+    total += sizes[size_t(i)];
+  }
+  Bytes gathered(static_cast<size_t>(total));
+  PMPI_Allgatherv(contribution.data(), my_size, MPI_BYTE, gathered.data(), sizes.data(), offsets.data(), MPI_BYTE,
+                  MPI_COMM_WORLD);
+  std::vector<Bytes> table(size_t(w.size()));
+  for (size_t at = 0; at < gathered.size();) {
+    const uint32_t rank = get_u32(gathered, at);
+    if (rank >= table.size()) throw Error(Errc::protocol, "bad rank in the address table");
+    table[rank] = get_bytes(gathered, at);
+  }
+
+  // The same table, in rank order, for the function ranks.
+  Bytes encoded;
+  put_u32(encoded, uint32_t(table.size()));
+  for (const Bytes& address : table) {
+    put_u32(encoded, uint32_t(address.size()));
+    encoded.insert(encoded.end(), address.begin(), address.end());
+  }
+  transport().set_addresses(std::move(table));
+  for (int rank : mine) send_whole(rank, internal_tag(table_sequence, w.rank, bootstrap_context), encoded);
+  create_world_comm(w.size(), w.rank);
+}
+
+void start_function_rank() {
+  const FunctionRankSettings settings = read_function_rank_settings();
+  World& w = world();
+  w.role = Role::function;
+  w.rank = settings.rank;
+  w.batch_ranks = settings.batch_ranks;
+  w.function_ranks = settings.functions;
+  install_transport(std::make_unique<Transport>(settings.mode, w.size()));
+  transport().set_background(progress_background);
+  std::vector<Bytes> known(size_t(w.size()));
+  known[size_t(settings.owner)] = settings.owner_address;
+  transport().set_addresses(known);
+
+  Bytes hello = settings.secret;
+  const Bytes address = transport().address();
+  hello.insert(hello.end(), address.begin(), address.end());
+  send_whole(settings.owner, internal_tag(hello_sequence, w.rank, bootstrap_context), hello);
+
+  const Bytes encoded = receive_whole(internal_tag(table_sequence, settings.owner, bootstrap_context), full_mask);
+  size_t at = 0;
+  const uint32_t count = get_u32(encoded, at);
+  if (count != uint32_t(w.size())) throw Error(Errc::protocol, "the address table has the wrong size");
+  std::vector<Bytes> table;
+  for (uint32_t i = 0; i < count; ++i) table.push_back(get_bytes(encoded, at));
+  transport().set_addresses(std::move(table));
+  create_world_comm(w.size(), w.rank);
+}
+
+void finalize_hybrid_world() {
+  if (owner) owner->begin_finalize();
+  char token = 0;
+  std::vector<char> all(size_t(world_comm().size()));
+  allgather_bytes(world_comm(), &token, 1, all.data());
+  if (owner) {
+    owner->finish(std::chrono::seconds(30));
+    owner.reset();
+  }
+  remove_transport();
+}
+
+}  // namespace ferry::mpi

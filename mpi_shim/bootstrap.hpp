@@ -1,0 +1,16 @@
+#pragma once
+// Start-up and shut-down of the hybrid world (DESIGN.md, "Start-up"): batch ranks lease
+// and spawn their share of the function ranks, function ranks start as isolated Open MPI
+// singletons and present the job's secret to their owner, and every rank gets the UCX
+// worker address of every other before MPI_Init returns.
+
+namespace ferry::mpi {
+
+/// After PMPI_Init in a rank started by mpirun/srun; sets world().role.
+void start_batch_rank();
+/// After PMPI_Init in a rank started by a spawner.
+void start_function_rank();
+/// MPI_Finalize's part before PMPI_Finalize: waits for every rank, then tears down.
+void finalize_hybrid_world();
+
+}  // namespace ferry::mpi

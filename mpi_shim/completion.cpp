@@ -1,0 +1,333 @@
+// Wait, Test and their array forms. Arrays may mix shim requests (hybrid communicators)
+// with Open MPI's own; an array of Open MPI requests alone goes straight to PMPI_*.
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "mpi_shim/communicator.hpp"
+#include "mpi_shim/errors.hpp"
+#include "mpi_shim/request.hpp"
+#include "mpi_shim/transport.hpp"
+#include "mpi_shim/world.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+
+void set_empty(MPI_Status* status) { set_status(status, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_SUCCESS, 0); }
+
+MPI_Status* status_at(MPI_Status* statuses, int index) {
+  return statuses == MPI_STATUSES_IGNORE ? MPI_STATUS_IGNORE : &statuses[index];
+}
+
+bool any_shim(int count, const MPI_Request* requests) {
+  if (!world().hybrid()) return false;
+  for (int i = 0; i < count; ++i) {
+    if (shim_request(requests[i]) != nullptr) return true;
+  }
+  return false;
+}
+
+/// Hands a completed shim request's status to the caller and releases it (persistent
+/// requests become inactive instead). Returns the request's error code.
+int retire(MPI_Request* handle, Request& request, MPI_Status* status) {
+  const MPI_Status result = request.status;
+  if (status != MPI_STATUS_IGNORE) *status = result;
+  if (request.persistent) {
+    request.active = false;
+  } else {
+    free_request(&request);
+    *handle = MPI_REQUEST_NULL;
+  }
+  return result.MPI_ERROR;
+}
+
+enum class Slot { idle, pending, done };
+
+/// Tests one entry of a mixed array; `error` receives its error code when it completes.
+Slot test_slot(MPI_Request* handle, MPI_Status* status, int& error) {
+  if (*handle == MPI_REQUEST_NULL) return Slot::idle;
+  if (Request* request = shim_request(*handle)) {
+    if (!request->active) return Slot::idle;
+    if (!request->test()) return Slot::pending;
+    error = retire(handle, *request, status);
+    return Slot::done;
+  }
+  int flag = 0;
+  MPI_Status local;
+  MPI_Status* target = status == MPI_STATUS_IGNORE ? &local : status;
+  error = PMPI_Test(handle, &flag, target);
+  return flag ? Slot::done : Slot::pending;
+}
+
+/// Progresses until `done()`: sleeps in the job's mode when only shim requests are
+/// pending, polls both libraries when Open MPI's are pending too.
+template <class Done>
+void progress_until(bool native_pending, Done&& done) {
+  if (!native_pending) {
+    transport().wait_until(done);
+    return;
+  }
+  while (!done()) transport().poll();
+}
+
+Comm* comm_of(MPI_Request handle) {
+  Request* request = shim_request(handle);
+  return request != nullptr ? request->comm : nullptr;
+}
+
+}  // namespace
+
+}  // namespace ferry::mpi
+
+using namespace ferry::mpi;
+
+extern "C" {
+
+int MPI_Wait(MPI_Request* handle, MPI_Status* status) {
+  Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
+  if (request == nullptr) return PMPI_Wait(handle, status);
+  if (!request->active) {
+    set_empty(status);
+    return MPI_SUCCESS;
+  }
+  wait(*request);
+  Comm* comm = request->comm;
+  const int error = retire(handle, *request, status);
+  return error == MPI_SUCCESS ? MPI_SUCCESS : raise(comm, error, "MPI_Wait");
+}
+
+int MPI_Test(MPI_Request* handle, int* flag, MPI_Status* status) {
+  Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
+  if (request == nullptr) return PMPI_Test(handle, flag, status);
+  if (!request->active) {
+    *flag = 1;
+    set_empty(status);
+    return MPI_SUCCESS;
+  }
+  transport().poll();
+  *flag = request->test() ? 1 : 0;
+  if (!*flag) return MPI_SUCCESS;
+  Comm* comm = request->comm;
+  const int error = retire(handle, *request, status);
+  return error == MPI_SUCCESS ? MPI_SUCCESS : raise(comm, error, "MPI_Test");
+}
+
+int MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
+  if (!any_shim(count, requests)) return PMPI_Waitall(count, requests, statuses);
+  std::vector<Slot> slots(size_t(count), Slot::pending);
+  Comm* comm = nullptr;
+  for (int i = 0; i < count && comm == nullptr; ++i) comm = comm_of(requests[i]);
+  bool failed = false;
+  bool native_pending = false;
+  auto sweep = [&] {
+    bool all = true;
+    native_pending = false;
+    for (int i = 0; i < count; ++i) {
+      if (slots[size_t(i)] != Slot::pending) continue;
+      int error = MPI_SUCCESS;
+      const bool native = shim_request(requests[i]) == nullptr;
+      slots[size_t(i)] = test_slot(&requests[i], status_at(statuses, i), error);
+      if (slots[size_t(i)] == Slot::idle) set_empty(status_at(statuses, i));
+      if (slots[size_t(i)] == Slot::pending) {
+        all = false;
+        native_pending = native_pending || native;
+      }
+      if (error != MPI_SUCCESS) failed = true;
+    }
+    return all;
+  };
+  if (!sweep()) progress_until(native_pending, sweep);
+  return failed ? raise(comm, MPI_ERR_IN_STATUS, "MPI_Waitall") : MPI_SUCCESS;
+}
+
+int MPI_Testall(int count, MPI_Request requests[], int* flag, MPI_Status statuses[]) {
+  if (!any_shim(count, requests)) return PMPI_Testall(count, requests, flag, statuses);
+  transport().poll();
+  std::vector<bool> initially_null(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) initially_null[size_t(i)] = requests[i] == MPI_REQUEST_NULL;
+  // Completes nothing unless everything can complete: test shim requests first without retiring.
+  for (int i = 0; i < count; ++i) {
+    Request* request = shim_request(requests[i]);
+    if (request != nullptr && request->active && !request->test()) {
+      *flag = 0;
+      return MPI_SUCCESS;
+    }
+  }
+  std::vector<MPI_Request> native;
+  for (int i = 0; i < count; ++i) {
+    if (requests[i] != MPI_REQUEST_NULL && shim_request(requests[i]) == nullptr) native.push_back(requests[i]);
+  }
+  int native_done = 1;
+  if (!native.empty()) {
+    // Open MPI completes none of them unless all are complete.
+    std::vector<MPI_Status> native_statuses(native.size());
+    PMPI_Testall(int(native.size()), native.data(), &native_done, native_statuses.data());
+    if (!native_done) {
+      *flag = 0;
+      return MPI_SUCCESS;
+    }
+    size_t next = 0;
+    for (int i = 0; i < count; ++i) {
+      if (requests[i] == MPI_REQUEST_NULL || shim_request(requests[i]) != nullptr) continue;
+      if (statuses != MPI_STATUSES_IGNORE) statuses[i] = native_statuses[next];
+      requests[i] = native[next++];
+    }
+  }
+  bool failed = false;
+  Comm* comm = nullptr;
+  for (int i = 0; i < count; ++i) {
+    if (initially_null[size_t(i)]) {
+      set_empty(status_at(statuses, i));
+      continue;
+    }
+    Request* request = shim_request(requests[i]);
+    if (request == nullptr) continue;
+    if (!request->active) {
+      set_empty(status_at(statuses, i));
+      continue;
+    }
+    comm = request->comm;
+    if (retire(&requests[i], *request, status_at(statuses, i)) != MPI_SUCCESS) failed = true;
+  }
+  *flag = 1;
+  return failed ? raise(comm, MPI_ERR_IN_STATUS, "MPI_Testall") : MPI_SUCCESS;
+}
+
+int MPI_Waitany(int count, MPI_Request requests[], int* index, MPI_Status* status) {
+  if (!any_shim(count, requests)) return PMPI_Waitany(count, requests, index, status);
+  *index = MPI_UNDEFINED;
+  int error = MPI_SUCCESS;
+  bool native_pending = false;
+  auto sweep = [&] {
+    bool any_active = false;
+    native_pending = false;
+    for (int i = 0; i < count; ++i) {
+      const bool native = shim_request(requests[i]) == nullptr;
+      const Slot slot = test_slot(&requests[i], status, error);
+      if (slot == Slot::done) {
+        *index = i;
+        return true;
+      }
+      if (slot == Slot::pending) {
+        any_active = true;
+        native_pending = native_pending || native;
+      }
+    }
+    return !any_active;
+  };
+  if (!sweep()) progress_until(native_pending, sweep);
+  if (*index == MPI_UNDEFINED) set_empty(status);
+  return error == MPI_SUCCESS ? MPI_SUCCESS : raise(nullptr, error, "MPI_Waitany");
+}
+
+int MPI_Testany(int count, MPI_Request requests[], int* index, int* flag, MPI_Status* status) {
+  if (!any_shim(count, requests)) return PMPI_Testany(count, requests, index, flag, status);
+  transport().poll();
+  *index = MPI_UNDEFINED;
+  bool any_active = false;
+  int error = MPI_SUCCESS;
+  for (int i = 0; i < count; ++i) {
+    const Slot slot = test_slot(&requests[i], status, error);
+    if (slot == Slot::done) {
+      *index = i;
+      *flag = 1;
+      return error == MPI_SUCCESS ? MPI_SUCCESS : raise(nullptr, error, "MPI_Testany");
+    }
+    any_active = any_active || slot == Slot::pending;
+  }
+  *flag = any_active ? 0 : 1;
+  if (!any_active) set_empty(status);
+  return MPI_SUCCESS;
+}
+
+static int some(int count, MPI_Request requests[], int* outcount, int indices[], MPI_Status statuses[], bool block,
+                const char* function) {
+  *outcount = 0;
+  bool any_active = false, native_pending = false, failed = false;
+  auto sweep = [&] {
+    any_active = false;
+    native_pending = false;
+    for (int i = 0; i < count; ++i) {
+      const bool native = shim_request(requests[i]) == nullptr;
+      int error = MPI_SUCCESS;
+      const Slot slot = test_slot(&requests[i], status_at(statuses, *outcount), error);
+      if (slot == Slot::done) {
+        indices[(*outcount)++] = i;
+        if (error != MPI_SUCCESS) failed = true;
+      } else if (slot == Slot::pending) {
+        any_active = true;
+        native_pending = native_pending || native;
+      }
+    }
+    return *outcount > 0 || !any_active;
+  };
+  transport().poll();
+  if (!sweep() && block) progress_until(native_pending, sweep);
+  if (*outcount == 0 && !any_active) *outcount = MPI_UNDEFINED;
+  return failed ? raise(nullptr, MPI_ERR_IN_STATUS, function) : MPI_SUCCESS;
+}
+
+int MPI_Waitsome(int incount, MPI_Request requests[], int* outcount, int indices[], MPI_Status statuses[]) {
+  if (!any_shim(incount, requests)) return PMPI_Waitsome(incount, requests, outcount, indices, statuses);
+  return some(incount, requests, outcount, indices, statuses, true, "MPI_Waitsome");
+}
+
+int MPI_Testsome(int incount, MPI_Request requests[], int* outcount, int indices[], MPI_Status statuses[]) {
+  if (!any_shim(incount, requests)) return PMPI_Testsome(incount, requests, outcount, indices, statuses);
+  return some(incount, requests, outcount, indices, statuses, false, "MPI_Testsome");
+}
+
+int MPI_Request_free(MPI_Request* handle) {
+  Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
+  if (request == nullptr) return PMPI_Request_free(handle);
+  if (request->active && !request->complete) {
+    request->persistent = false;
+    detach(request);
+  } else {
+    free_request(request);
+  }
+  *handle = MPI_REQUEST_NULL;
+  return MPI_SUCCESS;
+}
+
+int MPI_Request_get_status(MPI_Request handle, int* flag, MPI_Status* status) {
+  Request* request = world().hybrid() ? shim_request(handle) : nullptr;
+  if (request == nullptr) return PMPI_Request_get_status(handle, flag, status);
+  if (!request->active) {
+    *flag = 1;
+    set_empty(status);
+    return MPI_SUCCESS;
+  }
+  transport().poll();
+  *flag = request->test() ? 1 : 0;
+  if (*flag && status != MPI_STATUS_IGNORE) *status = request->status;
+  return MPI_SUCCESS;
+}
+
+int MPI_Cancel(MPI_Request* handle) {
+  Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
+  if (request == nullptr) return PMPI_Cancel(handle);
+  if (request->kind == Request::Kind::receive && request->active && !request->complete) request->transfer.cancel();
+  return MPI_SUCCESS;
+}
+
+int MPI_Start(MPI_Request* handle) {
+  Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
+  if (request == nullptr) return PMPI_Start(handle);
+  if (!request->persistent || request->active) return raise(request->comm, MPI_ERR_REQUEST, "MPI_Start");
+  start_persistent(*request);
+  return MPI_SUCCESS;
+}
+
+int MPI_Startall(int count, MPI_Request requests[]) {
+  if (!any_shim(count, requests)) return PMPI_Startall(count, requests);
+  for (int i = 0; i < count; ++i) {
+    if (int error = MPI_Start(&requests[i])) return error;
+  }
+  return MPI_SUCCESS;
+}
+
+}  // extern "C"

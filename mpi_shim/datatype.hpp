@@ -1,0 +1,59 @@
+#pragma once
+// (buffer, count, datatype) as bytes on the wire. Contiguous data travels straight from
+// and into the user's buffer; anything else is packed with PMPI_Pack / PMPI_Unpack, so
+// every committed Open MPI datatype works between any two ranks.
+
+#include <mpi.h>
+
+#include <cstddef>
+#include <vector>
+
+namespace ferry::mpi {
+
+/// Size in bytes of `count` elements, and whether they are one contiguous block.
+struct Layout {
+  size_t bytes = 0;
+  bool contiguous = false;
+  MPI_Aint true_lb = 0;
+};
+Layout layout_of(int count, MPI_Datatype type);
+
+/// Bytes to send.
+class SendBuffer {
+ public:
+  SendBuffer() = default;
+  SendBuffer(const void* buffer, int count, MPI_Datatype type);
+  const void* data() const noexcept { return data_; }
+  size_t size() const noexcept { return size_; }
+  /// Copies the data into owned storage (buffered sends, persistent restarts do not).
+  void own();
+
+ private:
+  const void* data_ = nullptr;
+  size_t size_ = 0;
+  std::vector<std::byte> packed_;
+};
+
+/// Where received bytes go; finish() unpacks them into the user's buffer.
+class ReceiveBuffer {
+ public:
+  ReceiveBuffer() = default;
+  ReceiveBuffer(void* buffer, int count, MPI_Datatype type);
+  void* data() noexcept { return data_; }
+  size_t capacity() const noexcept { return capacity_; }
+  /// Unpacks `received` bytes (non-contiguous types); a no-op for contiguous ones.
+  void finish(size_t received);
+
+ private:
+  void* data_ = nullptr;
+  size_t capacity_ = 0;
+  std::vector<std::byte> staging_;
+  void* user_ = nullptr;
+  int count_ = 0;
+  MPI_Datatype type_ = MPI_DATATYPE_NULL;
+};
+
+/// Fills the status fields Open MPI's own PMPI_Get_count / Get_elements read.
+void set_status(MPI_Status* status, int source, int tag, int error, size_t bytes, bool cancelled = false);
+
+}  // namespace ferry::mpi

@@ -1,0 +1,107 @@
+// MPI_Init / MPI_Finalize / MPI_Abort and the thread-level queries: where a rank joins or
+// leaves the hybrid world.
+
+#include <mpi.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "mpi_shim/bootstrap.hpp"
+#include "mpi_shim/communicator.hpp"
+#include "mpi_shim/errors.hpp"
+#include "mpi_shim/job_settings.hpp"
+#include "mpi_shim/world.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+
+/// A function rank that leaves without MPI_Finalize would leave the others waiting for it.
+void check_clean_exit(int status, void*) {
+  const World& w = world();
+  if (w.role != Role::function || !w.initialized || w.finalized || status != 0) return;
+  std::fprintf(stderr, "ferry: rank %d: exited without calling MPI_Finalize\n", w.rank);
+  std::fflush(stderr);
+  ::_exit(1);
+}
+
+int join_world(int status) {
+  if (status != MPI_SUCCESS) return status;
+  World& w = world();
+  try {
+    if (is_function_rank_environment()) {
+      start_function_rank();
+      ::on_exit(check_clean_exit, nullptr);
+    } else {
+      start_batch_rank();
+    }
+  } catch (const std::exception& error) {
+    abort_job(1, std::string("MPI_Init: ") + error.what());
+  }
+  w.initialized = true;
+  return MPI_SUCCESS;
+}
+
+}  // namespace
+
+}  // namespace ferry::mpi
+
+using namespace ferry::mpi;
+
+extern "C" {
+
+int MPI_Init(int* argc, char*** argv) {
+  int status;
+  {
+    ShimScope scope;
+    status = PMPI_Init(argc, argv);
+  }
+  world().thread_level = MPI_THREAD_SINGLE;
+  return join_world(status);
+}
+
+int MPI_Init_thread(int* argc, char*** argv, int required, int* provided) {
+  int status;
+  {
+    ShimScope scope;
+    status = PMPI_Init_thread(argc, argv, required, provided);
+  }
+  if (status != MPI_SUCCESS) return status;
+  status = join_world(status);
+  // Hybrid communicators are served from one thread at a time.
+  if (world().hybrid() && *provided > MPI_THREAD_SERIALIZED) *provided = MPI_THREAD_SERIALIZED;
+  world().thread_level = *provided;
+  return status;
+}
+
+int MPI_Query_thread(int* provided) {
+  if (!world().hybrid()) return PMPI_Query_thread(provided);
+  *provided = world().thread_level;
+  return MPI_SUCCESS;
+}
+
+int MPI_Finalize(void) {
+  World& w = world();
+  if (w.hybrid() && !w.finalized) {
+    try {
+      finalize_hybrid_world();
+    } catch (const std::exception& error) {
+      abort_job(1, std::string("MPI_Finalize: ") + error.what());
+    }
+  }
+  w.finalized = true;
+  ShimScope scope;
+  return PMPI_Finalize();
+}
+
+int MPI_Abort(MPI_Comm comm, int errorcode) {
+  if (!world().hybrid() || (hybrid(comm) == nullptr && world().role == Role::batch)) {
+    if (world().role != Role::function) return PMPI_Abort(comm, errorcode);
+  }
+  abort_job(errorcode, "MPI_Abort was called with error code " + std::to_string(errorcode));
+}
+
+}  // extern "C"

@@ -1,0 +1,77 @@
+#include "mpi_shim/errors.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <mutex>
+
+#include "mpi_shim/communicator.hpp"
+#include "mpi_shim/world.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+
+std::map<MPI_Errhandler, MPI_Comm_errhandler_function*> user_handlers;
+std::map<std::string, int, std::less<>> unsupported_codes;
+
+std::string error_string(int code) {
+  char text[MPI_MAX_ERROR_STRING] = {};
+  int length = 0;
+  if (PMPI_Error_string(code, text, &length) != MPI_SUCCESS) return "error " + std::to_string(code);
+  return std::string(text, size_t(length));
+}
+
+}  // namespace
+
+MPI_Comm_errhandler_function* user_errhandler(MPI_Errhandler handler) noexcept {
+  const auto found = user_handlers.find(handler);
+  return found == user_handlers.end() ? nullptr : found->second;
+}
+
+int raise(Comm* comm, int code, const char* function, const std::string& detail) {
+  if (code == MPI_SUCCESS) return code;
+  Comm& target = comm != nullptr ? *comm : world_comm();
+  const MPI_Errhandler handler = target.errhandler;
+  if (handler == MPI_ERRORS_RETURN) return code;
+  if (MPI_Comm_errhandler_function* user = user_errhandler(handler)) {
+    MPI_Comm handle = handle_of(&target);
+    user(&handle, &code);
+    return code;
+  }
+  std::string message = error_string(code);
+  if (message.find(function) == std::string::npos) message += std::string(" in ") + function;
+  if (!detail.empty()) message += " (" + detail + ")";
+  message += " on " + (target.name.empty() ? std::string("a communicator with function ranks") : target.name);
+  abort_job(code, message);
+}
+
+int unsupported(Comm* comm, const char* function) {
+  auto found = unsupported_codes.find(function);
+  if (found == unsupported_codes.end()) {
+    int error_class = MPI_ERR_UNSUPPORTED_OPERATION, code = MPI_ERR_UNSUPPORTED_OPERATION;
+    if (PMPI_Add_error_class(&error_class) == MPI_SUCCESS && PMPI_Add_error_code(error_class, &code) == MPI_SUCCESS) {
+      const std::string text = std::string(function) + " is not supported on communicators with function ranks";
+      PMPI_Add_error_string(code, text.c_str());
+      PMPI_Add_error_string(error_class, text.c_str());
+    }
+    found = unsupported_codes.emplace(function, code).first;
+  }
+  return raise(comm, found->second, function);
+}
+
+void abort_job(int code, const std::string& message) {
+  std::fprintf(stderr, "ferry: rank %d: %s\n", world().rank, message.c_str());
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const int exit_code = code == 0 ? 1 : code;
+  if (world().role == Role::batch) PMPI_Abort(MPI_COMM_WORLD, exit_code);
+  ::_exit(exit_code);
+}
+
+void remember_user_errhandler(MPI_Errhandler handler, MPI_Comm_errhandler_function* function) {
+  user_handlers[handler] = function;
+}
+
+}  // namespace ferry::mpi

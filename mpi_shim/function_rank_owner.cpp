@@ -1,0 +1,122 @@
+#include "mpi_shim/function_rank_owner.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <optional>
+
+#include "mpi_shim/errors.hpp"
+#include "runtime/client/client.hpp"
+#include "runtime/common/error.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+
+std::string describe(const ProgramExit& exit) {
+  if (!exit.reason.empty()) return exit.reason;
+  if (exit.signal != 0) return "killed by signal " + std::to_string(exit.signal);
+  return "exited with code " + std::to_string(exit.exit_code);
+}
+
+}  // namespace
+
+FunctionRankOwner::FunctionRankOwner(JobSettings settings, int batch_rank, std::vector<OwnedRank> ranks,
+                                     std::vector<std::string> argv, std::string working_directory)
+    : settings_(std::move(settings)),
+      batch_rank_(batch_rank),
+      ranks_(std::move(ranks)),
+      argv_(std::move(argv)),
+      working_directory_(std::move(working_directory)),
+      thread_([this] { run(); }) {}
+
+FunctionRankOwner::~FunctionRankOwner() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void FunctionRankOwner::finish(std::chrono::milliseconds timeout) {
+  finalizing_ = true;
+  {
+    std::unique_lock lock(mutex_);
+    if (!all_exited_.wait_for(lock, timeout, [this] { return exited_; })) {
+      std::fprintf(stderr, "ferry: rank %d: function ranks still running %lld ms after MPI_Finalize; stopping them\n",
+                   batch_rank_, static_cast<long long>(timeout.count()));
+    }
+  }
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  write_report();
+}
+
+void FunctionRankOwner::run() noexcept {
+  try {
+    watch();
+  } catch (const std::exception& error) {
+    if (!finalizing_) abort_job(1, std::string("function ranks failed: ") + error.what());
+    std::fprintf(stderr, "ferry: rank %d: %s\n", batch_rank_, error.what());
+  }
+  std::lock_guard lock(mutex_);
+  exited_ = true;
+  all_exited_.notify_all();
+}
+
+void FunctionRankOwner::watch() {
+  ClientOptions options;
+  options.manager = settings_.manager;
+  options.spawners = settings_.spawners;
+  options.owner = (settings_.job.empty() ? std::string("mpi") : settings_.job) + "/rank" + std::to_string(batch_rank_);
+  options.mode = WaitMode::warm;
+  options.embedded_cores = uint32_t(ranks_.size());
+  auto client = Client::create(options);
+
+  std::vector<Lease> leases;
+  std::vector<Program> programs;
+  for (const OwnedRank& owned : ranks_) {
+    Lease& lease = leases.emplace_back(client->lease(
+        {.cores = 1, .memory_mib = settings_.memory_mib, .duration = settings_.lease_duration}));
+    lease_ids_.push_back(lease.id());
+    programs.push_back(client->spawn(lease, argv_, owned.env, 1, working_directory_));
+  }
+
+  std::vector<std::optional<ProgramExit>> exits(programs.size());
+  size_t running = programs.size();
+  auto renewed = std::chrono::steady_clock::now();
+  while (running > 0) {
+    for (size_t i = 0; i < programs.size(); ++i) {
+      if (exits[i]) continue;
+      exits[i] = programs[i].wait(std::chrono::milliseconds(20));
+      if (!exits[i]) continue;
+      --running;
+      core_seconds_ += double(exits[i]->usage.wall_ns) / 1e9;
+      const bool clean = exits[i]->exit_code == 0 && exits[i]->signal == 0 && exits[i]->reason.empty();
+      if (!clean || !finalizing_) {
+        const std::string cause = clean ? "exited before MPI_Finalize" : describe(*exits[i]);
+        abort_job(exits[i]->exit_code > 0 ? exits[i]->exit_code : 1,
+                  "function rank " + std::to_string(ranks_[i].rank) + " (lease " + std::to_string(leases[i].id()) +
+                      "): " + cause);
+      }
+    }
+    if (stop_) {
+      for (size_t i = 0; i < programs.size(); ++i) {
+        if (!exits[i]) programs[i].kill();
+      }
+      break;
+    }
+    if (std::chrono::steady_clock::now() - renewed > settings_.lease_duration / 2) {
+      for (Lease& lease : leases) lease.renew(settings_.lease_duration);
+      renewed = std::chrono::steady_clock::now();
+    }
+  }
+}
+
+void FunctionRankOwner::write_report() const {
+  if (settings_.report_directory.empty()) return;
+  std::ofstream out(settings_.report_directory + "/rank" + std::to_string(batch_rank_) + ".json");
+  out << "{\"rank\":" << batch_rank_ << ",\"leases\":[";
+  for (size_t i = 0; i < lease_ids_.size(); ++i) out << (i ? "," : "") << lease_ids_[i];
+  out << "],\"function_ranks\":[";
+  for (size_t i = 0; i < ranks_.size(); ++i) out << (i ? "," : "") << ranks_[i].rank;
+  out << "],\"core_seconds\":" << core_seconds_ << "}\n";
+}
+
+}  // namespace ferry::mpi

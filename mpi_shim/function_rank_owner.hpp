@@ -1,0 +1,57 @@
+#pragma once
+// A batch rank's share of the function ranks: a thread that leases executors, starts the
+// program on them, forwards their output, renews the leases, and ends the whole job when
+// one of them fails. Allocation is decentralized: every batch rank runs its own.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mpi_shim/job_settings.hpp"
+
+namespace ferry::mpi {
+
+struct OwnedRank {
+  int rank = 0;
+  std::vector<std::string> env;  ///< role variables of this function rank
+};
+
+class FunctionRankOwner {
+ public:
+  FunctionRankOwner(JobSettings settings, int batch_rank, std::vector<OwnedRank> ranks,
+                    std::vector<std::string> argv, std::string working_directory);
+  FunctionRankOwner(const FunctionRankOwner&) = delete;
+  FunctionRankOwner& operator=(const FunctionRankOwner&) = delete;
+  ~FunctionRankOwner();
+
+  /// Called as MPI_Finalize begins: from now on a function rank's clean exit is expected.
+  void begin_finalize() noexcept { finalizing_ = true; }
+  /// Called at the end of MPI_Finalize: waits for every function rank to exit, releases the leases,
+  /// and writes FERRY_REPORT's file. A rank still running after `timeout` is killed.
+  void finish(std::chrono::milliseconds timeout);
+
+ private:
+  void run() noexcept;
+  void watch();
+  void write_report() const;
+
+  JobSettings settings_;
+  int batch_rank_;
+  std::vector<OwnedRank> ranks_;
+  std::vector<std::string> argv_;
+  std::string working_directory_;
+  std::atomic<bool> finalizing_{false};
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::condition_variable all_exited_;
+  bool exited_ = false;
+  std::vector<uint64_t> lease_ids_;
+  double core_seconds_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace ferry::mpi

@@ -1,0 +1,77 @@
+#include "mpi_shim/job_settings.hpp"
+
+#include <cstdlib>
+#include <sstream>
+
+#include "runtime/common/error.hpp"
+#include "runtime/common/hex.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+
+std::optional<std::string> variable(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+long number(const char* name, long fallback, long minimum, long maximum) {
+  const auto text = variable(name);
+  if (!text) return fallback;
+  char* end = nullptr;
+  const long value = std::strtol(text->c_str(), &end, 10);
+  if (end == text->c_str() || *end != '\0' || value < minimum || value > maximum) {
+    throw Error(Errc::invalid_argument, std::string(name) + "='" + *text + "' is not a number from " +
+                                            std::to_string(minimum) + " to " + std::to_string(maximum));
+  }
+  return value;
+}
+
+std::vector<std::byte> bytes(const char* name) {
+  const auto text = variable(name);
+  if (!text) throw Error(Errc::invalid_argument, std::string(name) + " is not set");
+  auto decoded = from_hex(*text);
+  if (!decoded) throw Error(Errc::invalid_argument, std::string(name) + " is not hexadecimal");
+  return *decoded;
+}
+
+}  // namespace
+
+bool is_function_rank_environment() { return variable("FERRY_ROLE") == "function"; }
+
+JobSettings read_job_settings() {
+  JobSettings settings;
+  settings.functions = int(number("FERRY_FUNCTIONS", 0, 0, 1 << 19));
+  settings.manager = variable("FERRY_MANAGER");
+  if (const auto list = variable("FERRY_SPAWNERS")) {
+    std::stringstream stream(*list);
+    std::string item;
+    while (std::getline(stream, item, ',')) {
+      if (!item.empty()) settings.spawners.push_back(item);
+    }
+  }
+  if (const auto mode = variable("FERRY_MODE")) settings.mode = ucx::parse_wait_mode(*mode);
+  settings.job = variable("FERRY_JOB").value_or("");
+  settings.report_directory = variable("FERRY_REPORT").value_or("");
+  settings.memory_mib = uint32_t(number("FERRY_MEMORY_MIB", 2048, 16, 1 << 24));
+  settings.lease_duration = std::chrono::seconds(number("FERRY_LEASE_SECONDS", 600, 2, 1L << 30));
+  return settings;
+}
+
+FunctionRankSettings read_function_rank_settings() {
+  FunctionRankSettings settings;
+  settings.rank = int(number("FERRY_RANK", -1, 0, 1 << 20));
+  settings.batch_ranks = int(number("FERRY_BATCH_RANKS", 0, 1, 1 << 20));
+  settings.functions = int(number("FERRY_FUNCTIONS", 0, 1, 1 << 19));
+  settings.owner = int(number("FERRY_OWNER_RANK", -1, 0, 1 << 20));
+  if (settings.rank < settings.batch_ranks || settings.rank >= settings.batch_ranks + settings.functions) {
+    throw Error(Errc::invalid_argument, "FERRY_RANK is not a function rank of this job");
+  }
+  settings.owner_address = bytes("FERRY_OWNER_ADDRESS");
+  settings.secret = bytes("FERRY_JOB_SECRET");
+  if (const auto mode = variable("FERRY_MODE")) settings.mode = ucx::parse_wait_mode(*mode);
+  return settings;
+}
+
+}  // namespace ferry::mpi

@@ -1,0 +1,42 @@
+#pragma once
+// What a rank learns about its job from the environment (set by `ferry run`, by the user
+// on the mpirun command line, or by the owner that spawned a function rank).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/ucx/waiter.hpp"
+
+namespace ferry::mpi {
+
+struct JobSettings {
+  int functions = 0;                   ///< FERRY_FUNCTIONS
+  std::optional<std::string> manager;  ///< FERRY_MANAGER
+  std::vector<std::string> spawners;   ///< FERRY_SPAWNERS (comma-separated)
+  ucx::WaitMode mode = ucx::WaitMode::adaptive;  ///< FERRY_MODE
+  std::string job;                     ///< FERRY_JOB: names the job's leases
+  std::string report_directory;        ///< FERRY_REPORT
+  uint32_t memory_mib = 2048;          ///< FERRY_MEMORY_MIB per function rank
+  std::chrono::seconds lease_duration{600};  ///< FERRY_LEASE_SECONDS (renewed at half)
+};
+
+/// What a spawner tells a function rank (FERRY_ROLE=function).
+struct FunctionRankSettings {
+  int rank = 0;          ///< FERRY_RANK
+  int batch_ranks = 0;   ///< FERRY_BATCH_RANKS
+  int functions = 0;     ///< FERRY_FUNCTIONS
+  int owner = 0;         ///< FERRY_OWNER_RANK
+  std::vector<std::byte> owner_address;  ///< FERRY_OWNER_ADDRESS (hex UCX worker address)
+  std::vector<std::byte> secret;         ///< FERRY_JOB_SECRET (hex)
+  ucx::WaitMode mode = ucx::WaitMode::adaptive;
+};
+
+bool is_function_rank_environment();
+/// Reads the batch-rank settings; throws Error(invalid_argument) naming the bad variable.
+JobSettings read_job_settings();
+FunctionRankSettings read_function_rank_settings();
+
+}  // namespace ferry::mpi

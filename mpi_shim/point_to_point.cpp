@@ -1,0 +1,263 @@
+// MPI point-to-point calls on hybrid communicators: every message is one UCX tagged
+// message, so UCX does eager or rendezvous and keeps the order between a pair.
+
+#include <mpi.h>
+
+#include <cstring>
+
+#include "mpi_shim/communicator.hpp"
+#include "mpi_shim/errors.hpp"
+#include "mpi_shim/request.hpp"
+#include "mpi_shim/tags.hpp"
+#include "mpi_shim/transport.hpp"
+#include "mpi_shim/world.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+
+size_t attached_bytes = 0;
+
+int check_arguments(Comm& comm, int count, MPI_Datatype type, int peer, int tag, bool receiving) {
+  if (count < 0) return MPI_ERR_COUNT;
+  if (type == MPI_DATATYPE_NULL) return MPI_ERR_TYPE;
+  const bool any_source = receiving && peer == MPI_ANY_SOURCE;
+  if (peer != MPI_PROC_NULL && !any_source && (peer < 0 || peer >= comm.size())) return MPI_ERR_RANK;
+  const bool any_tag = receiving && tag == MPI_ANY_TAG;
+  if (!any_tag && (tag < 0 || tag > max_user_tag)) return MPI_ERR_TAG;
+  return MPI_SUCCESS;
+}
+
+/// A buffered send needs room in the buffer given to MPI_Buffer_attach.
+int check_buffer_space(int count, MPI_Datatype type, SendMode mode) {
+  if (mode != SendMode::buffered) return MPI_SUCCESS;
+  return layout_of(count, type).bytes + MPI_BSEND_OVERHEAD > attached_bytes ? MPI_ERR_BUFFER : MPI_SUCCESS;
+}
+
+/// Runs a blocking operation to completion and reports its status.
+int finish_blocking(Request& request, MPI_Status* status, Comm& comm, const char* function) {
+  wait(request);
+  const MPI_Status result = request.status;
+  free_request(&request);
+  if (status != MPI_STATUS_IGNORE) *status = result;
+  return result.MPI_ERROR == MPI_SUCCESS ? MPI_SUCCESS : raise(&comm, result.MPI_ERROR, function);
+}
+
+int blocking_send(const void* buffer, int count, MPI_Datatype type, int dest, int tag, MPI_Comm handle,
+                  SendMode mode, const char* function) {
+  Comm* comm = hybrid(handle);
+  if (int error = check_arguments(*comm, count, type, dest, tag, false)) return raise(comm, error, function);
+  if (int error = check_buffer_space(count, type, mode)) return raise(comm, error, function);
+  Request* request = new_request();
+  start_send(*request, buffer, count, type, dest, tag, *comm, mode);
+  if (mode == SendMode::buffered) {
+    detach(request);
+    return MPI_SUCCESS;
+  }
+  return finish_blocking(*request, MPI_STATUS_IGNORE, *comm, function);
+}
+
+int nonblocking_send(const void* buffer, int count, MPI_Datatype type, int dest, int tag, MPI_Comm handle,
+                     MPI_Request* out, SendMode mode, const char* function) {
+  Comm* comm = hybrid(handle);
+  if (int error = check_arguments(*comm, count, type, dest, tag, false)) return raise(comm, error, function);
+  if (int error = check_buffer_space(count, type, mode)) return raise(comm, error, function);
+  Request* request = new_request();
+  start_send(*request, buffer, count, type, dest, tag, *comm, mode);
+  if (mode == SendMode::buffered) {
+    // The data is copied: the user's request completes now, the transfer in the background.
+    detach(request);
+    request = new_request();
+    request->active = true;
+    request->complete = true;
+    request->comm = comm;
+    set_status(&request->status, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_SUCCESS, 0);
+  }
+  *out = handle_of(request);
+  return MPI_SUCCESS;
+}
+
+int persistent_send(const void* buffer, int count, MPI_Datatype type, int dest, int tag, MPI_Comm handle,
+                    MPI_Request* out, SendMode mode, const char* function) {
+  Comm* comm = hybrid(handle);
+  if (int error = check_arguments(*comm, count, type, dest, tag, false)) return raise(comm, error, function);
+  Request* request = new_request();
+  request->persistent = true;
+  request->kind = Request::Kind::send;
+  request->comm = comm;
+  request->buffer = buffer;
+  request->count = count;
+  request->type = type;
+  request->peer = dest;
+  request->tag = tag;
+  request->mode = mode;
+  *out = handle_of(request);
+  return MPI_SUCCESS;
+}
+
+}  // namespace
+
+}  // namespace ferry::mpi
+
+using namespace ferry::mpi;
+
+extern "C" {
+
+int MPI_Send(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
+  if (hybrid(comm) == nullptr) return PMPI_Send(buf, count, type, dest, tag, comm);
+  return blocking_send(buf, count, type, dest, tag, comm, SendMode::standard, "MPI_Send");
+}
+
+int MPI_Ssend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
+  if (hybrid(comm) == nullptr) return PMPI_Ssend(buf, count, type, dest, tag, comm);
+  return blocking_send(buf, count, type, dest, tag, comm, SendMode::synchronous, "MPI_Ssend");
+}
+
+int MPI_Rsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
+  if (hybrid(comm) == nullptr) return PMPI_Rsend(buf, count, type, dest, tag, comm);
+  return blocking_send(buf, count, type, dest, tag, comm, SendMode::ready, "MPI_Rsend");
+}
+
+int MPI_Bsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
+  if (hybrid(comm) == nullptr) return PMPI_Bsend(buf, count, type, dest, tag, comm);
+  return blocking_send(buf, count, type, dest, tag, comm, SendMode::buffered, "MPI_Bsend");
+}
+
+int MPI_Isend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request* request) {
+  if (hybrid(comm) == nullptr) return PMPI_Isend(buf, count, type, dest, tag, comm, request);
+  return nonblocking_send(buf, count, type, dest, tag, comm, request, SendMode::standard, "MPI_Isend");
+}
+
+int MPI_Issend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request* request) {
+  if (hybrid(comm) == nullptr) return PMPI_Issend(buf, count, type, dest, tag, comm, request);
+  return nonblocking_send(buf, count, type, dest, tag, comm, request, SendMode::synchronous, "MPI_Issend");
+}
+
+int MPI_Irsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request* request) {
+  if (hybrid(comm) == nullptr) return PMPI_Irsend(buf, count, type, dest, tag, comm, request);
+  return nonblocking_send(buf, count, type, dest, tag, comm, request, SendMode::ready, "MPI_Irsend");
+}
+
+int MPI_Ibsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request* request) {
+  if (hybrid(comm) == nullptr) return PMPI_Ibsend(buf, count, type, dest, tag, comm, request);
+  return nonblocking_send(buf, count, type, dest, tag, comm, request, SendMode::buffered, "MPI_Ibsend");
+}
+
+int MPI_Send_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+                  MPI_Request* request) {
+  if (hybrid(comm) == nullptr) return PMPI_Send_init(buf, count, type, dest, tag, comm, request);
+  return persistent_send(buf, count, type, dest, tag, comm, request, SendMode::standard, "MPI_Send_init");
+}
+
+int MPI_Ssend_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+                   MPI_Request* request) {
+  if (hybrid(comm) == nullptr) return PMPI_Ssend_init(buf, count, type, dest, tag, comm, request);
+  return persistent_send(buf, count, type, dest, tag, comm, request, SendMode::synchronous, "MPI_Ssend_init");
+}
+
+int MPI_Rsend_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+                   MPI_Request* request) {
+  if (hybrid(comm) == nullptr) return PMPI_Rsend_init(buf, count, type, dest, tag, comm, request);
+  return persistent_send(buf, count, type, dest, tag, comm, request, SendMode::ready, "MPI_Rsend_init");
+}
+
+int MPI_Bsend_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+                   MPI_Request* request) {
+  if (hybrid(comm) == nullptr) return PMPI_Bsend_init(buf, count, type, dest, tag, comm, request);
+  return persistent_send(buf, count, type, dest, tag, comm, request, SendMode::buffered, "MPI_Bsend_init");
+}
+
+int MPI_Recv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle, MPI_Status* status) {
+  Comm* comm = hybrid(handle);
+  if (comm == nullptr) return PMPI_Recv(buf, count, type, source, tag, handle, status);
+  if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Recv");
+  Request* request = new_request();
+  start_receive(*request, buf, count, type, source, tag, *comm);
+  return finish_blocking(*request, status, *comm, "MPI_Recv");
+}
+
+int MPI_Irecv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle, MPI_Request* out) {
+  Comm* comm = hybrid(handle);
+  if (comm == nullptr) return PMPI_Irecv(buf, count, type, source, tag, handle, out);
+  if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Irecv");
+  Request* request = new_request();
+  start_receive(*request, buf, count, type, source, tag, *comm);
+  *out = handle_of(request);
+  return MPI_SUCCESS;
+}
+
+int MPI_Recv_init(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle, MPI_Request* out) {
+  Comm* comm = hybrid(handle);
+  if (comm == nullptr) return PMPI_Recv_init(buf, count, type, source, tag, handle, out);
+  if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Recv_init");
+  Request* request = new_request();
+  request->persistent = true;
+  request->receives = true;
+  request->kind = Request::Kind::receive;
+  request->comm = comm;
+  request->buffer = buf;
+  request->count = count;
+  request->type = type;
+  request->peer = source;
+  request->tag = tag;
+  *out = handle_of(request);
+  return MPI_SUCCESS;
+}
+
+int MPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int dest, int sendtag, void* recvbuf,
+                 int recvcount, MPI_Datatype recvtype, int source, int recvtag, MPI_Comm handle, MPI_Status* status) {
+  Comm* comm = hybrid(handle);
+  if (comm == nullptr) {
+    return PMPI_Sendrecv(sendbuf, sendcount, sendtype, dest, sendtag, recvbuf, recvcount, recvtype, source, recvtag,
+                         handle, status);
+  }
+  if (int error = check_arguments(*comm, sendcount, sendtype, dest, sendtag, false)) {
+    return raise(comm, error, "MPI_Sendrecv");
+  }
+  if (int error = check_arguments(*comm, recvcount, recvtype, source, recvtag, true)) {
+    return raise(comm, error, "MPI_Sendrecv");
+  }
+  Request* receive = new_request();
+  start_receive(*receive, recvbuf, recvcount, recvtype, source, recvtag, *comm);
+  Request* send = new_request();
+  start_send(*send, sendbuf, sendcount, sendtype, dest, sendtag, *comm, SendMode::standard);
+  wait(*send);
+  const int send_error = send->status.MPI_ERROR;
+  free_request(send);
+  const int receive_error = finish_blocking(*receive, status, *comm, "MPI_Sendrecv");
+  if (receive_error != MPI_SUCCESS) return receive_error;
+  return send_error == MPI_SUCCESS ? MPI_SUCCESS : raise(comm, send_error, "MPI_Sendrecv");
+}
+
+int MPI_Sendrecv_replace(void* buf, int count, MPI_Datatype type, int dest, int sendtag, int source, int recvtag,
+                         MPI_Comm handle, MPI_Status* status) {
+  Comm* comm = hybrid(handle);
+  if (comm == nullptr) return PMPI_Sendrecv_replace(buf, count, type, dest, sendtag, source, recvtag, handle, status);
+  if (int error = check_arguments(*comm, count, type, dest, sendtag, false)) {
+    return raise(comm, error, "MPI_Sendrecv_replace");
+  }
+  if (int error = check_arguments(*comm, count, type, source, recvtag, true)) {
+    return raise(comm, error, "MPI_Sendrecv_replace");
+  }
+  Request* send = new_request();
+  start_send(*send, buf, count, type, dest, sendtag, *comm, SendMode::buffered);  // copies buf first
+  Request* receive = new_request();
+  start_receive(*receive, buf, count, type, source, recvtag, *comm);
+  wait(*send);
+  free_request(send);
+  return finish_blocking(*receive, status, *comm, "MPI_Sendrecv_replace");
+}
+
+int MPI_Buffer_attach(void* buffer, int size) {
+  const int result = PMPI_Buffer_attach(buffer, size);
+  if (result == MPI_SUCCESS) attached_bytes = size_t(size);
+  return result;
+}
+
+int MPI_Buffer_detach(void* buffer_address, int* size) {
+  if (world().hybrid() && !sweep_detached()) transport().wait_until([] { return sweep_detached(); });
+  attached_bytes = 0;
+  return PMPI_Buffer_detach(buffer_address, size);
+}
+
+}  // extern "C"

@@ -1,0 +1,179 @@
+// Probes and matched probes on hybrid communicators, on UCX's unexpected-message queue.
+
+#include <mpi.h>
+
+#include <memory>
+#include <unordered_map>
+
+#include "mpi_shim/communicator.hpp"
+#include "mpi_shim/errors.hpp"
+#include "mpi_shim/request.hpp"
+#include "mpi_shim/tags.hpp"
+#include "mpi_shim/transport.hpp"
+#include "mpi_shim/world.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+
+/// A message taken off the matching queue by MPI_Mprobe / MPI_Improbe.
+struct Message {
+  ucp_tag_message_h handle = nullptr;
+  ucp_tag_recv_info_t info{};
+  Comm* comm = nullptr;
+};
+std::unordered_map<const void*, std::unique_ptr<Message>> messages;
+
+Message* shim_message(MPI_Message handle) {
+  if (!world().hybrid() || messages.empty()) return nullptr;
+  const auto found = messages.find(handle);
+  return found == messages.end() ? nullptr : found->second.get();
+}
+
+int check_probe(Comm& comm, int source, int tag) {
+  if (source != MPI_ANY_SOURCE && source != MPI_PROC_NULL && (source < 0 || source >= comm.size())) return MPI_ERR_RANK;
+  if (tag != MPI_ANY_TAG && (tag < 0 || tag > max_user_tag)) return MPI_ERR_TAG;
+  return MPI_SUCCESS;
+}
+
+/// One look at the unexpected queue; `remove` takes the message off it.
+ucp_tag_message_h probe_once(Comm& comm, int source, int tag, bool remove, ucp_tag_recv_info_t& info) {
+  const bool any_source = source == MPI_ANY_SOURCE, any_tag = tag == MPI_ANY_TAG;
+  return ucp_tag_probe_nb(transport().worker().raw(),
+                          user_tag(any_tag ? 0 : tag, any_source ? 0 : source, comm.context_id),
+                          user_mask(any_source, any_tag), remove ? 1 : 0, &info);
+}
+
+ucp_tag_message_h probe_blocking(Comm& comm, int source, int tag, bool remove, ucp_tag_recv_info_t& info) {
+  ucp_tag_message_h found = probe_once(comm, source, tag, remove, info);
+  if (found == nullptr) {
+    transport().wait_until([&] {
+      found = probe_once(comm, source, tag, remove, info);
+      return found != nullptr;
+    });
+  }
+  return found;
+}
+
+void status_of(const ucp_tag_recv_info_t& info, MPI_Status* status) {
+  set_status(status, source_of(info.sender_tag), tag_of(info.sender_tag), MPI_SUCCESS, info.length);
+}
+
+MPI_Message keep(Comm& comm, ucp_tag_message_h handle, const ucp_tag_recv_info_t& info) {
+  auto message = std::make_unique<Message>(Message{handle, info, &comm});
+  Message* raw = message.get();
+  messages.emplace(raw, std::move(message));
+  return reinterpret_cast<MPI_Message>(raw);
+}
+
+}  // namespace
+
+}  // namespace ferry::mpi
+
+using namespace ferry::mpi;
+
+extern "C" {
+
+int MPI_Probe(int source, int tag, MPI_Comm handle, MPI_Status* status) {
+  Comm* comm = hybrid(handle);
+  if (comm == nullptr) return PMPI_Probe(source, tag, handle, status);
+  if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Probe");
+  if (source == MPI_PROC_NULL) {
+    set_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+    return MPI_SUCCESS;
+  }
+  ucp_tag_recv_info_t info{};
+  probe_blocking(*comm, source, tag, false, info);
+  status_of(info, status);
+  return MPI_SUCCESS;
+}
+
+int MPI_Iprobe(int source, int tag, MPI_Comm handle, int* flag, MPI_Status* status) {
+  Comm* comm = hybrid(handle);
+  if (comm == nullptr) return PMPI_Iprobe(source, tag, handle, flag, status);
+  if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Iprobe");
+  if (source == MPI_PROC_NULL) {
+    *flag = 1;
+    set_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+    return MPI_SUCCESS;
+  }
+  transport().poll();
+  ucp_tag_recv_info_t info{};
+  *flag = probe_once(*comm, source, tag, false, info) != nullptr ? 1 : 0;
+  if (*flag) status_of(info, status);
+  return MPI_SUCCESS;
+}
+
+int MPI_Mprobe(int source, int tag, MPI_Comm handle, MPI_Message* message, MPI_Status* status) {
+  Comm* comm = hybrid(handle);
+  if (comm == nullptr) return PMPI_Mprobe(source, tag, handle, message, status);
+  if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Mprobe");
+  if (source == MPI_PROC_NULL) {
+    *message = MPI_MESSAGE_NO_PROC;
+    set_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+    return MPI_SUCCESS;
+  }
+  ucp_tag_recv_info_t info{};
+  ucp_tag_message_h found = probe_blocking(*comm, source, tag, true, info);
+  *message = keep(*comm, found, info);
+  status_of(info, status);
+  return MPI_SUCCESS;
+}
+
+int MPI_Improbe(int source, int tag, MPI_Comm handle, int* flag, MPI_Message* message, MPI_Status* status) {
+  Comm* comm = hybrid(handle);
+  if (comm == nullptr) return PMPI_Improbe(source, tag, handle, flag, message, status);
+  if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Improbe");
+  if (source == MPI_PROC_NULL) {
+    *flag = 1;
+    *message = MPI_MESSAGE_NO_PROC;
+    set_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+    return MPI_SUCCESS;
+  }
+  transport().poll();
+  ucp_tag_recv_info_t info{};
+  ucp_tag_message_h found = probe_once(*comm, source, tag, true, info);
+  *flag = found != nullptr ? 1 : 0;
+  if (*flag) {
+    *message = keep(*comm, found, info);
+    status_of(info, status);
+  }
+  return MPI_SUCCESS;
+}
+
+int MPI_Imrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI_Request* out) {
+  Message* message = shim_message(*handle);
+  if (message == nullptr) {
+    if (world().hybrid() && *handle == MPI_MESSAGE_NO_PROC) {
+      Request* request = new_request();
+      request->active = true;
+      request->complete = true;
+      set_status(&request->status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+      *out = handle_of(request);
+      *handle = MPI_MESSAGE_NULL;
+      return MPI_SUCCESS;
+    }
+    return PMPI_Imrecv(buf, count, type, handle, out);
+  }
+  Request* request = new_request();
+  request->kind = Request::Kind::receive;
+  request->comm = message->comm;
+  request->active = true;
+  request->receive = ReceiveBuffer(buf, count, type);
+  request->transfer = Transfer::receive_probed(message->handle, message->info, request->receive.data(), request->receive.capacity());
+  messages.erase(message);
+  *handle = MPI_MESSAGE_NULL;
+  *out = handle_of(request);
+  return MPI_SUCCESS;
+}
+
+int MPI_Mrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI_Status* status) {
+  if (shim_message(*handle) == nullptr && !(world().hybrid() && *handle == MPI_MESSAGE_NO_PROC)) {
+    return PMPI_Mrecv(buf, count, type, handle, status);
+  }
+  MPI_Request request = MPI_REQUEST_NULL;
+  if (int error = MPI_Imrecv(buf, count, type, handle, &request)) return error;
+  return MPI_Wait(&request, status);
+}
+
+}  // extern "C"

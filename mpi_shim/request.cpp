@@ -1,0 +1,166 @@
+#include "mpi_shim/request.hpp"
+
+#include <unordered_map>
+
+#include "mpi_shim/collectives/task.hpp"
+#include "mpi_shim/communicator.hpp"
+#include "mpi_shim/tags.hpp"
+#include "mpi_shim/transport.hpp"
+#include "mpi_shim/world.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+std::unordered_map<const void*, std::unique_ptr<Request>> requests;
+std::vector<Request*> pending_collectives;  // nonblocking collectives not yet complete
+
+int error_of(ucs_status_t status) {
+  switch (status) {
+    case UCS_OK: return MPI_SUCCESS;
+    case UCS_ERR_MESSAGE_TRUNCATED: return MPI_ERR_TRUNCATE;
+    case UCS_ERR_CANCELED: return MPI_SUCCESS;
+    default: return MPI_ERR_OTHER;
+  }
+}
+}  // namespace
+
+Request::~Request() = default;
+
+bool Request::test() {
+  if (complete || !active) return true;
+  switch (kind) {
+    case Kind::send:
+      if (!transfer.test()) return false;
+      set_status(&status, MPI_ANY_SOURCE, MPI_ANY_TAG, error_of(transfer.status()), 0);
+      break;
+    case Kind::receive: {
+      if (!transfer.test()) return false;
+      const ucs_status_t result = transfer.status();
+      if (result == UCS_ERR_CANCELED) {
+        set_status(&status, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_SUCCESS, 0, true);
+        break;
+      }
+      const size_t received = result == UCS_OK ? transfer.length() : receive.capacity();
+      if (result == UCS_OK) receive.finish(received);
+      set_status(&status, source_of(transfer.sender_tag()), tag_of(transfer.sender_tag()), error_of(result), received);
+      break;
+    }
+    case Kind::collective:
+      if (!task->step()) return false;
+      set_status(&status, MPI_ANY_SOURCE, MPI_ANY_TAG, task->result(), 0);
+      break;
+    case Kind::completed:
+      break;
+  }
+  complete = true;
+  return true;
+}
+
+Request* shim_request(MPI_Request handle) noexcept {
+  if (requests.empty() || handle == MPI_REQUEST_NULL) return nullptr;
+  const auto found = requests.find(handle);
+  return found == requests.end() ? nullptr : found->second.get();
+}
+
+MPI_Request handle_of(Request* request) noexcept { return reinterpret_cast<MPI_Request>(request); }
+
+Request* new_request() {
+  auto request = std::make_unique<Request>();
+  Request* raw = request.get();
+  requests.emplace(raw, std::move(request));
+  return raw;
+}
+
+void free_request(Request* request) noexcept {
+  std::erase(pending_collectives, request);
+  requests.erase(request);
+}
+
+int start_send(Request& request, const void* buffer, int count, MPI_Datatype type, int dest, int tag, Comm& comm,
+               SendMode mode) {
+  request.kind = Request::Kind::send;
+  request.comm = &comm;
+  request.active = true;
+  request.complete = false;
+  if (dest == MPI_PROC_NULL) {
+    request.kind = Request::Kind::completed;
+    request.complete = true;
+    set_status(&request.status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+    return MPI_SUCCESS;
+  }
+  request.send = SendBuffer(buffer, count, type);
+  if (mode == SendMode::buffered) request.send.own();
+  request.transfer = Transfer::send(comm.world_rank(dest), user_tag(tag, comm.rank, comm.context_id), request.send.data(),
+                                    request.send.size(), mode == SendMode::synchronous);
+  return MPI_SUCCESS;
+}
+
+int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, int source, int tag, Comm& comm) {
+  request.kind = Request::Kind::receive;
+  request.comm = &comm;
+  request.active = true;
+  request.complete = false;
+  if (source == MPI_PROC_NULL) {
+    request.kind = Request::Kind::completed;
+    request.complete = true;
+    set_status(&request.status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+    return MPI_SUCCESS;
+  }
+  request.receive = ReceiveBuffer(buffer, count, type);
+  const bool any_source = source == MPI_ANY_SOURCE, any_tag = tag == MPI_ANY_TAG;
+  request.transfer = Transfer::receive(user_tag(any_tag ? 0 : tag, any_source ? 0 : source, comm.context_id),
+                                       user_mask(any_source, any_tag), request.receive.data(),
+                                       request.receive.capacity());
+  return MPI_SUCCESS;
+}
+
+void start_persistent(Request& request) {
+  if (request.receives) {
+    start_receive(request, const_cast<void*>(request.buffer), request.count, request.type, request.peer, request.tag,
+                  *request.comm);
+  } else {
+    start_send(request, request.buffer, request.count, request.type, request.peer, request.tag, *request.comm,
+               request.mode);
+  }
+}
+
+MPI_Request start_collective(Comm& comm, std::unique_ptr<Task> task) {
+  Request* request = new_request();
+  request->kind = Request::Kind::collective;
+  request->comm = &comm;
+  request->active = true;
+  request->task = std::move(task);
+  pending_collectives.push_back(request);
+  return handle_of(request);
+}
+
+}  // namespace ferry::mpi
+
+namespace ferry::mpi {
+
+namespace {
+std::vector<Request*> detached;
+}
+
+void detach(Request* request) { detached.push_back(request); }
+
+bool sweep_detached() {
+  std::erase_if(detached, [](Request* request) {
+    if (!request->test()) return false;
+    free_request(request);
+    return true;
+  });
+  return detached.empty();
+}
+
+void progress_background() {
+  sweep_detached();
+  std::erase_if(pending_collectives, [](Request* request) { return request->test(); });
+}
+
+void wait(Request& request) {
+  if (request.test()) return;
+  transport().wait_until([&] { return request.test(); });
+}
+
+}  // namespace ferry::mpi

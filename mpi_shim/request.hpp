@@ -1,0 +1,74 @@
+#pragma once
+// Requests of hybrid communicators: shim objects handed out as MPI_Request. Wait/Test
+// and friends accept arrays that mix them with Open MPI's own requests.
+
+#include <mpi.h>
+
+#include <memory>
+
+#include "mpi_shim/datatype.hpp"
+#include "mpi_shim/transfer.hpp"
+
+namespace ferry::mpi {
+
+struct Comm;
+class Task;  // collectives/task.hpp
+
+enum class SendMode { standard, synchronous, ready, buffered };
+
+struct Request {
+  enum class Kind { send, receive, collective, completed } kind = Kind::completed;
+  bool persistent = false;
+  bool active = false;    ///< started and not yet completed by Wait/Test
+  bool complete = false;
+  Comm* comm = nullptr;
+  Transfer transfer;
+  SendBuffer send;
+  ReceiveBuffer receive;
+  MPI_Status status{};
+  std::unique_ptr<Task> task;  ///< nonblocking collectives
+  // The arguments of a persistent request, to start it again.
+  const void* buffer = nullptr;
+  int count = 0;
+  MPI_Datatype type = MPI_DATATYPE_NULL;
+  int peer = 0;
+  int tag = 0;
+  SendMode mode = SendMode::standard;
+  bool receives = false;
+
+  ~Request();
+  /// Advances the request (after transport progress); true once complete.
+  bool test();
+};
+
+/// The shim request behind `handle`, or nullptr for an Open MPI one (or MPI_REQUEST_NULL).
+Request* shim_request(MPI_Request handle) noexcept;
+MPI_Request handle_of(Request* request) noexcept;
+/// Hands out a new request (registered so shim_request() finds it).
+Request* new_request();
+/// Frees a request and forgets its handle.
+void free_request(Request* request) noexcept;
+
+/// Hands a request whose handle the user gave up (MPI_Request_free, buffered sends) to
+/// the shim, which completes and frees it in the background.
+void detach(Request* request);
+/// Completes what it can of the detached requests; true when none is left.
+bool sweep_detached();
+/// Advances every pending nonblocking collective and detached request (installed as the
+/// transport's background work).
+void progress_background();
+/// Waits for `request` to complete (in the job's waiting mode).
+void wait(Request& request);
+
+/// Starts point-to-point operations on a hybrid communicator (no argument checks).
+int start_send(Request& request, const void* buffer, int count, MPI_Datatype type, int dest, int tag,
+               Comm& comm, SendMode mode);
+int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, int source, int tag, Comm& comm);
+
+/// Starts a persistent request again with the arguments it was made with.
+void start_persistent(Request& request);
+
+/// A nonblocking collective's request: `task` runs as the request is tested.
+MPI_Request start_collective(Comm& comm, std::unique_ptr<Task> task);
+
+}  // namespace ferry::mpi

@@ -1,0 +1,118 @@
+#include "mpi_shim/transfer.hpp"
+
+#include <utility>
+
+#include "mpi_shim/transport.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+
+ucp_request_param_t receive_parameters(ucp_tag_recv_info_t* info) {
+  ucp_request_param_t param{};
+  // UCX 1.13 does not always fill recv_info when a receive completes at once, so every
+  // receive returns a request and its information is read from it on completion.
+  param.op_attr_mask = UCP_OP_ATTR_FIELD_DATATYPE | UCP_OP_ATTR_FIELD_RECV_INFO | UCP_OP_ATTR_FLAG_NO_IMM_CMPL;
+  param.datatype = ucp_dt_make_contig(1);
+  param.recv_info.tag_info = info;
+  return param;
+}
+
+}  // namespace
+
+Transfer& Transfer::operator=(Transfer&& other) noexcept {
+  if (this != &other) {
+    this->~Transfer();
+    request_ = std::exchange(other.request_, nullptr);
+    started_ = std::exchange(other.started_, false);
+    is_receive_ = other.is_receive_;
+    status_ = other.status_;
+    info_ = other.info_;
+  }
+  return *this;
+}
+
+Transfer::~Transfer() {
+  if (request_ == nullptr) return;
+  if (is_receive_) ucp_request_cancel(transport().worker().raw(), request_);
+  ucp_request_free(request_);
+  request_ = nullptr;
+}
+
+Transfer Transfer::send(int world_rank, ucp_tag_t tag, const void* data, size_t size, bool synchronous) {
+  Transfer transfer;
+  transfer.started_ = true;
+  transfer.info_.sender_tag = tag;
+  transfer.info_.length = size;
+  ucp_request_param_t param{};
+  param.op_attr_mask = UCP_OP_ATTR_FIELD_DATATYPE;
+  param.datatype = ucp_dt_make_contig(1);
+  ucp_ep_h ep = transport().endpoint(world_rank);
+  ucs_status_ptr_t request = synchronous ? ucp_tag_send_sync_nbx(ep, data, size, tag, &param)
+                                         : ucp_tag_send_nbx(ep, data, size, tag, &param);
+  if (UCS_PTR_IS_PTR(request)) {
+    transfer.request_ = request;
+  } else {
+    transfer.status_ = UCS_PTR_STATUS(request);
+  }
+  return transfer;
+}
+
+Transfer Transfer::receive(ucp_tag_t tag, ucp_tag_t mask, void* data, size_t capacity) {
+  Transfer transfer;
+  transfer.started_ = true;
+  transfer.is_receive_ = true;
+  ucp_request_param_t param = receive_parameters(&transfer.info_);
+  ucs_status_ptr_t request = ucp_tag_recv_nbx(transport().worker().raw(), data, capacity, tag, mask, &param);
+  if (UCS_PTR_IS_PTR(request)) {
+    transfer.request_ = request;
+  } else {
+    transfer.status_ = UCS_PTR_STATUS(request);
+  }
+  return transfer;
+}
+
+Transfer Transfer::receive_probed(ucp_tag_message_h message, const ucp_tag_recv_info_t& info, void* data,
+                                  size_t capacity) {
+  Transfer transfer;
+  transfer.started_ = true;
+  transfer.is_receive_ = true;
+  transfer.info_ = info;
+  ucp_request_param_t param = receive_parameters(&transfer.info_);
+  ucs_status_ptr_t request = ucp_tag_msg_recv_nbx(transport().worker().raw(), data, capacity, message, &param);
+  if (UCS_PTR_IS_PTR(request)) {
+    transfer.request_ = request;
+  } else {
+    transfer.status_ = UCS_PTR_STATUS(request);
+  }
+  return transfer;
+}
+
+bool Transfer::test() noexcept {
+  if (request_ == nullptr) return status_ != UCS_INPROGRESS;
+  ucs_status_t status;
+  if (is_receive_) {
+    status = ucp_tag_recv_request_test(request_, &info_);
+  } else {
+    status = ucp_request_check_status(request_);
+  }
+  if (status == UCS_INPROGRESS) return false;
+  status_ = status;
+  ucp_request_free(request_);
+  request_ = nullptr;
+  return true;
+}
+
+void Transfer::cancel() noexcept {
+  if (request_ != nullptr && is_receive_) ucp_request_cancel(transport().worker().raw(), request_);
+}
+
+void wait_all(Transfer* transfers, size_t count) {
+  transport().wait_until([&] {
+    bool all = true;
+    for (size_t i = 0; i < count; ++i) all = transfers[i].test() && all;
+    return all;
+  });
+}
+
+}  // namespace ferry::mpi

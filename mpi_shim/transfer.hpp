@@ -1,0 +1,54 @@
+#pragma once
+// One tagged UCX send or receive in flight, completed by polling (no callbacks, so a
+// Transfer can be moved and stored anywhere).
+
+#include <ucp/api/ucp.h>
+
+#include <cstddef>
+
+namespace ferry::mpi {
+
+class Transfer {
+ public:
+  Transfer() = default;
+  Transfer(Transfer&& other) noexcept { *this = static_cast<Transfer&&>(other); }
+  Transfer& operator=(Transfer&& other) noexcept;
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+  /// Cancels and releases a transfer still in flight.
+  ~Transfer();
+
+  /// Starts a send of `size` bytes to `world_rank`; `synchronous` completes only once a
+  /// receive has matched it (MPI_Ssend).
+  static Transfer send(int world_rank, ucp_tag_t tag, const void* data, size_t size, bool synchronous = false);
+  /// Starts a receive of at most `capacity` bytes of a message matching tag/mask.
+  static Transfer receive(ucp_tag_t tag, ucp_tag_t mask, void* data, size_t capacity);
+  /// Receives a message already taken off the matching queue by a probe (`info` is what
+  /// the probe saw of it).
+  static Transfer receive_probed(ucp_tag_message_h message, const ucp_tag_recv_info_t& info, void* data,
+                                 size_t capacity);
+
+  /// True once complete (call transport().progress() between tests).
+  bool test() noexcept;
+  /// Asks UCX to cancel it (receives only); it completes with UCS_ERR_CANCELED.
+  void cancel() noexcept;
+  bool active() const noexcept { return started_; }
+
+  /// Final status: UCS_OK, UCS_ERR_MESSAGE_TRUNCATED, UCS_ERR_CANCELED, or a transport error.
+  ucs_status_t status() const noexcept { return status_; }
+  /// Receives: the sender's full tag and the bytes received.
+  ucp_tag_t sender_tag() const noexcept { return info_.sender_tag; }
+  size_t length() const noexcept { return info_.length; }
+
+ private:
+  void* request_ = nullptr;
+  bool started_ = false;
+  bool is_receive_ = false;
+  ucs_status_t status_ = UCS_INPROGRESS;
+  ucp_tag_recv_info_t info_{};
+};
+
+/// Waits for every transfer (in the job's waiting mode).
+void wait_all(Transfer* transfers, size_t count);
+
+}  // namespace ferry::mpi

@@ -1,0 +1,67 @@
+#pragma once
+// The shim's UCX worker and its endpoints to every rank of the hybrid world, plus the one
+// place where the shim waits (hot, warm or adaptive, from FERRY_MODE).
+
+#include <ucp/api/ucp.h>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "runtime/ucx/context.hpp"
+#include "runtime/ucx/endpoint.hpp"
+#include "runtime/ucx/waiter.hpp"
+#include "runtime/ucx/worker.hpp"
+
+namespace ferry::mpi {
+
+class Transport {
+ public:
+  Transport(ucx::WaitMode mode, int world_size);
+  ~Transport();
+
+  ucx::Worker& worker() noexcept { return *worker_; }
+  const std::shared_ptr<ucx::Worker>& shared_worker() const noexcept { return worker_; }
+  ucx::WaitMode mode() const noexcept { return mode_; }
+  std::vector<std::byte> address() const { return worker_->address(); }
+
+  /// Records the UCX worker address of every rank (index = world rank).
+  void set_addresses(std::vector<std::vector<std::byte>> addresses);
+  /// The endpoint to `world_rank`, connected on first use.
+  ucp_ep_h endpoint(int world_rank);
+
+  /// One round of progress; true when something happened.
+  bool progress() noexcept { return worker_->progress(); }
+  /// One round of progress and of the background work (MPI_Test and friends).
+  void poll() {
+    progress();
+    run_background();
+  }
+  /// Work to do at every turn of every wait: pending nonblocking collectives and
+  /// buffered sends advance even while the caller waits for something else.
+  void set_background(std::function<void()> work) { background_ = std::move(work); }
+  void run_background() {
+    if (background_) background_();
+  }
+  /// Progresses until done() holds, in the job's waiting mode. While waiting, checks
+  /// whether the job has failed (a peer died) and ends this process if so.
+  void wait_until(const std::function<bool()>& done);
+
+ private:
+  std::shared_ptr<ucx::Context> context_;
+  std::shared_ptr<ucx::Worker> worker_;
+  ucx::WaitMode mode_;
+  ucx::Waiter waiter_;
+  std::vector<std::vector<std::byte>> addresses_;
+  std::vector<std::unique_ptr<ucx::Endpoint>> endpoints_;
+  std::function<void()> background_;
+};
+
+/// The process's transport; only valid once the hybrid world is up.
+Transport& transport() noexcept;
+void install_transport(std::unique_ptr<Transport> transport);
+void remove_transport() noexcept;
+
+}  // namespace ferry::mpi

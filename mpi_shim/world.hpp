@@ -1,0 +1,49 @@
+#pragma once
+// The job as this process sees it: its role, B batch ranks, F function ranks, and its
+// rank in the hybrid MPI_COMM_WORLD.
+
+#include <mpi.h>
+
+#include <string>
+
+namespace ferry::mpi {
+
+enum class Role {
+  passthrough,  ///< FERRY_FUNCTIONS unset or 0: every call goes straight to PMPI_*
+  batch,        ///< started by mpirun/srun; owns some function ranks
+  function,     ///< started by a spawner; an isolated Open MPI singleton
+};
+
+struct World {
+  Role role = Role::passthrough;
+  int batch_ranks = 0;     ///< B: ranks 0..B-1
+  int function_ranks = 0;  ///< F: ranks B..B+F-1
+  int rank = 0;            ///< this process's rank in the hybrid world
+  bool initialized = false;
+  bool finalized = false;
+  int thread_level = MPI_THREAD_SINGLE;
+
+  int size() const noexcept { return batch_ranks + function_ranks; }
+  bool hybrid() const noexcept { return role != Role::passthrough && initialized; }
+  bool is_batch_rank(int world_rank) const noexcept { return world_rank < batch_ranks; }
+};
+
+World& world() noexcept;
+
+/// True while the shim itself calls into Open MPI: MPI_* calls Open MPI makes from
+/// inside a PMPI_* call (ROMIO, for one) must not be re-intercepted.
+bool inside_shim() noexcept;
+
+/// Marks a scope in which the shim calls PMPI_* (see inside_shim).
+class ShimScope {
+ public:
+  ShimScope() noexcept;
+  ~ShimScope();
+  ShimScope(const ShimScope&) = delete;
+  ShimScope& operator=(const ShimScope&) = delete;
+
+ private:
+  bool outer_;
+};
+
+}  // namespace ferry::mpi
