@@ -1,0 +1,67 @@
+#pragma once
+// What every collective entry point on a hybrid communicator shares: argument checks
+// that answer with Open MPI's error classes, and running or starting the task with
+// errors (exceptions included) turned into the communicator's error handler.
+
+#include <mpi.h>
+
+#include <exception>
+#include <initializer_list>
+
+#include "mpi_shim/collectives/task.hpp"
+#include "mpi_shim/communicator.hpp"
+#include "mpi_shim/errors.hpp"
+#include "mpi_shim/request.hpp"
+
+namespace ferry::mpi {
+
+/// The first code that is not MPI_SUCCESS, or MPI_SUCCESS.
+int first_error(std::initializer_list<int> codes) noexcept;
+int check_count(int count) noexcept;
+int check_type(MPI_Datatype type) noexcept;
+int check_op(MPI_Op op) noexcept;
+int check_root(const Comm& comm, int root) noexcept;
+/// Checks a (buffer, count, type) argument and rejects MPI_IN_PLACE where it is not allowed.
+int check_data(const void* buffer, int count, MPI_Datatype type, bool in_place_allowed) noexcept;
+/// Checks one count per rank.
+int check_counts(const Comm& comm, const int* counts) noexcept;
+/// Checks one count and one displacement per rank.
+int check_counts(const Comm& comm, const int* counts, const int* displs) noexcept;
+
+/// Runs a blocking collective made by `make` (a callable returning Task).
+template <class MakeTask>
+int complete(Comm& comm, const char* function, MakeTask&& make) noexcept {
+  try {
+    Task task = make();
+    const int code = run(task);
+    return code == MPI_SUCCESS ? code : raise(&comm, code, function, task.detail());
+  } catch (const std::exception& error) {
+    return raise(&comm, MPI_ERR_INTERN, function, error.what());
+  }
+}
+
+/// Starts a nonblocking collective made by `make`; its request completes with the task.
+template <class MakeTask>
+int start(Comm& comm, const char* function, MPI_Request* request, MakeTask&& make) noexcept {
+  try {
+    *request = start_collective(comm, std::make_unique<Task>(make()));
+    return MPI_SUCCESS;
+  } catch (const std::exception& error) {
+    return raise(&comm, MPI_ERR_INTERN, function, error.what());
+  }
+}
+
+/// A collective after its argument checks gave `check`: blocking when `request` is null,
+/// nonblocking otherwise.
+template <class MakeTask>
+int collective(Comm& comm, const char* function, int check, MPI_Request* request, MakeTask&& make) noexcept {
+  if (check != MPI_SUCCESS) return raise(&comm, check, function);
+  return request == nullptr ? complete(comm, function, make) : start(comm, function, request, make);
+}
+
+/// Nonblocking entry points reject a null request pointer before anything else.
+inline int check_request(Comm& comm, const char* function, MPI_Request* request) noexcept {
+  return request == nullptr ? raise(&comm, MPI_ERR_REQUEST, function) : MPI_SUCCESS;
+}
+
+}  // namespace ferry::mpi

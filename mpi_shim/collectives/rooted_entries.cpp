@@ -1,0 +1,190 @@
+// MPI entry points of the rooted collectives: Bcast, Reduce, Gather(v), Scatter(v) and
+// their nonblocking forms.
+
+#include <vector>
+
+#include "mpi_shim/collectives/algorithms.hpp"
+#include "mpi_shim/collectives/entry.hpp"
+
+namespace ferry::mpi {
+namespace {
+
+std::vector<int> uniform_counts(int size, int count) { return std::vector<int>(size_t(size), count); }
+
+std::vector<int> uniform_displs(int size, int count) {
+  std::vector<int> displs(size_t(size), 0);
+  for (int rank = 0; rank < size; ++rank) displs[size_t(rank)] = rank * count;
+  return displs;
+}
+
+int bcast(Comm& c, const char* name, MPI_Request* request, void* buffer, int count, MPI_Datatype type, int root) {
+  const int check = first_error({check_data(buffer, count, type, false), check_root(c, root)});
+  return collective(c, name, check, request, [&] { return bcast_task(Channel::open(c), buffer, count, type, root); });
+}
+
+int reduce(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive, int count,
+           MPI_Datatype type, MPI_Op op, int root) {
+  const bool at_root = c.rank == root;
+  const int check = first_error({check_root(c, root), check_data(send, count, type, at_root), check_count(count),
+                                 check_type(type), check_op(op)});
+  const void* input = send == MPI_IN_PLACE ? receive : send;
+  return collective(c, name, check, request,
+                    [&] { return reduce_task(Channel::open(c), input, receive, count, type, op, root); });
+}
+
+int gatherv(Comm& c, const char* name, MPI_Request* request, const void* send, int send_count, MPI_Datatype send_type,
+            void* receive, std::vector<int> counts, std::vector<int> displs, MPI_Datatype receive_type, int root) {
+  const bool at_root = root >= 0 && root < c.size() && c.rank == root;
+  int check = first_error({check_root(c, root), check_data(send, send_count, send_type, at_root)});
+  if (at_root && check == MPI_SUCCESS) check = check_type(receive_type);
+  return collective(c, name, check, request, [&] {
+    return gatherv_task(Channel::open(c), send, send_count, send_type, receive, std::move(counts), std::move(displs),
+                        receive_type, root);
+  });
+}
+
+int scatterv(Comm& c, const char* name, MPI_Request* request, const void* send, std::vector<int> counts,
+             std::vector<int> displs, MPI_Datatype send_type, void* receive, int receive_count,
+             MPI_Datatype receive_type, int root) {
+  const bool at_root = root >= 0 && root < c.size() && c.rank == root;
+  int check = first_error({check_root(c, root), check_data(receive, receive_count, receive_type, at_root)});
+  if (at_root && check == MPI_SUCCESS) check = check_type(send_type);
+  return collective(c, name, check, request, [&] {
+    return scatterv_task(Channel::open(c), send, std::move(counts), std::move(displs), send_type, receive,
+                         receive_count, receive_type, root);
+  });
+}
+
+int gather(Comm& c, const char* name, MPI_Request* request, const void* send, int send_count, MPI_Datatype send_type,
+           void* receive, int receive_count, MPI_Datatype receive_type, int root) {
+  if (c.rank == root && receive_count < 0) return raise(&c, MPI_ERR_COUNT, name);
+  const int size = c.rank == root ? c.size() : 0;
+  return gatherv(c, name, request, send, send_count, send_type, receive, uniform_counts(size, receive_count),
+                 uniform_displs(size, receive_count), receive_type, root);
+}
+
+int scatter(Comm& c, const char* name, MPI_Request* request, const void* send, int send_count, MPI_Datatype send_type,
+            void* receive, int receive_count, MPI_Datatype receive_type, int root) {
+  if (c.rank == root && send_count < 0) return raise(&c, MPI_ERR_COUNT, name);
+  const int size = c.rank == root ? c.size() : 0;
+  return scatterv(c, name, request, send, uniform_counts(size, send_count), uniform_displs(size, send_count), send_type,
+                  receive, receive_count, receive_type, root);
+}
+
+/// The root's per-rank arrays (empty elsewhere: they are not significant there).
+std::vector<int> root_array(const Comm& c, int root, const int* values) {
+  if (c.rank != root || values == nullptr) return {};
+  return std::vector<int>(values, values + c.size());
+}
+
+int root_counts_error(const Comm& c, int root, const int* counts, const int* displs) {
+  return c.rank == root ? check_counts(c, counts, displs) : MPI_SUCCESS;
+}
+
+}  // namespace
+}  // namespace ferry::mpi
+
+using namespace ferry::mpi;
+
+extern "C" int MPI_Bcast(void* buffer, int count, MPI_Datatype type, int root, MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Bcast(buffer, count, type, root, comm);
+  return bcast(*c, "MPI_Bcast", nullptr, buffer, count, type, root);
+}
+
+extern "C" int MPI_Ibcast(void* buffer, int count, MPI_Datatype type, int root, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Ibcast(buffer, count, type, root, comm, request);
+  if (int code = check_request(*c, "MPI_Ibcast", request)) return code;
+  return bcast(*c, "MPI_Ibcast", request, buffer, count, type, root);
+}
+
+extern "C" int MPI_Reduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, int root,
+                          MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Reduce(send, receive, count, type, op, root, comm);
+  return reduce(*c, "MPI_Reduce", nullptr, send, receive, count, type, op, root);
+}
+
+extern "C" int MPI_Ireduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, int root,
+                           MPI_Comm comm, MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Ireduce(send, receive, count, type, op, root, comm, request);
+  if (int code = check_request(*c, "MPI_Ireduce", request)) return code;
+  return reduce(*c, "MPI_Ireduce", request, send, receive, count, type, op, root);
+}
+
+extern "C" int MPI_Gather(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+                          MPI_Datatype receive_type, int root, MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Gather(send, send_count, send_type, receive, receive_count, receive_type, root, comm);
+  return gather(*c, "MPI_Gather", nullptr, send, send_count, send_type, receive, receive_count, receive_type, root);
+}
+
+extern "C" int MPI_Igather(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+                           MPI_Datatype receive_type, int root, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr)
+    return PMPI_Igather(send, send_count, send_type, receive, receive_count, receive_type, root, comm, request);
+  if (int code = check_request(*c, "MPI_Igather", request)) return code;
+  return gather(*c, "MPI_Igather", request, send, send_count, send_type, receive, receive_count, receive_type, root);
+}
+
+extern "C" int MPI_Gatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive, const int counts[],
+                           const int displs[], MPI_Datatype receive_type, int root, MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Gatherv(send, send_count, send_type, receive, counts, displs, receive_type, root, comm);
+  if (int code = root_counts_error(*c, root, counts, displs)) return raise(c, code, "MPI_Gatherv");
+  return gatherv(*c, "MPI_Gatherv", nullptr, send, send_count, send_type, receive, root_array(*c, root, counts),
+                 root_array(*c, root, displs), receive_type, root);
+}
+
+extern "C" int MPI_Igatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive, const int counts[],
+                            const int displs[], MPI_Datatype receive_type, int root, MPI_Comm comm,
+                            MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr)
+    return PMPI_Igatherv(send, send_count, send_type, receive, counts, displs, receive_type, root, comm, request);
+  if (int code = check_request(*c, "MPI_Igatherv", request)) return code;
+  if (int code = root_counts_error(*c, root, counts, displs)) return raise(c, code, "MPI_Igatherv");
+  return gatherv(*c, "MPI_Igatherv", request, send, send_count, send_type, receive, root_array(*c, root, counts),
+                 root_array(*c, root, displs), receive_type, root);
+}
+
+extern "C" int MPI_Scatter(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+                           MPI_Datatype receive_type, int root, MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Scatter(send, send_count, send_type, receive, receive_count, receive_type, root, comm);
+  return scatter(*c, "MPI_Scatter", nullptr, send, send_count, send_type, receive, receive_count, receive_type, root);
+}
+
+extern "C" int MPI_Iscatter(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+                            MPI_Datatype receive_type, int root, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr)
+    return PMPI_Iscatter(send, send_count, send_type, receive, receive_count, receive_type, root, comm, request);
+  if (int code = check_request(*c, "MPI_Iscatter", request)) return code;
+  return scatter(*c, "MPI_Iscatter", request, send, send_count, send_type, receive, receive_count, receive_type, root);
+}
+
+extern "C" int MPI_Scatterv(const void* send, const int counts[], const int displs[], MPI_Datatype send_type,
+                            void* receive, int receive_count, MPI_Datatype receive_type, int root, MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr)
+    return PMPI_Scatterv(send, counts, displs, send_type, receive, receive_count, receive_type, root, comm);
+  if (int code = root_counts_error(*c, root, counts, displs)) return raise(c, code, "MPI_Scatterv");
+  return scatterv(*c, "MPI_Scatterv", nullptr, send, root_array(*c, root, counts), root_array(*c, root, displs),
+                  send_type, receive, receive_count, receive_type, root);
+}
+
+extern "C" int MPI_Iscatterv(const void* send, const int counts[], const int displs[], MPI_Datatype send_type,
+                             void* receive, int receive_count, MPI_Datatype receive_type, int root, MPI_Comm comm,
+                             MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr)
+    return PMPI_Iscatterv(send, counts, displs, send_type, receive, receive_count, receive_type, root, comm, request);
+  if (int code = check_request(*c, "MPI_Iscatterv", request)) return code;
+  if (int code = root_counts_error(*c, root, counts, displs)) return raise(c, code, "MPI_Iscatterv");
+  return scatterv(*c, "MPI_Iscatterv", request, send, root_array(*c, root, counts), root_array(*c, root, displs),
+                  send_type, receive, receive_count, receive_type, root);
+}

@@ -1,0 +1,170 @@
+#include <numeric>
+
+#include "mpi_shim/collectives/algorithms.hpp"
+
+namespace ferry::mpi {
+
+Task barrier_task(Channel channel) {
+  const int size = channel.comm->size();
+  const int rank = channel.comm->rank;
+  std::byte token{};
+  // Dissemination: after round k every rank has heard, indirectly, from 2^(k+1) ranks.
+  for (int distance = 1; distance < size; distance <<= 1) {
+    Transfer transfers[2] = {channel.receive((rank - distance + size) % size, &token, 0),
+                             channel.send((rank + distance) % size, &token, 0)};
+    if (int code = co_await all_of(transfers); code != MPI_SUCCESS) co_return code;
+  }
+  co_return MPI_SUCCESS;
+}
+
+bool allreduce_direct_suits(const Comm& comm, int count, MPI_Datatype type) {
+  constexpr int most_ranks = 8;
+  constexpr size_t most_bytes = 4096;
+  return comm.size() <= most_ranks && layout_of(count, type).bytes <= most_bytes;
+}
+
+Task allreduce_direct_task(Channel channel, const void* input, void* output, int count, MPI_Datatype type, MPI_Op op) {
+  if (count == 0) co_return MPI_SUCCESS;
+  const int size = channel.comm->size();
+  const int rank = channel.comm->rank;
+  std::vector<TypedBuffer> operands;
+  operands.reserve(size_t(size));
+  for (int peer = 0; peer < size; ++peer) operands.emplace_back(count, type);
+  if (int code = local_copy(input, count, type, operands[size_t(rank)].base(), count, type); code != MPI_SUCCESS)
+    co_return code;
+  const SendBuffer out(operands[size_t(rank)].base(), count, type);
+  std::vector<ReceiveBuffer> buffers;
+  std::vector<Transfer> receives;
+  std::vector<Transfer> sends;
+  buffers.reserve(size_t(size));
+  for (int peer = 0; peer < size; ++peer) {
+    if (peer == rank) continue;
+    buffers.emplace_back(operands[size_t(peer)].base(), count, type);
+    receives.push_back(channel.receive(peer, buffers.back()));
+  }
+  for (int peer = 0; peer < size; ++peer) {
+    if (peer != rank) sends.push_back(channel.send(peer, out));
+  }
+  int code = co_await all_of(receives);
+  if (int sent = co_await all_of(sends); code == MPI_SUCCESS) code = sent;
+  if (code != MPI_SUCCESS) co_return code;
+  finish_receives(buffers);
+  void* result = operands.back().base();
+  for (int i = size - 2; i >= 0; --i) {
+    if (int failed = PMPI_Reduce_local(operands[size_t(i)].base(), result, count, type, op); failed != MPI_SUCCESS)
+      co_return failed;
+  }
+  co_return local_copy(result, count, type, output, count, type);
+}
+
+Task allgatherv_task(Channel channel, const void* send, int send_count, MPI_Datatype send_type, void* receive,
+                     std::vector<int> counts, std::vector<int> displs, MPI_Datatype receive_type) {
+  const int size = channel.comm->size();
+  const int rank = channel.comm->rank;
+  void* mine = advance(receive, displs[size_t(rank)], receive_type);
+  if (send != MPI_IN_PLACE) {
+    if (int code = local_copy(send, send_count, send_type, mine, counts[size_t(rank)], receive_type);
+        code != MPI_SUCCESS)
+      co_return code;
+  }
+  const SendBuffer out(mine, counts[size_t(rank)], receive_type);
+  std::vector<ReceiveBuffer> buffers;
+  std::vector<Transfer> receives;
+  std::vector<Transfer> sends;
+  buffers.reserve(size_t(size));
+  for (int peer = 0; peer < size; ++peer) {
+    if (peer == rank) continue;
+    buffers.emplace_back(advance(receive, displs[size_t(peer)], receive_type), counts[size_t(peer)], receive_type);
+    receives.push_back(channel.receive(peer, buffers.back()));
+  }
+  for (int peer = 0; peer < size; ++peer) {
+    if (peer != rank) sends.push_back(channel.send(peer, out));
+  }
+  int code = co_await all_of(receives);
+  if (int sent = co_await all_of(sends); code == MPI_SUCCESS) code = sent;
+  if (code == MPI_SUCCESS) finish_receives(buffers);
+  co_return code;
+}
+
+Task alltoallw_task(Channel channel, const void* send, std::vector<Block> send_blocks, void* receive,
+                    std::vector<Block> receive_blocks) {
+  const int size = channel.comm->size();
+  const int rank = channel.comm->rank;
+  const bool in_place = send == MPI_IN_PLACE;
+  const void* source = in_place ? receive : send;
+  const std::vector<Block>& outgoing = in_place ? receive_blocks : send_blocks;
+  std::vector<SendBuffer> out;
+  out.reserve(size_t(size));
+  for (int peer = 0; peer < size; ++peer) {
+    const Block& block = outgoing[size_t(peer)];
+    out.emplace_back(advance_bytes(source, block.displacement), block.count, block.type);
+    if (in_place) out.back().own();
+  }
+  std::vector<ReceiveBuffer> buffers;
+  std::vector<Transfer> receives;
+  std::vector<Transfer> sends;
+  buffers.reserve(size_t(size));
+  for (int peer = 0; peer < size; ++peer) {
+    if (peer == rank) continue;
+    const Block& block = receive_blocks[size_t(peer)];
+    buffers.emplace_back(advance_bytes(receive, block.displacement), block.count, block.type);
+    receives.push_back(channel.receive(peer, buffers.back()));
+  }
+  for (int peer = 0; peer < size; ++peer) {
+    if (peer != rank) sends.push_back(channel.send(peer, out[size_t(peer)]));
+  }
+  int code = MPI_SUCCESS;
+  if (!in_place) {
+    const Block& from = send_blocks[size_t(rank)];
+    const Block& to = receive_blocks[size_t(rank)];
+    code = local_copy(advance_bytes(send, from.displacement), from.count, from.type,
+                      advance_bytes(receive, to.displacement), to.count, to.type);
+  }
+  if (int received = co_await all_of(receives); code == MPI_SUCCESS) code = received;
+  if (int sent = co_await all_of(sends); code == MPI_SUCCESS) code = sent;
+  if (code == MPI_SUCCESS) finish_receives(buffers);
+  co_return code;
+}
+
+Task reduce_scatter_task(Channel reduce, Channel scatter, const void* input, void* output, std::vector<int> counts,
+                         MPI_Datatype type, MPI_Op op) {
+  const int total = std::accumulate(counts.begin(), counts.end(), 0);
+  std::vector<int> displs(counts.size(), 0);
+  std::exclusive_scan(counts.begin(), counts.end(), displs.begin(), 0);
+  const int rank = reduce.comm->rank;
+  TypedBuffer combined(rank == 0 ? total : 0, type);
+  Task combine = reduce_task(reduce, input, combined.base(), total, type, op, 0);
+  if (int code = co_await combine; code != MPI_SUCCESS) co_return code;
+  const int mine = counts[size_t(rank)];
+  Task spread =
+      scatterv_task(scatter, combined.base(), std::move(counts), std::move(displs), type, output, mine, type, 0);
+  co_return co_await spread;
+}
+
+Task scan_task(Channel channel, const void* input, void* output, int count, MPI_Datatype type, MPI_Op op,
+               bool exclusive) {
+  if (count == 0) co_return MPI_SUCCESS;
+  const int size = channel.comm->size();
+  const int rank = channel.comm->rank;
+  TypedBuffer prefix(count, type);
+  TypedBuffer running(count, type);
+  if (int code = local_copy(input, count, type, running.base(), count, type); code != MPI_SUCCESS) co_return code;
+  if (rank > 0) {
+    ReceiveBuffer in(prefix.base(), count, type);
+    Transfer transfer = channel.receive(rank - 1, in);
+    if (int code = co_await all_of(transfer); code != MPI_SUCCESS) co_return code;
+    in.finish(in.capacity());
+    if (int code = PMPI_Reduce_local(prefix.base(), running.base(), count, type, op); code != MPI_SUCCESS)
+      co_return code;
+  }
+  const void* result = exclusive ? prefix.base() : running.base();
+  if (rank > 0 || !exclusive) {
+    if (int code = local_copy(result, count, type, output, count, type); code != MPI_SUCCESS) co_return code;
+  }
+  if (rank + 1 == size) co_return MPI_SUCCESS;
+  const SendBuffer out(running.base(), count, type);
+  Transfer transfer = channel.send(rank + 1, out);
+  co_return co_await all_of(transfer);
+}
+
+}  // namespace ferry::mpi

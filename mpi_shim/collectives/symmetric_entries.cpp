@@ -1,0 +1,331 @@
+// MPI entry points of the collectives without a root: Barrier, Allreduce, Allgather(v),
+// Alltoall(v/w), Reduce_scatter(_block), Scan, Exscan and their nonblocking forms.
+
+#include <vector>
+
+#include "mpi_shim/collectives/algorithms.hpp"
+#include "mpi_shim/collectives/entry.hpp"
+
+namespace ferry::mpi {
+namespace {
+
+std::vector<int> copy_array(const Comm& c, const int* values) { return std::vector<int>(values, values + c.size()); }
+
+std::vector<int> same(const Comm& c, int value) { return std::vector<int>(size_t(c.size()), value); }
+
+std::vector<int> multiples(const Comm& c, int step) {
+  std::vector<int> values(size_t(c.size()), 0);
+  for (int rank = 0; rank < c.size(); ++rank) values[size_t(rank)] = rank * step;
+  return values;
+}
+
+std::vector<Block> blocks(const Comm& c, const int* counts, const int* displs, MPI_Datatype type) {
+  const MPI_Aint extent = extent_of(type);
+  std::vector<Block> result(size_t(c.size()));
+  for (int rank = 0; rank < c.size(); ++rank) result[size_t(rank)] = {counts[rank], displs[rank] * extent, type};
+  return result;
+}
+
+std::vector<Block> blocks(const Comm& c, const int* counts, const int* displs, const MPI_Datatype* types) {
+  std::vector<Block> result(size_t(c.size()));
+  for (int rank = 0; rank < c.size(); ++rank) result[size_t(rank)] = {counts[rank], displs[rank], types[rank]};
+  return result;
+}
+
+int check_types(const Comm& c, const MPI_Datatype* types) {
+  if (types == nullptr) return MPI_ERR_ARG;
+  for (int rank = 0; rank < c.size(); ++rank) {
+    if (types[rank] == MPI_DATATYPE_NULL) return MPI_ERR_TYPE;
+  }
+  return MPI_SUCCESS;
+}
+
+int barrier(Comm& c, const char* name, MPI_Request* request) {
+  return collective(c, name, MPI_SUCCESS, request, [&] { return barrier_task(Channel::open(c)); });
+}
+
+int allreduce(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive, int count,
+              MPI_Datatype type, MPI_Op op) {
+  const int check = first_error({check_count(count), check_type(type), check_op(op)});
+  const void* input = send == MPI_IN_PLACE ? receive : send;
+  return collective(c, name, check, request, [&] {
+    if (allreduce_direct_suits(c, count, type))
+      return allreduce_direct_task(Channel::open(c), input, receive, count, type, op);
+    const Channel reduce = Channel::open(c);
+    const Channel bcast = Channel::open(c);
+    return allreduce_task(reduce, bcast, input, receive, count, type, op);
+  });
+}
+
+int allgatherv(Comm& c, const char* name, MPI_Request* request, const void* send, int send_count,
+               MPI_Datatype send_type, void* receive, const int* counts, const int* displs, MPI_Datatype receive_type) {
+  const int check = first_error(
+      {check_data(send, send_count, send_type, true), check_counts(c, counts, displs), check_type(receive_type)});
+  return collective(c, name, check, request, [&] {
+    return allgatherv_task(Channel::open(c), send, send_count, send_type, receive, copy_array(c, counts),
+                           copy_array(c, displs), receive_type);
+  });
+}
+
+int allgather(Comm& c, const char* name, MPI_Request* request, const void* send, int send_count, MPI_Datatype send_type,
+              void* receive, int receive_count, MPI_Datatype receive_type) {
+  if (receive_count < 0) return raise(&c, MPI_ERR_COUNT, name);
+  const std::vector<int> counts = same(c, receive_count);
+  const std::vector<int> displs = multiples(c, receive_count);
+  return allgatherv(c, name, request, send, send_count, send_type, receive, counts.data(), displs.data(), receive_type);
+}
+
+int alltoallw(Comm& c, const char* name, MPI_Request* request, const void* send, std::vector<Block> send_blocks,
+              void* receive, std::vector<Block> receive_blocks) {
+  return collective(c, name, MPI_SUCCESS, request, [&] {
+    return alltoallw_task(Channel::open(c), send, std::move(send_blocks), receive, std::move(receive_blocks));
+  });
+}
+
+int alltoallv(Comm& c, const char* name, MPI_Request* request, const void* send, const int* send_counts,
+              const int* send_displs, MPI_Datatype send_type, void* receive, const int* receive_counts,
+              const int* receive_displs, MPI_Datatype receive_type) {
+  const bool in_place = send == MPI_IN_PLACE;
+  int check = first_error({check_counts(c, receive_counts, receive_displs), check_type(receive_type)});
+  if (!in_place && check == MPI_SUCCESS)
+    check = first_error({check_counts(c, send_counts, send_displs), check_type(send_type)});
+  if (check != MPI_SUCCESS) return raise(&c, check, name);
+  std::vector<Block> outgoing = in_place ? std::vector<Block>() : blocks(c, send_counts, send_displs, send_type);
+  return alltoallw(c, name, request, send, std::move(outgoing), receive,
+                   blocks(c, receive_counts, receive_displs, receive_type));
+}
+
+int alltoall(Comm& c, const char* name, MPI_Request* request, const void* send, int send_count, MPI_Datatype send_type,
+             void* receive, int receive_count, MPI_Datatype receive_type) {
+  if (send != MPI_IN_PLACE && send_count < 0) return raise(&c, MPI_ERR_COUNT, name);
+  if (receive_count < 0) return raise(&c, MPI_ERR_COUNT, name);
+  const std::vector<int> send_counts = same(c, send_count);
+  const std::vector<int> send_displs = multiples(c, send_count);
+  const std::vector<int> receive_counts = same(c, receive_count);
+  const std::vector<int> receive_displs = multiples(c, receive_count);
+  return alltoallv(c, name, request, send, send_counts.data(), send_displs.data(), send_type, receive,
+                   receive_counts.data(), receive_displs.data(), receive_type);
+}
+
+int typed_alltoallw(Comm& c, const char* name, MPI_Request* request, const void* send, const int* send_counts,
+                    const int* send_displs, const MPI_Datatype* send_types, void* receive, const int* receive_counts,
+                    const int* receive_displs, const MPI_Datatype* receive_types) {
+  const bool in_place = send == MPI_IN_PLACE;
+  int check = first_error({check_counts(c, receive_counts, receive_displs), check_types(c, receive_types)});
+  if (!in_place && check == MPI_SUCCESS)
+    check = first_error({check_counts(c, send_counts, send_displs), check_types(c, send_types)});
+  if (check != MPI_SUCCESS) return raise(&c, check, name);
+  std::vector<Block> outgoing = in_place ? std::vector<Block>() : blocks(c, send_counts, send_displs, send_types);
+  return alltoallw(c, name, request, send, std::move(outgoing), receive,
+                   blocks(c, receive_counts, receive_displs, receive_types));
+}
+
+int reduce_scatter(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive,
+                   std::vector<int> counts, MPI_Datatype type, MPI_Op op) {
+  const int check = first_error({check_type(type), check_op(op)});
+  const void* input = send == MPI_IN_PLACE ? receive : send;
+  return collective(c, name, check, request, [&] {
+    const Channel reduce = Channel::open(c);
+    const Channel scatter = Channel::open(c);
+    return reduce_scatter_task(reduce, scatter, input, receive, std::move(counts), type, op);
+  });
+}
+
+int scan(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive, int count, MPI_Datatype type,
+         MPI_Op op, bool exclusive) {
+  const int check = first_error({check_count(count), check_type(type), check_op(op)});
+  const void* input = send == MPI_IN_PLACE ? receive : send;
+  return collective(c, name, check, request,
+                    [&] { return scan_task(Channel::open(c), input, receive, count, type, op, exclusive); });
+}
+
+}  // namespace
+}  // namespace ferry::mpi
+
+using namespace ferry::mpi;
+
+extern "C" int MPI_Barrier(MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Barrier(comm);
+  return barrier(*c, "MPI_Barrier", nullptr);
+}
+
+extern "C" int MPI_Ibarrier(MPI_Comm comm, MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Ibarrier(comm, request);
+  if (int code = check_request(*c, "MPI_Ibarrier", request)) return code;
+  return barrier(*c, "MPI_Ibarrier", request);
+}
+
+extern "C" int MPI_Allreduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Allreduce(send, receive, count, type, op, comm);
+  return allreduce(*c, "MPI_Allreduce", nullptr, send, receive, count, type, op);
+}
+
+extern "C" int MPI_Iallreduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,
+                              MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Iallreduce(send, receive, count, type, op, comm, request);
+  if (int code = check_request(*c, "MPI_Iallreduce", request)) return code;
+  return allreduce(*c, "MPI_Iallreduce", request, send, receive, count, type, op);
+}
+
+extern "C" int MPI_Allgather(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+                             MPI_Datatype receive_type, MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Allgather(send, send_count, send_type, receive, receive_count, receive_type, comm);
+  return allgather(*c, "MPI_Allgather", nullptr, send, send_count, send_type, receive, receive_count, receive_type);
+}
+
+extern "C" int MPI_Iallgather(const void* send, int send_count, MPI_Datatype send_type, void* receive,
+                              int receive_count, MPI_Datatype receive_type, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr)
+    return PMPI_Iallgather(send, send_count, send_type, receive, receive_count, receive_type, comm, request);
+  if (int code = check_request(*c, "MPI_Iallgather", request)) return code;
+  return allgather(*c, "MPI_Iallgather", request, send, send_count, send_type, receive, receive_count, receive_type);
+}
+
+extern "C" int MPI_Allgatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive,
+                              const int counts[], const int displs[], MPI_Datatype receive_type, MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Allgatherv(send, send_count, send_type, receive, counts, displs, receive_type, comm);
+  return allgatherv(*c, "MPI_Allgatherv", nullptr, send, send_count, send_type, receive, counts, displs, receive_type);
+}
+
+extern "C" int MPI_Iallgatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive,
+                               const int counts[], const int displs[], MPI_Datatype receive_type, MPI_Comm comm,
+                               MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr)
+    return PMPI_Iallgatherv(send, send_count, send_type, receive, counts, displs, receive_type, comm, request);
+  if (int code = check_request(*c, "MPI_Iallgatherv", request)) return code;
+  return allgatherv(*c, "MPI_Iallgatherv", request, send, send_count, send_type, receive, counts, displs, receive_type);
+}
+
+extern "C" int MPI_Alltoall(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+                            MPI_Datatype receive_type, MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Alltoall(send, send_count, send_type, receive, receive_count, receive_type, comm);
+  return alltoall(*c, "MPI_Alltoall", nullptr, send, send_count, send_type, receive, receive_count, receive_type);
+}
+
+extern "C" int MPI_Ialltoall(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+                             MPI_Datatype receive_type, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr)
+    return PMPI_Ialltoall(send, send_count, send_type, receive, receive_count, receive_type, comm, request);
+  if (int code = check_request(*c, "MPI_Ialltoall", request)) return code;
+  return alltoall(*c, "MPI_Ialltoall", request, send, send_count, send_type, receive, receive_count, receive_type);
+}
+
+extern "C" int MPI_Alltoallv(const void* send, const int send_counts[], const int send_displs[], MPI_Datatype send_type,
+                             void* receive, const int receive_counts[], const int receive_displs[],
+                             MPI_Datatype receive_type, MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr)
+    return PMPI_Alltoallv(send, send_counts, send_displs, send_type, receive, receive_counts, receive_displs,
+                          receive_type, comm);
+  return alltoallv(*c, "MPI_Alltoallv", nullptr, send, send_counts, send_displs, send_type, receive, receive_counts,
+                   receive_displs, receive_type);
+}
+
+extern "C" int MPI_Ialltoallv(const void* send, const int send_counts[], const int send_displs[],
+                              MPI_Datatype send_type, void* receive, const int receive_counts[],
+                              const int receive_displs[], MPI_Datatype receive_type, MPI_Comm comm,
+                              MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr)
+    return PMPI_Ialltoallv(send, send_counts, send_displs, send_type, receive, receive_counts, receive_displs,
+                           receive_type, comm, request);
+  if (int code = check_request(*c, "MPI_Ialltoallv", request)) return code;
+  return alltoallv(*c, "MPI_Ialltoallv", request, send, send_counts, send_displs, send_type, receive, receive_counts,
+                   receive_displs, receive_type);
+}
+
+extern "C" int MPI_Alltoallw(const void* send, const int send_counts[], const int send_displs[],
+                             const MPI_Datatype send_types[], void* receive, const int receive_counts[],
+                             const int receive_displs[], const MPI_Datatype receive_types[], MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr)
+    return PMPI_Alltoallw(send, send_counts, send_displs, send_types, receive, receive_counts, receive_displs,
+                          receive_types, comm);
+  return typed_alltoallw(*c, "MPI_Alltoallw", nullptr, send, send_counts, send_displs, send_types, receive,
+                         receive_counts, receive_displs, receive_types);
+}
+
+extern "C" int MPI_Ialltoallw(const void* send, const int send_counts[], const int send_displs[],
+                              const MPI_Datatype send_types[], void* receive, const int receive_counts[],
+                              const int receive_displs[], const MPI_Datatype receive_types[], MPI_Comm comm,
+                              MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr)
+    return PMPI_Ialltoallw(send, send_counts, send_displs, send_types, receive, receive_counts, receive_displs,
+                           receive_types, comm, request);
+  if (int code = check_request(*c, "MPI_Ialltoallw", request)) return code;
+  return typed_alltoallw(*c, "MPI_Ialltoallw", request, send, send_counts, send_displs, send_types, receive,
+                         receive_counts, receive_displs, receive_types);
+}
+
+extern "C" int MPI_Reduce_scatter(const void* send, void* receive, const int counts[], MPI_Datatype type, MPI_Op op,
+                                  MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Reduce_scatter(send, receive, counts, type, op, comm);
+  if (int code = check_counts(*c, counts)) return raise(c, code, "MPI_Reduce_scatter");
+  return reduce_scatter(*c, "MPI_Reduce_scatter", nullptr, send, receive, copy_array(*c, counts), type, op);
+}
+
+extern "C" int MPI_Reduce_scatter_block(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op,
+                                        MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Reduce_scatter_block(send, receive, count, type, op, comm);
+  if (int code = check_count(count)) return raise(c, code, "MPI_Reduce_scatter_block");
+  return reduce_scatter(*c, "MPI_Reduce_scatter_block", nullptr, send, receive, same(*c, count), type, op);
+}
+
+extern "C" int MPI_Scan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Scan(send, receive, count, type, op, comm);
+  return scan(*c, "MPI_Scan", nullptr, send, receive, count, type, op, false);
+}
+
+extern "C" int MPI_Exscan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Exscan(send, receive, count, type, op, comm);
+  return scan(*c, "MPI_Exscan", nullptr, send, receive, count, type, op, true);
+}
+
+extern "C" int MPI_Ireduce_scatter(const void* send, void* receive, const int counts[], MPI_Datatype type, MPI_Op op,
+                                   MPI_Comm comm, MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Ireduce_scatter(send, receive, counts, type, op, comm, request);
+  if (int code = check_request(*c, "MPI_Ireduce_scatter", request)) return code;
+  if (int code = check_counts(*c, counts)) return raise(c, code, "MPI_Ireduce_scatter");
+  return reduce_scatter(*c, "MPI_Ireduce_scatter", request, send, receive, copy_array(*c, counts), type, op);
+}
+
+extern "C" int MPI_Ireduce_scatter_block(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op,
+                                         MPI_Comm comm, MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Ireduce_scatter_block(send, receive, count, type, op, comm, request);
+  if (int code = check_request(*c, "MPI_Ireduce_scatter_block", request)) return code;
+  if (int code = check_count(count)) return raise(c, code, "MPI_Ireduce_scatter_block");
+  return reduce_scatter(*c, "MPI_Ireduce_scatter_block", request, send, receive, same(*c, count), type, op);
+}
+
+extern "C" int MPI_Iscan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,
+                         MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Iscan(send, receive, count, type, op, comm, request);
+  if (int code = check_request(*c, "MPI_Iscan", request)) return code;
+  return scan(*c, "MPI_Iscan", request, send, receive, count, type, op, false);
+}
+
+extern "C" int MPI_Iexscan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,
+                           MPI_Request* request) {
+  Comm* c = hybrid(comm);
+  if (c == nullptr) return PMPI_Iexscan(send, receive, count, type, op, comm, request);
+  if (int code = check_request(*c, "MPI_Iexscan", request)) return code;
+  return scan(*c, "MPI_Iexscan", request, send, receive, count, type, op, true);
+}
