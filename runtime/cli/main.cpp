@@ -21,6 +21,8 @@ const std::map<std::string, Subcommand>& subcommands() {
       {"invoke", {ferry::cli::run_invoke_command, "lease an executor, ship a library and invoke a function"}},
       {"secret", {ferry::cli::run_secret_command, "write a new cluster secret file (mode 0600)"}},
       {"doctor", {ferry::cli::run_doctor_command, "check UCX, RDMA devices, Open MPI and Ferry's own pieces"}},
+      {"run", {ferry::cli::run_run_command, "run an MPI program with function ranks on leased executors"}},
+      {"shim-path", {ferry::cli::run_shim_path_command, "print the path of libferry_mpi.so, the MPI shim"}},
   };
   return table;
 }

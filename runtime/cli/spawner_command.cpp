@@ -33,7 +33,7 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
       ("listen", po::value(&listen)->default_value(listen), "address to listen on, host:port (port 0: any free port)")
       ("id", po::value(&settings.id), "unique name of this spawner (default: host:pid)")
       ("secret-file", po::value(&secret_file), "cluster secret (mode 0600); required with --manager, random without")
-      ("cores", po::value(&cores), "number of cores to lease out (default: all this process may use)")
+      ("cores", po::value(&cores), "number of cores to lease out (default: all this process may use; more than the CPUs oversubscribes them)")
       ("cpus", po::value(&cpus), "exact CPUs to lease out, e.g. 2-7,10")
       ("memory", po::value(&settings.memory_mib), "MiB of memory to lease out (default: physical memory)")
       ("worker", po::value(&settings.worker_executable), "path of ferry-worker (default: next to ferry, or FERRY_WORKER)")
@@ -51,7 +51,7 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
   if (settings.worker_executable.empty()) settings.worker_executable = client::default_worker_executable();
   settings.grace = std::chrono::milliseconds(grace_ms);
   spawner::apply_machine_defaults(settings);
-  if (cores != 0 && cores < settings.cpus.size()) settings.cpus.resize(cores);
+  spawner::fit_cpus_to_cores(settings.cpus, cores);
   return true;
 }
 }  // namespace

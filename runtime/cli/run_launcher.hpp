@@ -1,0 +1,50 @@
+#pragma once
+// Starting the batch ranks' launcher (mpirun or srun) and waiting for it while passing
+// on SIGINT and SIGTERM.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "runtime/cli/run_options.hpp"
+
+namespace ferry::cli {
+
+/// The launcher's command line: rank count, the FERRY_* variables and LD_PRELOAD for the
+/// ranks, the user's --launcher-arg values, then the program.
+std::vector<std::string> launcher_command(const RunOptions& options, const JobEnvironment& job);
+
+/// This process's environment with the FERRY_* variables of `job` set (LD_PRELOAD is
+/// left alone, so the launcher itself does not load the shim).
+std::vector<std::string> launcher_environment(const JobEnvironment& job);
+
+/// Blocks SIGINT, SIGTERM and SIGCHLD in the calling thread (and in threads it starts
+/// later), so that wait_forwarding_signals() receives them.
+void block_launcher_signals();
+
+/// The launcher process. Its signal mask and dispositions are reset to the defaults.
+class LauncherProcess {
+ public:
+  LauncherProcess(const std::vector<std::string>& command, const std::vector<std::string>& environment);
+  LauncherProcess(const LauncherProcess&) = delete;
+  LauncherProcess& operator=(const LauncherProcess&) = delete;
+  /// Kills and reaps the launcher if it is still running.
+  ~LauncherProcess();
+
+  /// Waits for the launcher to end, passing SIGINT/SIGTERM on to it (a second one, or
+  /// 10 s without an exit, escalates to SIGKILL). Returns the exit code to report:
+  /// the launcher's own, or 128 + signal.
+  int wait_forwarding_signals();
+
+ private:
+  pid_t pid_ = -1;
+};
+
+/// Kills (SIGKILL) every remaining child of this process and reaps it, repeating while
+/// orphaned descendants keep being handed to this process (it is made a subreaper).
+void kill_remaining_children();
+/// Makes this process the reaper of its orphaned descendants.
+void become_subreaper();
+
+}  // namespace ferry::cli
