@@ -1,0 +1,176 @@
+// Rank offload against plain Open MPI, both measured in the same invocation:
+// point-to-point latency and bandwidth with rank 1 as a function rank, an 8-byte
+// allreduce on 4 ranks, MPI_Init with 4 function ranks, and the F = 0 pass-through cost.
+#include <boost/program_options.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bench/report.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+/// Rank 0's "name size value" lines: results[name][size] = value.
+using Results = std::map<std::string, std::map<long, double>>;
+
+struct Setup {
+  std::string ferry = FERRY_BENCH_CLI;
+  std::string programs = FERRY_BENCH_MPI_DIR;
+  std::string mode = "warm";
+  unsigned repeat = 5;
+};
+
+std::string quoted(const std::string& word) {
+  std::string text = "'";
+  for (const char c : word) text += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return text + "'";
+}
+
+Results run(const std::vector<std::string>& command) {
+  std::string line_text;
+  for (const auto& word : command) line_text += (line_text.empty() ? "" : " ") + quoted(word);
+  FILE* pipe = ::popen(line_text.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run: " + line_text);
+  Results results;
+  char line[512];
+  while (std::fgets(line, sizeof line, pipe) != nullptr) {
+    std::istringstream fields(line);
+    std::string name;
+    long size = 0;
+    double value = 0;
+    if (fields >> name >> size >> value) results[name][size] = value;
+  }
+  if (::pclose(pipe) != 0) throw std::runtime_error("failed: " + line_text);
+  return results;
+}
+
+std::vector<std::string> mpirun(unsigned ranks) {
+  std::vector<std::string> command{"mpirun", "-np", std::to_string(ranks)};
+  if (::geteuid() == 0) command.emplace_back("--allow-run-as-root");
+  command.emplace_back("--oversubscribe");
+  return command;
+}
+
+std::vector<std::string> ferry_run(const Setup& setup, unsigned batch, unsigned functions) {
+  return {setup.ferry, "run", "-n", std::to_string(batch), "--functions", std::to_string(functions), "--mode",
+          setup.mode, "--"};
+}
+
+std::vector<std::string> with(std::vector<std::string> command, const std::vector<std::string>& more) {
+  command.insert(command.end(), more.begin(), more.end());
+  return command;
+}
+
+std::string size_text(long bytes) {
+  if (bytes >= (1 << 20)) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes >= (1 << 10)) return std::to_string(bytes >> 10) + " KiB";
+  return std::to_string(bytes) + " B";
+}
+
+void add_row(ferry::bench::Report& report, const std::string& name, long size, double baseline, double ferry,
+             const std::string& unit, const std::string& target) {
+  report.add({name, size < 0 ? "-" : size_text(size), ferry::bench::fixed(baseline, 3), ferry::bench::fixed(ferry, 3),
+              unit, ferry::bench::fixed(ferry / baseline, 3), target});
+}
+
+void point_to_point(const Setup& setup, ferry::bench::Report& report) {
+  const std::string program = setup.programs + "/bench_mpi_pingpong";
+  Results native = run(with(mpirun(2), {program}));
+  Results offload = run(with(ferry_run(setup, 1, 1), {program}));
+  for (const auto& [size, latency] : native["latency"]) {
+    add_row(report, "p2p latency", size, latency, offload["latency"][size], "us", size == 8 ? "ratio <= 1.5" : "");
+  }
+  for (const auto& [size, bandwidth] : native["bandwidth"]) {
+    add_row(report, "p2p bandwidth", size, bandwidth, offload["bandwidth"][size], "MB/s",
+            size == (1 << 20) ? "ratio >= 0.8" : "");
+  }
+}
+
+void allreduce(const Setup& setup, ferry::bench::Report& report) {
+  const std::string program = setup.programs + "/bench_mpi_allreduce";
+  Results native = run(with(mpirun(4), {program}));
+  Results offload = run(with(ferry_run(setup, 2, 2), {program}));
+  add_row(report, "allreduce 4 ranks", 8, native["allreduce"][8], offload["allreduce"][8], "us", "ratio <= 2");
+}
+
+void init_time(const Setup& setup, ferry::bench::Report& report) {
+  const std::string program = setup.programs + "/bench_mpi_init_time";
+  Results native = run(with(mpirun(5), {program}));
+  Results offload = run(with(ferry_run(setup, 1, 4), {program}));
+  add_row(report, "MPI_Init, 1+4 ranks", -1, native["init_ms"][5], offload["init_ms"][5], "ms", "ferry < 150 ms");
+}
+
+std::string first_line(const std::string& command) {
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run: " + command);
+  char text[4096] = {};
+  const bool read = std::fgets(text, sizeof text, pipe) != nullptr;
+  if (::pclose(pipe) != 0 || !read) throw std::runtime_error("failed: " + command);
+  std::string line = text;
+  line.erase(line.find_last_not_of('\n') + 1);
+  return line;
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+void passthrough(const Setup& setup, ferry::bench::Report& report) {
+  const std::string program = setup.programs + "/bench_mpi_compute_comm";
+  const std::string shim_path = first_line(quoted(setup.ferry) + " shim-path");
+  std::vector<double> plain, preloaded;
+  for (unsigned i = 0; i < setup.repeat; ++i) {
+    plain.push_back(run(with(mpirun(2), {program}))["compute_comm_s"][0]);
+    preloaded.push_back(run(with(mpirun(2), {"-x", "LD_PRELOAD=" + shim_path, "-x", "FERRY_FUNCTIONS=0", program}))
+                            ["compute_comm_s"][0]);
+  }
+  add_row(report, "F=0 pass-through", -1, median(plain), median(preloaded), "s", "ratio <= 1.01");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Setup setup;
+  std::string csv, only = "all";
+  po::options_description description(
+      "bench_rank_offload: plain Open MPI (baseline) against ferry run (function ranks), same invocation");
+  description.add_options()
+      ("case", po::value(&only)->default_value(only), "all, p2p, allreduce, init or passthrough")
+      ("mode", po::value(&setup.mode)->default_value(setup.mode), "FERRY_MODE of the ranks: hot, warm or adaptive")
+      ("repeat", po::value(&setup.repeat)->default_value(setup.repeat), "runs per side of the pass-through case (median)")
+      ("ferry", po::value(&setup.ferry)->default_value(setup.ferry), "the ferry executable")
+      ("csv", po::value(&csv), "also write the table as CSV");
+  if (!ferry::bench::parse_command_line(argc, argv, description)) return 0;
+  if (setup.repeat == 0) {
+    std::cerr << "bench_rank_offload: --repeat must be at least 1\n";
+    return 2;
+  }
+  const std::map<std::string, void (*)(const Setup&, ferry::bench::Report&)> cases{
+      {"p2p", point_to_point}, {"allreduce", allreduce}, {"init", init_time}, {"passthrough", passthrough}};
+  if (only != "all" && cases.count(only) == 0) {
+    std::cerr << "bench_rank_offload: unknown --case '" << only << "'\n";
+    return 2;
+  }
+  ferry::bench::Report report({"benchmark", "size", "baseline", "ferry", "unit", "ratio", "target"});
+  try {
+    for (const auto& [name, measure] : cases) {
+      if (only == "all" || only == name) measure(setup, report);
+    }
+  } catch (const std::exception& error) {
+    std::cerr << "bench_rank_offload: " << error.what() << "\n";
+    return 1;
+  }
+  report.print("Rank offload (" + setup.mode + " mode): plain mpirun vs ferry run");
+  report.write_csv(csv);
+  return 0;
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Runs an MPI program under plain mpirun for the reference output, then under
+# `ferry run` for each placement B+F (B batch ranks, F function ranks, B+F == NP), and
+# fails with a diff and the failing command on any difference.
+#
+#   run_compare.sh PROGRAM NP PLACEMENT...      e.g. run_compare.sh ./p2p 4 1+3 2+2 3+1
+#
+# FERRY names the ferry executable. Each run is bounded by `timeout 120`.
+set -u
+
+usage() {
+  echo "usage: run_compare.sh PROGRAM NP B+F... (FERRY=path/to/ferry in the environment)" >&2
+  exit 2
+}
+
+[[ $# -ge 3 ]] || usage
+program=$1
+np=$2
+shift 2
+[[ -x $program ]] || { echo "run_compare.sh: $program is not an executable" >&2; exit 2; }
+[[ $np =~ ^[1-9][0-9]*$ ]] || { echo "run_compare.sh: NP '$np' is not a positive integer" >&2; exit 2; }
+for placement in "$@"; do
+  if [[ ! $placement =~ ^([0-9]+)\+([0-9]+)$ ]] ||
+     (( BASH_REMATCH[1] < 1 || BASH_REMATCH[1] + BASH_REMATCH[2] != np )); then
+    echo "run_compare.sh: placement '$placement' is not B+F with B >= 1 and B+F == $np" >&2
+    exit 2
+  fi
+done
+[[ -n ${FERRY:-} && -x ${FERRY:-} ]] || { echo "run_compare.sh: FERRY must name the ferry executable" >&2; exit 2; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# run NAME COMMAND...: stdout (trailing whitespace removed) to $work/NAME.out, stderr to
+# $work/NAME.err; returns the command's exit status.
+run() {
+  local name=$1
+  shift
+  timeout 120 "$@" >"$work/$name.raw" 2>"$work/$name.err"
+  local status=$?
+  sed -e 's/[[:space:]]*$//' "$work/$name.raw" >"$work/$name.out"
+  return $status
+}
+
+report_failure() {
+  local name=$1 status=$2
+  shift 2
+  if (( status == 124 )); then
+    echo "FAILED (timed out after 120 s): $*"
+  else
+    echo "FAILED (exit status $status): $*"
+  fi
+  echo "--- stdout:"
+  cat "$work/$name.out"
+  echo "--- stderr:"
+  cat "$work/$name.err"
+}
+
+reference=(mpirun --allow-run-as-root --oversubscribe -np "$np" "$program")
+run reference "${reference[@]}"
+status=$?
+if (( status != 0 )); then
+  report_failure reference $status "${reference[@]}"
+  exit 1
+fi
+echo "reference: ${reference[*]} ($(wc -l <"$work/reference.out") lines)"
+
+failed=0
+for placement in "$@"; do
+  batch=${placement%+*}
+  functions=${placement#*+}
+  command=("$FERRY" run -n "$batch" --functions "$functions" --mode warm -- "$program")
+  name="placement_${batch}_${functions}"
+  run "$name" "${command[@]}"
+  status=$?
+  if (( status != 0 )); then
+    report_failure "$name" $status "${command[@]}"
+    failed=1
+    continue
+  fi
+  if ! diff -u --label "mpirun -np $np" --label "ferry $placement" \
+       "$work/reference.out" "$work/$name.out"; then
+    echo "FAILED (output differs from the reference): ${command[*]}"
+    failed=1
+    continue
+  fi
+  echo "ok $placement: ${command[*]}"
+done
+exit $failed
