@@ -14,7 +14,7 @@ std::unique_ptr<Transport> installed;
 
 // When a peer's connection fails, its owner usually reports the cause (a crash, an exit
 // code) within moments; this process ends the job itself only if nobody has by then.
-constexpr auto peer_failure_grace = std::chrono::seconds(2);
+constexpr auto peer_failure_grace = std::chrono::seconds(3);
 
 struct PeerFailure {
   int rank = -1;

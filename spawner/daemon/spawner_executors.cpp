@@ -46,9 +46,19 @@ bool is_launcher_context(std::string_view entry) {
   return false;
 }
 
-std::vector<std::string> program_environment() {
+std::string_view variable_name(std::string_view entry) { return entry.substr(0, entry.find('=')); }
+
+/// The spawner's environment without launcher context, then the request's variables,
+/// which replace inherited ones of the same name.
+std::vector<std::string> program_environment(const std::vector<std::string>& requested) {
   std::vector<std::string> env = inherited_environment();
-  std::erase_if(env, [](const std::string& entry) { return is_launcher_context(entry); });
+  std::erase_if(env, [&](const std::string& entry) {
+    if (is_launcher_context(entry)) return true;
+    return std::any_of(requested.begin(), requested.end(), [&](const std::string& extra) {
+      return variable_name(extra) == variable_name(entry);
+    });
+  });
+  env.insert(env.end(), requested.begin(), requested.end());
   return env;
 }
 
@@ -172,8 +182,7 @@ ProcessSpec Spawner::worker_spec(const wire::SpawnRequest& request, const std::v
 ProcessSpec Spawner::program_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus) {
   ProcessSpec spec;
   spec.argv = request.argv;
-  spec.env = program_environment();
-  spec.env.insert(spec.env.end(), request.env.begin(), request.env.end());
+  spec.env = program_environment(request.env);
   spec.working_directory = request.working_directory.empty()
                                ? make_lease_directory(settings_.work_root, request.token.lease_id)
                                : program_directory(request.working_directory);

@@ -74,13 +74,28 @@ case $scenario in
   *) echo "unknown scenario $scenario"; exit 2 ;;
 esac
 
-# In the lease scenario the function ranks' leases are granted for 3 s and not renewed.
-if [ "$scenario" = lease ]; then export FERRY_LEASE_MS=3000 FERRY_LEASE_RENEW=0; fi
+# In the lease scenario the function ranks' leases last 2 s, renewed every second by their
+# owner; stopping the owner (batch rank 1 owns rank 3) lets the lease of rank 3 expire.
+if [ "$scenario" = lease ]; then export FERRY_LEASE_SECONDS=2; fi
 timeout -k 5 30 "$ferry" run "${run_args[@]}" -- "$program" "$faulty" "$mode" >"$work/out" 2>&1 &
 job=$!
 if [ "$scenario" = spawner ]; then
   wait_for_ready || fail "the job never got all ranks ready"
   kill -9 "${daemons[1]}"
+fi
+if [ "$scenario" = lease ]; then
+  wait_for_ready || fail "the job never got all ranks ready"
+  owner=""
+  for pid in $(pgrep -x "$program_name"); do
+    environment=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null)
+    if echo "$environment" | grep -qx 'OMPI_COMM_WORLD_RANK=1' && ! echo "$environment" | grep -q '^FERRY_ROLE='; then
+      owner=$pid
+    fi
+  done
+  [ -n "$owner" ] || fail "batch rank 1 not found"
+  kill -STOP "$owner"
+  sleep 3.5
+  kill -CONT "$owner"
 fi
 wait "$job"
 status=$?
