@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "mpi_shim/collectives/task.hpp"
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/request.hpp"
@@ -34,11 +35,11 @@ int check_buffer_space(int count, MPI_Datatype type, SendMode mode) {
   return layout_of(count, type).bytes + MPI_BSEND_OVERHEAD > attached_bytes ? MPI_ERR_BUFFER : MPI_SUCCESS;
 }
 
-/// Runs a blocking operation to completion and reports its status.
+/// Runs a blocking operation (a request of its own, never handed out) to completion and
+/// reports its status.
 int finish_blocking(Request& request, MPI_Status* status, Comm& comm, const char* function) {
   wait(request);
   const MPI_Status result = request.status;
-  free_request(&request);
   if (status != MPI_STATUS_IGNORE) *status = result;
   return result.MPI_ERROR == MPI_SUCCESS ? MPI_SUCCESS : raise(&comm, result.MPI_ERROR, function);
 }
@@ -48,13 +49,15 @@ int blocking_send(const void* buffer, int count, MPI_Datatype type, int dest, in
   Comm* comm = hybrid(handle);
   if (int error = check_arguments(*comm, count, type, dest, tag, false)) return raise(comm, error, function);
   if (int error = check_buffer_space(count, type, mode)) return raise(comm, error, function);
-  Request* request = new_request();
-  start_send(*request, buffer, count, type, dest, tag, *comm, mode);
   if (mode == SendMode::buffered) {
+    Request* request = new_request();
+    start_send(*request, buffer, count, type, dest, tag, *comm, mode);
     detach(request);
     return MPI_SUCCESS;
   }
-  return finish_blocking(*request, MPI_STATUS_IGNORE, *comm, function);
+  Request request;
+  start_send(request, buffer, count, type, dest, tag, *comm, mode);
+  return finish_blocking(request, MPI_STATUS_IGNORE, *comm, function);
 }
 
 int nonblocking_send(const void* buffer, int count, MPI_Datatype type, int dest, int tag, MPI_Comm handle,
@@ -171,9 +174,9 @@ int MPI_Recv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_C
   Comm* comm = hybrid(handle);
   if (comm == nullptr) return PMPI_Recv(buf, count, type, source, tag, handle, status);
   if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Recv");
-  Request* request = new_request();
-  start_receive(*request, buf, count, type, source, tag, *comm);
-  return finish_blocking(*request, status, *comm, "MPI_Recv");
+  Request request;
+  start_receive(request, buf, count, type, source, tag, *comm);
+  return finish_blocking(request, status, *comm, "MPI_Recv");
 }
 
 int MPI_Irecv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle, MPI_Request* out) {
@@ -217,14 +220,13 @@ int MPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int 
   if (int error = check_arguments(*comm, recvcount, recvtype, source, recvtag, true)) {
     return raise(comm, error, "MPI_Sendrecv");
   }
-  Request* receive = new_request();
-  start_receive(*receive, recvbuf, recvcount, recvtype, source, recvtag, *comm);
-  Request* send = new_request();
-  start_send(*send, sendbuf, sendcount, sendtype, dest, sendtag, *comm, SendMode::standard);
-  wait(*send);
-  const int send_error = send->status.MPI_ERROR;
-  free_request(send);
-  const int receive_error = finish_blocking(*receive, status, *comm, "MPI_Sendrecv");
+  Request receive;
+  start_receive(receive, recvbuf, recvcount, recvtype, source, recvtag, *comm);
+  Request send;
+  start_send(send, sendbuf, sendcount, sendtype, dest, sendtag, *comm, SendMode::standard);
+  wait(send);
+  const int send_error = send.status.MPI_ERROR;
+  const int receive_error = finish_blocking(receive, status, *comm, "MPI_Sendrecv");
   if (receive_error != MPI_SUCCESS) return receive_error;
   return send_error == MPI_SUCCESS ? MPI_SUCCESS : raise(comm, send_error, "MPI_Sendrecv");
 }
@@ -239,13 +241,12 @@ int MPI_Sendrecv_replace(void* buf, int count, MPI_Datatype type, int dest, int 
   if (int error = check_arguments(*comm, count, type, source, recvtag, true)) {
     return raise(comm, error, "MPI_Sendrecv_replace");
   }
-  Request* send = new_request();
-  start_send(*send, buf, count, type, dest, sendtag, *comm, SendMode::buffered);  // copies buf first
-  Request* receive = new_request();
-  start_receive(*receive, buf, count, type, source, recvtag, *comm);
-  wait(*send);
-  free_request(send);
-  return finish_blocking(*receive, status, *comm, "MPI_Sendrecv_replace");
+  Request send;
+  start_send(send, buf, count, type, dest, sendtag, *comm, SendMode::buffered);  // copies buf first
+  Request receive;
+  start_receive(receive, buf, count, type, source, recvtag, *comm);
+  wait(send);
+  return finish_blocking(receive, status, *comm, "MPI_Sendrecv_replace");
 }
 
 int MPI_Buffer_attach(void* buffer, int size) {

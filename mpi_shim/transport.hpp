@@ -45,8 +45,8 @@ class Transport {
   void run_background() {
     if (background_) background_();
   }
-  /// Progresses until done() holds, in the job's waiting mode. While waiting, checks
-  /// whether the job has failed (a peer died) and ends this process if so.
+  /// Progresses until done() holds, in the job's waiting mode, doing the background work
+  /// at every turn. A failed peer does not end the wait: its owner ends the whole job.
   void wait_until(const std::function<bool()>& done);
 
  private:

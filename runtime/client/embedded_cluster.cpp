@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "runtime/common/error.hpp"
@@ -34,6 +35,8 @@ EmbeddedCluster::EmbeddedCluster(uint32_t cores, const std::string& worker_execu
   spawner_settings.secret = manager_settings.secret;
   spawner_settings.worker_executable = worker_executable.empty() ? default_worker_executable() : worker_executable;
   spawner::apply_machine_defaults(spawner_settings);
+  // Launchers bind ranks from CPU 0 upwards, so the embedded spawner leases from the top.
+  std::reverse(spawner_settings.cpus.begin(), spawner_settings.cpus.end());
   spawner::fit_cpus_to_cores(spawner_settings.cpus, cores);
   spawner_ = std::make_unique<spawner::Spawner>(spawner_settings);
 

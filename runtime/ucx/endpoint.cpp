@@ -10,10 +10,10 @@
 namespace ferry::ucx {
 
 std::unique_ptr<Endpoint> Endpoint::create(std::shared_ptr<Worker> worker, ucp_ep_params_t& params,
-                                           const char* operation) {
+                                           const char* operation, PeerFailure failure) {
   std::unique_ptr<Endpoint> endpoint(new Endpoint(std::move(worker)));
   params.field_mask |= UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE | UCP_EP_PARAM_FIELD_ERR_HANDLER;
-  params.err_mode = UCP_ERR_HANDLING_MODE_PEER;
+  params.err_mode = failure == PeerFailure::reported ? UCP_ERR_HANDLING_MODE_PEER : UCP_ERR_HANDLING_MODE_NONE;
   params.err_handler.cb = &Endpoint::handle_error;
   params.err_handler.arg = endpoint.get();
   check(ucp_ep_create(endpoint->worker_->raw(), &params, &endpoint->handle_), operation);
@@ -39,11 +39,11 @@ std::unique_ptr<Endpoint> Endpoint::accept(std::shared_ptr<Worker> worker, ucp_c
 }
 
 std::unique_ptr<Endpoint> Endpoint::connect_to_worker(std::shared_ptr<Worker> worker,
-                                                      std::span<const std::byte> address) {
+                                                      std::span<const std::byte> address, PeerFailure failure) {
   ucp_ep_params_t params{};
   params.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS;
   params.address = reinterpret_cast<const ucp_address_t*>(address.data());
-  return create(std::move(worker), params, "ucp_ep_create (worker address)");
+  return create(std::move(worker), params, "ucp_ep_create (worker address)", failure);
 }
 
 Endpoint::~Endpoint() {

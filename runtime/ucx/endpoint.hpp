@@ -14,8 +14,13 @@ namespace ferry::ucx {
 
 class RemoteKey;
 
-/// Owns a ucp_ep; keeps its worker alive. Reports peer failure through a callback
-/// (peer error handling is always on, so a dead peer never hangs a wait).
+/// Whether UCX tracks the peer's failure. Tracking (UCP_ERR_HANDLING_MODE_PEER) is on for
+/// control and invocation traffic, so a dead peer never hangs a wait; it costs bulk
+/// bandwidth (UCX 1.13 avoids some zero-copy protocols), so the MPI shim's rank-to-rank
+/// endpoints leave it off and learn of failures from the spawners instead.
+enum class PeerFailure { reported, untracked };
+
+/// Owns a ucp_ep; keeps its worker alive. Reports peer failure through a callback.
 class Endpoint {
  public:
   using FailureHandler = std::function<void(ucs_status_t)>;
@@ -26,7 +31,8 @@ class Endpoint {
   static std::unique_ptr<Endpoint> accept(std::shared_ptr<Worker> worker, ucp_conn_request_h request);
   /// Connects to a worker whose address was exchanged over an existing connection.
   static std::unique_ptr<Endpoint> connect_to_worker(std::shared_ptr<Worker> worker,
-                                                     std::span<const std::byte> address);
+                                                     std::span<const std::byte> address,
+                                                     PeerFailure failure = PeerFailure::reported);
 
   Endpoint(const Endpoint&) = delete;
   Endpoint& operator=(const Endpoint&) = delete;
@@ -55,7 +61,7 @@ class Endpoint {
  private:
   explicit Endpoint(std::shared_ptr<Worker> worker) : worker_(std::move(worker)) {}
   static std::unique_ptr<Endpoint> create(std::shared_ptr<Worker> worker, ucp_ep_params_t& params,
-                                          const char* operation);
+                                          const char* operation, PeerFailure failure = PeerFailure::reported);
   static void handle_error(void* arg, ucp_ep_h ep, ucs_status_t status);
 
   std::shared_ptr<Worker> worker_;
