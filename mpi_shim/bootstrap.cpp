@@ -138,40 +138,61 @@ std::vector<Bytes> collect_hellos(const std::vector<int>& ranks, const Bytes& se
   return addresses;
 }
 
-}  // namespace
+/// What a batch rank set up before (or right after) PMPI_Init: its transport, the secret
+/// its function ranks present, and the thread that starts them.
+struct Launch {
+  bool started = false;
+  Bytes secret;
+  std::vector<int> owned;
+};
+Launch launch;
 
-void start_batch_rank() {
-  const JobSettings settings = read_job_settings();
-  if (settings.functions == 0) return;
+/// A launcher's own description of this rank, read before PMPI_Init: Open MPI's mpirun,
+/// then Slurm's srun, then PMI.
+bool launcher_rank(int& rank, int& size) {
+  const std::pair<const char*, const char*> candidates[] = {
+      {"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"}, {"SLURM_PROCID", "SLURM_NTASKS"}, {"PMI_RANK", "PMI_SIZE"}};
+  for (const auto& [rank_name, size_name] : candidates) {
+    const char* rank_text = std::getenv(rank_name);
+    const char* size_text = std::getenv(size_name);
+    if (rank_text == nullptr || size_text == nullptr) continue;
+    rank = std::atoi(rank_text);
+    size = std::atoi(size_text);
+    return size > 0 && rank >= 0 && rank < size;
+  }
+  return false;
+}
+
+/// Leases and spawns this batch rank's function ranks (on the owner's thread).
+void launch_function_ranks(const JobSettings& settings, int rank, int batch_ranks) {
   World& w = world();
-  PMPI_Comm_size(MPI_COMM_WORLD, &w.batch_ranks);
-  PMPI_Comm_rank(MPI_COMM_WORLD, &w.rank);
+  w.batch_ranks = batch_ranks;
+  w.rank = rank;
   w.function_ranks = settings.functions;
   w.role = Role::batch;
   if (w.size() > max_ranks) throw Error(Errc::invalid_argument, "more than 2^20 ranks");
   install_transport(std::make_unique<Transport>(settings.mode, w.size()));
   transport().set_background(progress_background);
 
-  Bytes secret(secret_size);
-  if (w.rank == 0 && RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), int(secret_size)) != 1) {
+  // Each owner has a secret of its own: only its function ranks need it.
+  launch.secret.resize(secret_size);
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(launch.secret.data()), int(secret_size)) != 1) {
     throw Error(Errc::system, "RAND_bytes failed to make the job secret");
   }
-  PMPI_Bcast(secret.data(), int(secret_size), MPI_BYTE, 0, MPI_COMM_WORLD);
-
   const Bytes my_address = transport().address();
-  const std::vector<int> mine = owned_ranks(w.rank, w.batch_ranks, w.function_ranks);
+  launch.owned = owned_ranks(w.rank, w.batch_ranks, w.function_ranks);
   std::vector<OwnedRank> owned;
   const std::string shim = shim_path();
-  for (int rank : mine) {
+  for (int function_rank : launch.owned) {
     OwnedRank entry;
-    entry.rank = rank;
+    entry.rank = function_rank;
     entry.env = {"FERRY_ROLE=function",
-                 "FERRY_RANK=" + std::to_string(rank),
+                 "FERRY_RANK=" + std::to_string(function_rank),
                  "FERRY_BATCH_RANKS=" + std::to_string(w.batch_ranks),
                  "FERRY_FUNCTIONS=" + std::to_string(w.function_ranks),
                  "FERRY_OWNER_RANK=" + std::to_string(w.rank),
                  "FERRY_OWNER_ADDRESS=" + to_hex(my_address),
-                 "FERRY_JOB_SECRET=" + to_hex(secret),
+                 "FERRY_JOB_SECRET=" + to_hex(launch.secret),
                  "FERRY_MODE=" + std::string(ucx::wait_mode_name(settings.mode)),
                  "OMPI_MCA_ess_singleton_isolated=1",
                  "OMPI_MCA_btl=self",
@@ -183,7 +204,36 @@ void start_batch_rank() {
     owner = std::make_unique<FunctionRankOwner>(settings, w.rank, std::move(owned), own_command_line(),
                                                 working_directory());
   }
-  const std::vector<Bytes> function_addresses = collect_hellos(mine, secret);
+  launch.started = true;
+}
+
+}  // namespace
+
+void prepare_batch_rank() {
+  if (is_function_rank_environment()) return;
+  const JobSettings settings = read_job_settings();
+  int rank = 0, size = 0;
+  if (settings.functions == 0 || !launcher_rank(rank, size)) return;
+  launch_function_ranks(settings, rank, size);
+}
+
+void start_batch_rank() {
+  World& w = world();
+  int native_rank = 0, native_size = 0;
+  PMPI_Comm_size(MPI_COMM_WORLD, &native_size);
+  PMPI_Comm_rank(MPI_COMM_WORLD, &native_rank);
+  if (!launch.started) {
+    const JobSettings settings = read_job_settings();
+    if (settings.functions == 0) return;
+    launch_function_ranks(settings, native_rank, native_size);
+  } else if (native_rank != w.rank || native_size != w.batch_ranks) {
+    throw Error(Errc::invalid_argument, "the launcher said rank " + std::to_string(w.rank) + " of " +
+                                            std::to_string(w.batch_ranks) + ", MPI says rank " +
+                                            std::to_string(native_rank) + " of " + std::to_string(native_size));
+  }
+  const Bytes my_address = transport().address();
+  const std::vector<int>& mine = launch.owned;
+  const std::vector<Bytes> function_addresses = collect_hellos(mine, launch.secret);
 
   // Every batch rank contributes [rank, address] of itself and of its function ranks.
   Bytes contribution;

@@ -14,6 +14,7 @@
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/job_settings.hpp"
 #include "mpi_shim/world.hpp"
+#include "runtime/common/error.hpp"
 
 namespace ferry::mpi {
 
@@ -28,10 +29,22 @@ void check_clean_exit(int status, void*) {
   ::_exit(1);
 }
 
-int join_world(int status) {
+/// Starts a batch rank's function ranks before PMPI_Init when it can; a failure is
+/// reported once Open MPI is up (MPI_Abort needs it).
+std::string prepare() {
+  try {
+    prepare_batch_rank();
+  } catch (const std::exception& error) {
+    return error.what();
+  }
+  return {};
+}
+
+int join_world(int status, const std::string& early_failure) {
   if (status != MPI_SUCCESS) return status;
   World& w = world();
   try {
+    if (!early_failure.empty()) throw Error(Errc::invalid_argument, early_failure);
     if (is_function_rank_environment()) {
       start_function_rank();
       ::on_exit(check_clean_exit, nullptr);
@@ -54,23 +67,25 @@ using namespace ferry::mpi;
 extern "C" {
 
 int MPI_Init(int* argc, char*** argv) {
+  const std::string early_failure = prepare();
   int status;
   {
     ShimScope scope;
     status = PMPI_Init(argc, argv);
   }
   world().thread_level = MPI_THREAD_SINGLE;
-  return join_world(status);
+  return join_world(status, early_failure);
 }
 
 int MPI_Init_thread(int* argc, char*** argv, int required, int* provided) {
+  const std::string early_failure = prepare();
   int status;
   {
     ShimScope scope;
     status = PMPI_Init_thread(argc, argv, required, provided);
   }
   if (status != MPI_SUCCESS) return status;
-  status = join_world(status);
+  status = join_world(status, early_failure);
   // Hybrid communicators are served from one thread at a time.
   if (world().hybrid() && *provided > MPI_THREAD_SERIALIZED) *provided = MPI_THREAD_SERIALIZED;
   world().thread_level = *provided;

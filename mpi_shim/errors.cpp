@@ -66,7 +66,9 @@ void abort_job(int code, const std::string& message) {
   std::fflush(stdout);
   std::fflush(stderr);
   const int exit_code = code == 0 ? 1 : code;
-  if (world().role == Role::batch) PMPI_Abort(MPI_COMM_WORLD, exit_code);
+  int initialized = 0;
+  PMPI_Initialized(&initialized);
+  if (world().role == Role::batch && initialized) PMPI_Abort(MPI_COMM_WORLD, exit_code);
   ::_exit(exit_code);
 }
 
