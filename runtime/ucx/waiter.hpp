@@ -1,8 +1,10 @@
 #pragma once
 // The one waiting mechanism every Ferry process uses when it waits for the network.
-//   hot      busy-polls ucp_worker_progress;
+//   hot      busy-polls ucp_worker_progress (yielding the CPU every 64 idle turns);
 //   warm     arms the worker and sleeps on its event fd;
 //   adaptive polls for `spin` after the last event, then sleeps like warm.
+
+#include <sched.h>
 
 #include <chrono>
 #include <cstdint>
@@ -76,6 +78,9 @@ bool Waiter::wait_until(Done&& done, Deadline deadline) {
       return true;
     }
     if (mode_ == WaitMode::hot) {
+      // Giving the CPU up now and then costs a dedicated core nothing measurable and
+      // keeps co-located processes (more ranks than cores) from starving each other.
+      if (!progressed && (round & 63U) == 63U) sched_yield();
       if ((round & 255U) == 0 && deadline.passed()) {
         account(Clock::now());
         return false;
