@@ -196,3 +196,40 @@ void forget_fortran_handle(Comm* comm) noexcept {
   std::replace(fortran_handles.begin(), fortran_handles.end(), comm, static_cast<Comm*>(nullptr));
 }
 }  // namespace ferry::mpi
+
+extern "C" {
+
+// The MPI-1 names of the attribute calls, still exported by Open MPI.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+int MPI_Attr_put(MPI_Comm handle, int keyval, void* value) {
+  if (hybrid(handle) == nullptr) return PMPI_Attr_put(handle, keyval, value);
+  return MPI_Comm_set_attr(handle, keyval, value);
+}
+
+int MPI_Attr_get(MPI_Comm handle, int keyval, void* value, int* flag) {
+  if (hybrid(handle) == nullptr) return PMPI_Attr_get(handle, keyval, value, flag);
+  return MPI_Comm_get_attr(handle, keyval, value, flag);
+}
+
+int MPI_Attr_delete(MPI_Comm handle, int keyval) {
+  if (hybrid(handle) == nullptr) return PMPI_Attr_delete(handle, keyval);
+  return MPI_Comm_delete_attr(handle, keyval);
+}
+
+#pragma GCC diagnostic pop
+
+// Info hints on hybrid communicators are accepted and not used (the standard allows it).
+
+int MPI_Comm_set_info(MPI_Comm handle, MPI_Info info) {
+  if (hybrid(handle) == nullptr) return PMPI_Comm_set_info(handle, info);
+  return MPI_SUCCESS;
+}
+
+int MPI_Comm_get_info(MPI_Comm handle, MPI_Info* info) {
+  if (hybrid(handle) == nullptr) return PMPI_Comm_get_info(handle, info);
+  return PMPI_Info_create(info);
+}
+
+}  // extern "C"

@@ -1,0 +1,36 @@
+/* A call the shim does not support on a communicator with function ranks fails with an
+ * MPI error whose string names it (under MPI_ERRORS_RETURN), and the job goes on.
+ * Exits 0 when that holds on every rank. */
+#include <mpi.h>
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  int failures = 0;
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+
+  int cell = 0;
+  MPI_Win window = MPI_WIN_NULL;
+  const int hybrid = MPI_Win_create(&cell, sizeof cell, sizeof cell, MPI_INFO_NULL, MPI_COMM_WORLD, &window);
+  char text[MPI_MAX_ERROR_STRING] = {0};
+  int length = 0;
+  MPI_Error_string(hybrid, text, &length);
+  if (hybrid == MPI_SUCCESS || strstr(text, "MPI_Win_create is not supported on communicators with function ranks") == NULL) {
+    printf("FAIL: MPI_Win_create on MPI_COMM_WORLD returned %d: %s\n", hybrid, text);
+    ++failures;
+  }
+
+  int size = 0;
+  if (MPI_Comm_remote_size(MPI_COMM_WORLD, &size) == MPI_SUCCESS) {
+    printf("FAIL: MPI_Comm_remote_size on MPI_COMM_WORLD succeeded\n");
+    ++failures;
+  }
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  int total = 0;
+  MPI_Allreduce(&failures, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+  if (rank == 0) printf("%s: %s\n", total == 0 ? "ok" : "FAIL", text);
+  MPI_Finalize();
+  return total == 0 ? 0 : 1;
+}
