@@ -117,7 +117,15 @@ int MPI_Test(MPI_Request* handle, int* flag, MPI_Status* status) {
 
 int MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
   if (!any_shim(count, requests)) return PMPI_Waitall(count, requests, statuses);
-  std::vector<Slot> slots(size_t(count), Slot::pending);
+  // The usual array fits on the stack: completion allocates nothing.
+  Slot stack_slots[64];
+  std::vector<Slot> heap_slots;
+  Slot* slots = stack_slots;
+  if (count > 64) {
+    heap_slots.resize(size_t(count));
+    slots = heap_slots.data();
+  }
+  std::fill(slots, slots + count, Slot::pending);
   Comm* comm = nullptr;
   for (int i = 0; i < count && comm == nullptr; ++i) comm = comm_of(requests[i]);
   bool failed = false;
@@ -126,12 +134,12 @@ int MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
     bool all = true;
     native_pending = false;
     for (int i = 0; i < count; ++i) {
-      if (slots[size_t(i)] != Slot::pending) continue;
+      if (slots[i] != Slot::pending) continue;
       int error = MPI_SUCCESS;
       const bool native = shim_request(requests[i]) == nullptr;
-      slots[size_t(i)] = test_slot(&requests[i], status_at(statuses, i), error);
-      if (slots[size_t(i)] == Slot::idle) set_empty(status_at(statuses, i));
-      if (slots[size_t(i)] == Slot::pending) {
+      slots[i] = test_slot(&requests[i], status_at(statuses, i), error);
+      if (slots[i] == Slot::idle) set_empty(status_at(statuses, i));
+      if (slots[i] == Slot::pending) {
         all = false;
         native_pending = native_pending || native;
       }
@@ -146,8 +154,6 @@ int MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
 int MPI_Testall(int count, MPI_Request requests[], int* flag, MPI_Status statuses[]) {
   if (!any_shim(count, requests)) return PMPI_Testall(count, requests, flag, statuses);
   transport().poll();
-  std::vector<bool> initially_null(static_cast<size_t>(count));
-  for (int i = 0; i < count; ++i) initially_null[size_t(i)] = requests[i] == MPI_REQUEST_NULL;
   // Completes nothing unless everything can complete: test shim requests first without retiring.
   for (int i = 0; i < count; ++i) {
     Request* request = shim_request(requests[i]);
@@ -156,9 +162,13 @@ int MPI_Testall(int count, MPI_Request requests[], int* flag, MPI_Status statuse
       return MPI_SUCCESS;
     }
   }
-  std::vector<MPI_Request> native;
+  std::vector<MPI_Request> native;  // stays empty (allocates nothing) without Open MPI requests
+  std::vector<int> native_index;
   for (int i = 0; i < count; ++i) {
-    if (requests[i] != MPI_REQUEST_NULL && shim_request(requests[i]) == nullptr) native.push_back(requests[i]);
+    if (requests[i] != MPI_REQUEST_NULL && shim_request(requests[i]) == nullptr) {
+      native.push_back(requests[i]);
+      native_index.push_back(i);
+    }
   }
   int native_done = 1;
   if (!native.empty()) {
@@ -169,22 +179,24 @@ int MPI_Testall(int count, MPI_Request requests[], int* flag, MPI_Status statuse
       *flag = 0;
       return MPI_SUCCESS;
     }
-    size_t next = 0;
-    for (int i = 0; i < count; ++i) {
-      if (requests[i] == MPI_REQUEST_NULL || shim_request(requests[i]) != nullptr) continue;
-      if (statuses != MPI_STATUSES_IGNORE) statuses[i] = native_statuses[next];
-      requests[i] = native[next++];
+    for (size_t next = 0; next < native.size(); ++next) {
+      if (statuses != MPI_STATUSES_IGNORE) statuses[native_index[next]] = native_statuses[next];
+      requests[native_index[next]] = native[next];
     }
   }
   bool failed = false;
   Comm* comm = nullptr;
+  size_t next_native = 0;
   for (int i = 0; i < count; ++i) {
-    if (initially_null[size_t(i)]) {
-      set_empty(status_at(statuses, i));
+    if (next_native < native_index.size() && native_index[next_native] == i) {
+      ++next_native;
       continue;
     }
     Request* request = shim_request(requests[i]);
-    if (request == nullptr) continue;
+    if (request == nullptr) {
+      set_empty(status_at(statuses, i));
+      continue;
+    }
     if (!request->active) {
       set_empty(status_at(statuses, i));
       continue;

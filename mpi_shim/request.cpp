@@ -1,6 +1,8 @@
 #include "mpi_shim/request.hpp"
 
-#include <unordered_map>
+#include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "mpi_shim/collectives/task.hpp"
 #include "mpi_shim/communicator.hpp"
@@ -11,7 +13,48 @@
 namespace ferry::mpi {
 
 namespace {
-std::unordered_map<const void*, std::unique_ptr<Request>> requests;
+
+/// Requests live in slabs that are never returned, and freed ones are reused, so starting
+/// a nonblocking operation allocates nothing once the pool has grown to the program's
+/// needs. A handle is a shim request when it points at a live slot of a slab.
+class RequestPool {
+ public:
+  Request* take() {
+    if (free_.empty()) grow();
+    Request* request = free_.back();
+    free_.pop_back();
+    request->live = true;
+    return request;
+  }
+  void give_back(Request* request) noexcept {
+    request->reset();
+    free_.push_back(request);
+  }
+  Request* find(const void* handle) const noexcept {
+    const auto address = reinterpret_cast<uintptr_t>(handle);
+    for (const auto& slab : slabs_) {
+      const auto first = reinterpret_cast<uintptr_t>(slab.get());
+      if (address < first || address >= first + slab_size * sizeof(Request)) continue;
+      if ((address - first) % sizeof(Request) != 0) return nullptr;
+      Request* request = reinterpret_cast<Request*>(address);
+      return request->live ? request : nullptr;
+    }
+    return nullptr;
+  }
+  bool empty() const noexcept { return slabs_.empty(); }
+
+ private:
+  static constexpr size_t slab_size = 256;
+  void grow() {
+    slabs_.push_back(std::make_unique<Request[]>(slab_size));
+    free_.reserve(slabs_.size() * slab_size);
+    for (size_t i = slab_size; i > 0; --i) free_.push_back(&slabs_.back()[i - 1]);
+  }
+  std::vector<std::unique_ptr<Request[]>> slabs_;
+  std::vector<Request*> free_;
+};
+
+RequestPool pool;
 std::vector<Request*> pending_collectives;  // nonblocking collectives not yet complete
 
 int error_of(ucs_status_t status) {
@@ -57,23 +100,34 @@ bool Request::test() {
 }
 
 Request* shim_request(MPI_Request handle) noexcept {
-  if (requests.empty() || handle == MPI_REQUEST_NULL) return nullptr;
-  const auto found = requests.find(handle);
-  return found == requests.end() ? nullptr : found->second.get();
+  if (pool.empty() || handle == MPI_REQUEST_NULL) return nullptr;
+  return pool.find(handle);
 }
 
 MPI_Request handle_of(Request* request) noexcept { return reinterpret_cast<MPI_Request>(request); }
 
-Request* new_request() {
-  auto request = std::make_unique<Request>();
-  Request* raw = request.get();
-  requests.emplace(raw, std::move(request));
-  return raw;
-}
+Request* new_request() { return pool.take(); }
 
 void free_request(Request* request) noexcept {
-  std::erase(pending_collectives, request);
-  requests.erase(request);
+  if (request->kind == Request::Kind::collective) std::erase(pending_collectives, request);
+  pool.give_back(request);
+}
+
+void Request::reset() noexcept {
+  kind = Kind::completed;
+  persistent = active = complete = live = false;
+  comm = nullptr;
+  transfer = Transfer();
+  send = SendBuffer();
+  receive = ReceiveBuffer();
+  status = MPI_Status{};
+  task.reset();
+  buffer = nullptr;
+  count = 0;
+  type = MPI_DATATYPE_NULL;
+  peer = tag = 0;
+  mode = SendMode::standard;
+  receives = false;
 }
 
 int start_send(Request& request, const void* buffer, int count, MPI_Datatype type, int dest, int tag, Comm& comm,

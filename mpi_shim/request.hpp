@@ -35,8 +35,11 @@ struct Request {
   int tag = 0;
   SendMode mode = SendMode::standard;
   bool receives = false;
+  bool live = false;  ///< handed out and not yet freed
 
   ~Request();
+  /// Back to a fresh, unused request (for reuse by the pool).
+  void reset() noexcept;
   /// Advances the request (after transport progress); true once complete.
   bool test();
 };
