@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <sstream>
 
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
@@ -63,6 +64,22 @@ std::string shim_path() {
   if (::dladdr(reinterpret_cast<void*>(&start_batch_rank), &info) == 0 || info.dli_fname == nullptr) return {};
   char resolved[PATH_MAX];
   return ::realpath(info.dli_fname, resolved) != nullptr ? std::string(resolved) : std::string(info.dli_fname);
+}
+
+/// What function ranks preload: this rank's own LD_PRELOAD (tools the user preloads come
+/// along, in their order) with the shim in it, first unless it is already there.
+std::string function_rank_preload() {
+  const std::string shim = shim_path();
+  const char* current = std::getenv("LD_PRELOAD");
+  const std::string inherited = current != nullptr ? current : "";
+  if (shim.empty()) return inherited;
+  std::stringstream entries(inherited);
+  std::string entry;
+  while (std::getline(entries, entry, ':')) {
+    char resolved[PATH_MAX];
+    if (::realpath(entry.c_str(), resolved) != nullptr && shim == resolved) return inherited;
+  }
+  return inherited.empty() ? shim : shim + ":" + inherited;
 }
 
 /// This program's command line, with the executable's absolute path first.
@@ -182,7 +199,7 @@ void launch_function_ranks(const JobSettings& settings, int rank, int batch_rank
   const Bytes my_address = transport().address();
   launch.owned = owned_ranks(w.rank, w.batch_ranks, w.function_ranks);
   std::vector<OwnedRank> owned;
-  const std::string shim = shim_path();
+  const std::string preload = function_rank_preload();
   for (int function_rank : launch.owned) {
     OwnedRank entry;
     entry.rank = function_rank;
@@ -197,7 +214,7 @@ void launch_function_ranks(const JobSettings& settings, int rank, int batch_rank
                  "OMPI_MCA_ess_singleton_isolated=1",
                  "OMPI_MCA_btl=self",
                  "OMPI_MCA_pml=ob1"};
-    if (!shim.empty()) entry.env.push_back("LD_PRELOAD=" + shim);
+    if (!preload.empty()) entry.env.push_back("LD_PRELOAD=" + preload);
     owned.push_back(std::move(entry));
   }
   if (!owned.empty()) {
