@@ -20,6 +20,7 @@ int run_secret_command(const Arguments& args);
 int run_doctor_command(const Arguments& args);
 int run_run_command(const Arguments& args);
 int run_shim_path_command(const Arguments& args);
+int run_compare_command(const Arguments& args);
 
 /// Blocks SIGINT and SIGTERM in this thread and every thread started after it.
 void block_termination_signals();

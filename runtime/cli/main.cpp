@@ -23,6 +23,7 @@ const std::map<std::string, Subcommand>& subcommands() {
       {"doctor", {ferry::cli::run_doctor_command, "check UCX, RDMA devices, Open MPI and Ferry's own pieces"}},
       {"run", {ferry::cli::run_run_command, "run an MPI program with function ranks on leased executors"}},
       {"shim-path", {ferry::cli::run_shim_path_command, "print the path of libferry_mpi.so, the MPI shim"}},
+      {"compare", {ferry::cli::run_compare_command, "time a program as plain MPI ranks and with function ranks"}},
   };
   return table;
 }
