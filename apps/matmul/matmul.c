@@ -1,0 +1,212 @@
+/* Distributed dense C = A * B.
+ *
+ *   matmul [N]      N x N matrices
+ *
+ * On a square number of ranks, SUMMA on a 2-D grid with row and column communicators;
+ * otherwise a 1-D row-block algorithm in which each rank gathers all of B with
+ * MPI_Allgatherv and computes its rows of C. The entries of A and B are small integers, so every product
+ * and sum is exact in double precision and the weighted checksum of C is compared with
+ * its closed form, sum over k of (sum_i w_i A_ik) (sum_j v_j B_kj). */
+#include <errno.h>
+#include <mpi.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { DEFAULT_EDGE = 1800, MAX_EDGE = 10000, SAMPLES_PER_RANK = 16 };
+
+/* Returns the value, or -1 after saying why when report is set. */
+static long parse_edge(const char* text, int report) {
+  char* end = NULL;
+  errno = 0;
+  long value = strtol(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || value < 1 || value > MAX_EDGE) {
+    if (report)
+      fprintf(stderr, "matmul: N must be an integer in [1, %d], got '%s'\n", MAX_EDGE, text);
+    return -1;
+  }
+  return value;
+}
+
+static double a_entry(long i, long k) { return (double)((7 * i + k * k + 1) % 13 - 5); }
+static double b_entry(long k, long j) { return (double)((5 * k + j * j + 2) % 11 - 4); }
+static int64_t row_weight(long i) { return i % 5 + 1; }
+static int64_t column_weight(long j) { return j % 3 + 1; }
+
+typedef struct {
+  int row0, rows, col0, cols; /* a block of a matrix, in global indices */
+} Block;
+
+static int block_start(int n, int parts, int index) {
+  return (int)((long)n * index / parts);
+}
+
+static double* generate(Block b, double (*entry)(long, long)) {
+  double* m = malloc(sizeof(double) * ((size_t)b.rows * (size_t)b.cols + 1));
+  for (int i = 0; i < b.rows; ++i)
+    for (int j = 0; j < b.cols; ++j) m[(size_t)i * b.cols + j] = entry(b.row0 + i, b.col0 + j);
+  return m;
+}
+
+/* c (rows x cols) += a (rows x inner) * b (inner x cols) */
+static void multiply_add(const double* a, const double* b, double* c, int rows, int inner,
+                         int cols) {
+  for (int i = 0; i < rows; ++i) {
+    double* c_row = c + (size_t)i * cols;
+    for (int k = 0; k < inner; ++k) {
+      const double a_ik = a[(size_t)i * inner + k];
+      const double* b_row = b + (size_t)k * cols;
+      for (int j = 0; j < cols; ++j) c_row[j] += a_ik * b_row[j];
+    }
+  }
+}
+
+/* 1-D algorithm: this rank's rows of C from its rows of A and all of B. */
+static void row_block_product(int n, int rank, int size, Block mine, double* c) {
+  int* counts = malloc(sizeof(int) * (size_t)size);
+  int* displs = malloc(sizeof(int) * (size_t)size);
+  for (int r = 0; r < size; ++r) {
+    displs[r] = block_start(n, size, r) * n;
+    counts[r] = block_start(n, size, r + 1) * n - displs[r];
+  }
+  double* a = generate(mine, a_entry);
+  double* b_rows = generate(mine, b_entry);
+  double* b = malloc(sizeof(double) * (size_t)n * (size_t)n);
+  MPI_Allgatherv(b_rows, counts[rank], MPI_DOUBLE, b, counts, displs, MPI_DOUBLE,
+                 MPI_COMM_WORLD);
+  multiply_add(a, b, c, mine.rows, n, n);
+  free(a);
+  free(b_rows);
+  free(b);
+  free(counts);
+  free(displs);
+}
+
+/* SUMMA on a q x q grid: at step s, grid column s broadcasts its blocks of A along the
+ * process rows and grid row s its blocks of B along the process columns. */
+static void summa_product(int n, int q, int rank, Block mine, double* c) {
+  const int grid_row = rank / q, grid_col = rank % q;
+  MPI_Comm row_comm, col_comm;
+  MPI_Comm_split(MPI_COMM_WORLD, grid_row, grid_col, &row_comm);
+  MPI_Comm_split(MPI_COMM_WORLD, grid_col, grid_row, &col_comm);
+  const int widest = block_start(n, q, 1) + 1;
+  double* a_panel = malloc(sizeof(double) * ((size_t)mine.rows * (size_t)widest + 1));
+  double* b_panel = malloc(sizeof(double) * ((size_t)widest * (size_t)mine.cols + 1));
+  for (int step = 0; step < q; ++step) {
+    const int k0 = block_start(n, q, step), width = block_start(n, q, step + 1) - k0;
+    const Block a_block = {mine.row0, mine.rows, k0, width};
+    const Block b_block = {k0, width, mine.col0, mine.cols};
+    double* a_own = grid_col == step ? generate(a_block, a_entry) : NULL;
+    double* b_own = grid_row == step ? generate(b_block, b_entry) : NULL;
+    double* a_use = a_own ? a_own : a_panel;
+    double* b_use = b_own ? b_own : b_panel;
+    MPI_Bcast(a_use, mine.rows * width, MPI_DOUBLE, step, row_comm);
+    MPI_Bcast(b_use, width * mine.cols, MPI_DOUBLE, step, col_comm);
+    multiply_add(a_use, b_use, c, mine.rows, width, mine.cols);
+    free(a_own);
+    free(b_own);
+  }
+  free(a_panel);
+  free(b_panel);
+  MPI_Comm_free(&row_comm);
+  MPI_Comm_free(&col_comm);
+}
+
+static int64_t weighted_sum(const double* c, Block b) {
+  int64_t sum = 0;
+  for (int i = 0; i < b.rows; ++i)
+    for (int j = 0; j < b.cols; ++j)
+      sum += (int64_t)c[(size_t)i * b.cols + j] * row_weight(b.row0 + i) *
+             column_weight(b.col0 + j);
+  return sum;
+}
+
+static int64_t closed_form(int n) {
+  int64_t total = 0;
+  for (long k = 0; k < n; ++k) {
+    int64_t a_side = 0, b_side = 0;
+    for (long i = 0; i < n; ++i) a_side += (int64_t)a_entry(i, k) * row_weight(i);
+    for (long j = 0; j < n; ++j) b_side += (int64_t)b_entry(k, j) * column_weight(j);
+    total += a_side * b_side;
+  }
+  return total;
+}
+
+/* Recomputes a few entries of the local block directly; returns how many differ. */
+static int check_samples(const double* c, Block b, int n) {
+  int wrong = 0;
+  for (int s = 0; s < SAMPLES_PER_RANK && b.rows > 0 && b.cols > 0; ++s) {
+    const int i = (int)((long)s * 7919 % b.rows);
+    const int j = (int)((long)s * 104729 % b.cols);
+    double expected = 0.0;
+    for (int k = 0; k < n; ++k) expected += a_entry(b.row0 + i, k) * b_entry(k, b.col0 + j);
+    if (c[(size_t)i * b.cols + j] != expected) ++wrong;
+  }
+  return wrong;
+}
+
+static int square_root(int size) {
+  int q = 1;
+  while ((q + 1) * (q + 1) <= size) ++q;
+  return q * q == size ? q : 0;
+}
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  int rank = 0, size = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const long n = argc == 2 ? parse_edge(argv[1], rank == 0) : argc == 1 ? DEFAULT_EDGE : -1;
+  if (n < 0) {
+    if (rank == 0) fprintf(stderr, "usage: matmul [N] (1 <= N <= %d)\n", MAX_EDGE);
+    MPI_Finalize();
+    return 2;
+  }
+  const int q = square_root(size);
+  Block mine = {0, 0, 0, (int)n};
+  if (q > 0) {
+    mine.row0 = block_start((int)n, q, rank / q);
+    mine.rows = block_start((int)n, q, rank / q + 1) - mine.row0;
+    mine.col0 = block_start((int)n, q, rank % q);
+    mine.cols = block_start((int)n, q, rank % q + 1) - mine.col0;
+  } else {
+    mine.row0 = block_start((int)n, size, rank);
+    mine.rows = block_start((int)n, size, rank + 1) - mine.row0;
+  }
+  double* c = calloc((size_t)mine.rows * (size_t)mine.cols + 1, sizeof(double));
+
+  MPI_Barrier(MPI_COMM_WORLD);
+  const double start = MPI_Wtime();
+  if (q > 0)
+    summa_product((int)n, q, rank, mine, c);
+  else
+    row_block_product((int)n, rank, size, mine, c);
+  MPI_Barrier(MPI_COMM_WORLD);
+  const double elapsed = MPI_Wtime() - start;
+
+  const int64_t local = weighted_sum(c, mine);
+  const int local_wrong = check_samples(c, mine, (int)n);
+  int64_t checksum = 0;
+  int wrong = 0;
+  MPI_Reduce(&local, &checksum, 1, MPI_INT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+  MPI_Reduce(&local_wrong, &wrong, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+  int status = 0;
+  if (rank == 0) {
+    const int64_t expected = closed_form((int)n);
+    if (checksum != expected) {
+      fprintf(stderr, "matmul: self-check failed: checksum %lld, closed form %lld\n",
+              (long long)checksum, (long long)expected);
+      status = 1;
+    }
+    if (wrong != 0) {
+      fprintf(stderr, "matmul: self-check failed: %d sampled entries differ\n", wrong);
+      status = 1;
+    }
+    printf("result app=matmul ranks=%d time=%.6f check=%lld\n", size, elapsed,
+           (long long)checksum);
+  }
+  MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  free(c);
+  MPI_Finalize();
+  return status;
+}
