@@ -1,0 +1,20 @@
+# Runs matmul_offload at a small size with half its rows offloaded and with none, and
+# requires both runs to succeed (each verifies itself) and print the same checksum.
+set(checks "")
+foreach(split 0.5 1.0)
+  execute_process(COMMAND ${MPIEXEC} -np 1 --allow-run-as-root --oversubscribe ${PROGRAM} --size 96 --split ${split}
+                  OUTPUT_VARIABLE output ERROR_VARIABLE errors RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "split ${split} failed (${status}):\n${output}\n${errors}")
+  endif()
+  if(NOT output MATCHES "result app=matmul-offload ranks=1 time=[0-9.]+ check=([-+0-9.e]+)")
+    message(FATAL_ERROR "split ${split} printed no result line:\n${output}")
+  endif()
+  list(APPEND checks "${CMAKE_MATCH_1}")
+endforeach()
+list(GET checks 0 offloaded)
+list(GET checks 1 local)
+if(NOT offloaded STREQUAL local)
+  message(FATAL_ERROR "checksums differ: split 0.5 gave ${offloaded}, split 1.0 gave ${local}")
+endif()
+message(STATUS "both splits give check=${local}")

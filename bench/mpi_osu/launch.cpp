@@ -1,0 +1,61 @@
+#include "bench/mpi_osu/launch.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+namespace ferry::bench {
+namespace {
+
+std::string quoted(const std::string& word) {
+  std::string text = "'";
+  for (const char c : word) text += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return text + "'";
+}
+
+}  // namespace
+
+Results run_program(const std::vector<std::string>& command) {
+  std::string line_text;
+  for (const auto& word : command) line_text += (line_text.empty() ? "" : " ") + quoted(word);
+  FILE* pipe = ::popen(line_text.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run: " + line_text);
+  Results results;
+  char line[512];
+  while (std::fgets(line, sizeof line, pipe) != nullptr) {
+    std::istringstream fields(line);
+    std::string name;
+    long size = 0;
+    double value = 0;
+    if (fields >> name >> size >> value) results[name][size] = value;
+  }
+  if (::pclose(pipe) != 0) throw std::runtime_error("failed: " + line_text);
+  return results;
+}
+
+std::vector<std::string> mpirun(unsigned ranks) {
+  std::vector<std::string> command{"mpirun", "-np", std::to_string(ranks)};
+  if (::geteuid() == 0) command.emplace_back("--allow-run-as-root");
+  command.emplace_back("--oversubscribe");
+  return command;
+}
+
+std::vector<std::string> ferry_run(const std::string& ferry, unsigned batch, unsigned functions,
+                                   const std::string& mode) {
+  return {ferry, "run", "-n", std::to_string(batch), "--functions", std::to_string(functions), "--mode", mode, "--"};
+}
+
+std::vector<std::string> with(std::vector<std::string> command, const std::vector<std::string>& more) {
+  command.insert(command.end(), more.begin(), more.end());
+  return command;
+}
+
+std::string size_text(long bytes) {
+  if (bytes >= (1 << 20)) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes >= (1 << 10)) return std::to_string(bytes >> 10) + " KiB";
+  return std::to_string(bytes) + " B";
+}
+
+}  // namespace ferry::bench

@@ -1,0 +1,25 @@
+#pragma once
+// Starting an MPI benchmark under plain mpirun or under `ferry run`, and collecting the
+// "NAME SIZE VALUE" lines its rank 0 prints.
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ferry::bench {
+
+/// results[name][size] = value, from every line of the form "NAME SIZE VALUE".
+using Results = std::map<std::string, std::map<long, double>>;
+
+/// Runs `command` (no shell interpretation of its words); throws when it fails.
+Results run_program(const std::vector<std::string>& command);
+/// `mpirun -np RANKS` with the options this machine needs.
+std::vector<std::string> mpirun(unsigned ranks);
+/// `FERRY run -n BATCH --functions FUNCTIONS --mode MODE --`.
+std::vector<std::string> ferry_run(const std::string& ferry, unsigned batch, unsigned functions,
+                                   const std::string& mode);
+std::vector<std::string> with(std::vector<std::string> command, const std::vector<std::string>& more);
+/// "8 B", "4 KiB", "1 MiB".
+std::string size_text(long bytes);
+
+}  // namespace ferry::bench

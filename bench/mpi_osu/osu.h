@@ -1,0 +1,61 @@
+/* The measuring loop shared by the OSU-style collective benchmarks: for each message size
+ * from 8 B to 1 MiB, warm up, time `iterations` calls, and have rank 0 print
+ * "NAME SIZE USEC", the slowest rank's mean latency per call. */
+#ifndef FERRY_BENCH_MPI_OSU_H
+#define FERRY_BENCH_MPI_OSU_H
+
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { osu_min_size = 8, osu_max_size = 1 << 20 };
+
+/* One call of the collective on `bytes` per rank; `send` and `receive` hold
+ * bytes * ranks. */
+typedef void (*osu_operation)(char* send, char* receive, int bytes);
+
+static int osu_iterations(int bytes) { return bytes <= (16 << 10) ? 200 : bytes <= (256 << 10) ? 50 : 20; }
+
+static double osu_latency_us(osu_operation operation, char* send, char* receive, int bytes) {
+  const int iterations = osu_iterations(bytes), warmup = iterations / 10 + 1;
+  double start = 0;
+  for (int i = 0; i < warmup + iterations; ++i) {
+    if (i == warmup) {
+      MPI_Barrier(MPI_COMM_WORLD);
+      start = MPI_Wtime();
+    }
+    operation(send, receive, bytes);
+  }
+  const double mean_us = (MPI_Wtime() - start) * 1e6 / iterations;
+  double slowest = 0;
+  MPI_Reduce(&mean_us, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+  return slowest;
+}
+
+/* Runs `operation` over every size (or once, with size 0, when `sized` is 0). */
+static int osu_main(int argc, char** argv, const char* name, osu_operation operation, int sized) {
+  MPI_Init(&argc, &argv);
+  int rank = 0, ranks = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  const size_t capacity = (size_t)osu_max_size * (size_t)ranks;
+  char* send = malloc(capacity);
+  char* receive = malloc(capacity);
+  if (send == NULL || receive == NULL) {
+    fprintf(stderr, "%s: cannot allocate %zu bytes\n", name, 2 * capacity);
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  memset(send, rank + 1, capacity);
+  memset(receive, 0, capacity);
+  for (int bytes = sized ? osu_min_size : 0; bytes <= (sized ? osu_max_size : 0); bytes = sized ? 2 * bytes : 1) {
+    const double latency = osu_latency_us(operation, send, receive, bytes);
+    if (rank == 0) printf("%s %d %.3f\n", name, bytes, latency);
+  }
+  free(send);
+  free(receive);
+  MPI_Finalize();
+  return 0;
+}
+
+#endif
