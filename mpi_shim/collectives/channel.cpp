@@ -15,13 +15,33 @@ Transfer Channel::receive(int source, void* data, size_t capacity) const {
   return Transfer::receive(internal_tag(sequence, source, comm->context_id), full_mask, data, capacity);
 }
 
+namespace {
+/// Storage of finished TypedBuffers, reused by the next ones (collectives run one thread
+/// at a time: MPI_THREAD_SERIALIZED at most).
+std::vector<std::vector<std::byte>> spare_storage;
+constexpr size_t most_spares = 8;
+}  // namespace
+
 TypedBuffer::TypedBuffer(int count, MPI_Datatype type) {
   if (count <= 0) return;
   MPI_Aint lb = 0, extent = 0, true_lb = 0, true_extent = 0;
   PMPI_Type_get_extent(type, &lb, &extent);
   PMPI_Type_get_true_extent(type, &true_lb, &true_extent);
-  storage_.resize(size_t(true_extent + (count - 1) * extent));
+  const size_t bytes = size_t(true_extent + (count - 1) * extent);
+  auto fits = std::find_if(spare_storage.begin(), spare_storage.end(),
+                           [bytes](const std::vector<std::byte>& spare) { return spare.size() >= bytes; });
+  if (fits == spare_storage.end() && !spare_storage.empty()) fits = spare_storage.begin();
+  if (fits != spare_storage.end()) {
+    storage_ = std::move(*fits);
+    spare_storage.erase(fits);
+  }
+  if (storage_.size() < bytes) storage_.resize(bytes);
   offset_ = -true_lb;
+}
+
+TypedBuffer::~TypedBuffer() {
+  if (storage_.empty() || spare_storage.size() >= most_spares) return;
+  spare_storage.push_back(std::move(storage_));
 }
 
 MPI_Aint extent_of(MPI_Datatype type) noexcept {

@@ -35,6 +35,11 @@ class TypedBuffer {
  public:
   TypedBuffer() = default;
   TypedBuffer(int count, MPI_Datatype type);
+  TypedBuffer(TypedBuffer&&) noexcept = default;
+  TypedBuffer& operator=(TypedBuffer&&) noexcept = default;
+  /// Keeps the storage for the next collective: a fresh large allocation each call is an
+  /// mmap whose pages UCX must register again for every transfer.
+  ~TypedBuffer();
   /// The address to pass as the buffer argument of (count, type).
   void* base() noexcept { return storage_.data() + offset_; }
 
