@@ -13,14 +13,19 @@
 #include <string>
 #include <vector>
 
+#include "bench/mpi_launch.hpp"
 #include "bench/report.hpp"
 
 namespace po = boost::program_options;
 
 namespace {
 
-/// Rank 0's "name size value" lines: results[name][size] = value.
-using Results = std::map<std::string, std::map<long, double>>;
+using ferry::bench::mpirun;
+using ferry::bench::quoted;
+using ferry::bench::Results;
+using ferry::bench::run_program;
+using ferry::bench::size_text;
+using ferry::bench::with;
 
 struct Setup {
   std::string ferry = FERRY_BENCH_CLI;
@@ -29,51 +34,8 @@ struct Setup {
   unsigned repeat = 5;
 };
 
-std::string quoted(const std::string& word) {
-  std::string text = "'";
-  for (const char c : word) text += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return text + "'";
-}
-
-Results run(const std::vector<std::string>& command) {
-  std::string line_text;
-  for (const auto& word : command) line_text += (line_text.empty() ? "" : " ") + quoted(word);
-  FILE* pipe = ::popen(line_text.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run: " + line_text);
-  Results results;
-  char line[512];
-  while (std::fgets(line, sizeof line, pipe) != nullptr) {
-    std::istringstream fields(line);
-    std::string name;
-    long size = 0;
-    double value = 0;
-    if (fields >> name >> size >> value) results[name][size] = value;
-  }
-  if (::pclose(pipe) != 0) throw std::runtime_error("failed: " + line_text);
-  return results;
-}
-
-std::vector<std::string> mpirun(unsigned ranks) {
-  std::vector<std::string> command{"mpirun", "-np", std::to_string(ranks)};
-  if (::geteuid() == 0) command.emplace_back("--allow-run-as-root");
-  command.emplace_back("--oversubscribe");
-  return command;
-}
-
 std::vector<std::string> ferry_run(const Setup& setup, unsigned batch, unsigned functions) {
-  return {setup.ferry, "run", "-n", std::to_string(batch), "--functions", std::to_string(functions), "--mode",
-          setup.mode, "--"};
-}
-
-std::vector<std::string> with(std::vector<std::string> command, const std::vector<std::string>& more) {
-  command.insert(command.end(), more.begin(), more.end());
-  return command;
-}
-
-std::string size_text(long bytes) {
-  if (bytes >= (1 << 20)) return std::to_string(bytes >> 20) + " MiB";
-  if (bytes >= (1 << 10)) return std::to_string(bytes >> 10) + " KiB";
-  return std::to_string(bytes) + " B";
+  return ferry::bench::ferry_run(setup.ferry, batch, functions, setup.mode);
 }
 
 void add_row(ferry::bench::Report& report, const std::string& name, long size, double baseline, double ferry,
@@ -84,8 +46,8 @@ void add_row(ferry::bench::Report& report, const std::string& name, long size, d
 
 void point_to_point(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_pingpong";
-  Results native = run(with(mpirun(2), {program}));
-  Results offload = run(with(ferry_run(setup, 1, 1), {program}));
+  Results native = run_program(with(mpirun(2), {program}));
+  Results offload = run_program(with(ferry_run(setup, 1, 1), {program}));
   for (const auto& [size, latency] : native["latency"]) {
     add_row(report, "p2p latency", size, latency, offload["latency"][size], "us", size == 8 ? "ratio <= 1.5" : "");
   }
@@ -97,15 +59,15 @@ void point_to_point(const Setup& setup, ferry::bench::Report& report) {
 
 void allreduce(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_allreduce";
-  Results native = run(with(mpirun(4), {program}));
-  Results offload = run(with(ferry_run(setup, 2, 2), {program}));
+  Results native = run_program(with(mpirun(4), {program}));
+  Results offload = run_program(with(ferry_run(setup, 2, 2), {program}));
   add_row(report, "allreduce 4 ranks", 8, native["allreduce"][8], offload["allreduce"][8], "us", "ratio <= 2");
 }
 
 void init_time(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_init_time";
-  Results native = run(with(mpirun(5), {program}));
-  Results offload = run(with(ferry_run(setup, 1, 4), {program}));
+  Results native = run_program(with(mpirun(5), {program}));
+  Results offload = run_program(with(ferry_run(setup, 1, 4), {program}));
   add_row(report, "MPI_Init, 1+4 ranks", -1, native["init_ms"][5], offload["init_ms"][5], "ms", "ferry < 150 ms");
 }
 
@@ -130,8 +92,8 @@ void passthrough(const Setup& setup, ferry::bench::Report& report) {
   const std::string shim_path = first_line(quoted(setup.ferry) + " shim-path");
   std::vector<double> plain, preloaded;
   for (unsigned i = 0; i < setup.repeat; ++i) {
-    plain.push_back(run(with(mpirun(2), {program}))["compute_comm_s"][0]);
-    preloaded.push_back(run(with(mpirun(2), {"-x", "LD_PRELOAD=" + shim_path, "-x", "FERRY_FUNCTIONS=0", program}))
+    plain.push_back(run_program(with(mpirun(2), {program}))["compute_comm_s"][0]);
+    preloaded.push_back(run_program(with(mpirun(2), {"-x", "LD_PRELOAD=" + shim_path, "-x", "FERRY_FUNCTIONS=0", program}))
                             ["compute_comm_s"][0]);
   }
   add_row(report, "F=0 pass-through", -1, median(plain), median(preloaded), "s", "ratio <= 1.01");

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/mpi_osu/launch.hpp"
+#include "bench/mpi_launch.hpp"
 #include "bench/report.hpp"
 
 namespace po = boost::program_options;

@@ -11,6 +11,8 @@ namespace ferry::bench {
 /// results[name][size] = value, from every line of the form "NAME SIZE VALUE".
 using Results = std::map<std::string, std::map<long, double>>;
 
+/// `word` quoted for /bin/sh.
+std::string quoted(const std::string& word);
 /// Runs `command` (no shell interpretation of its words); throws when it fails.
 Results run_program(const std::vector<std::string>& command);
 /// `mpirun -np RANKS` with the options this machine needs.

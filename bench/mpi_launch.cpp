@@ -1,4 +1,4 @@
-#include "bench/mpi_osu/launch.hpp"
+#include "bench/mpi_launch.hpp"
 
 #include <unistd.h>
 
@@ -7,15 +7,12 @@
 #include <stdexcept>
 
 namespace ferry::bench {
-namespace {
 
 std::string quoted(const std::string& word) {
   std::string text = "'";
   for (const char c : word) text += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return text + "'";
 }
-
-}  // namespace
 
 Results run_program(const std::vector<std::string>& command) {
   std::string line_text;
