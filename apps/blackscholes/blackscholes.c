@@ -6,12 +6,13 @@
  * prices its block RUNS times (as the PARSEC kernel does) and MPI_Gatherv brings the
  * prices back. Rank 0 sums them in portfolio order, so the sum does not depend on the
  * rank count, and reprices a sample serially to check the gathered prices. */
-#include <errno.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "app_arguments.h"
 
 enum { DEFAULT_OPTIONS = 1000000, DEFAULT_RUNS = 40, SAMPLE_COUNT = 1000 };
 static const long MAX_OPTIONS = 100000000L;
@@ -19,20 +20,6 @@ static const long MAX_OPTIONS = 100000000L;
 typedef struct {
   double spot, strike, rate, volatility, years, is_put;
 } Option;
-
-/* Returns the value, or -1 after saying why when report is set. */
-static long parse_count(const char* text, const char* what, long max, int report) {
-  char* end = NULL;
-  errno = 0;
-  long value = strtol(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || value < 1 || value > max) {
-    if (report)
-      fprintf(stderr, "blackscholes: %s must be an integer in [1, %ld], got '%s'\n", what, max,
-            text);
-    return -1;
-  }
-  return value;
-}
 
 /* Uniform in [0, 1) from a 64-bit linear congruential generator (Knuth's MMIX). */
 static double next_uniform(uint64_t* state) {
@@ -98,8 +85,8 @@ int main(int argc, char** argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   long count = DEFAULT_OPTIONS, runs = DEFAULT_RUNS;
   if (argc > 3) count = -1;
-  if (argc > 1 && count > 0) count = parse_count(argv[1], "OPTIONS", MAX_OPTIONS, rank == 0);
-  if (argc > 2 && count > 0) runs = parse_count(argv[2], "RUNS", 1000000L, rank == 0);
+  if (argc > 1 && count > 0) count = app_parse_count("blackscholes", argv[1], "OPTIONS", MAX_OPTIONS, rank == 0);
+  if (argc > 2 && count > 0) runs = app_parse_count("blackscholes", argv[2], "RUNS", 1000000L, rank == 0);
   if (count < 0 || runs < 0) {
     if (rank == 0) fprintf(stderr, "usage: blackscholes [OPTIONS [RUNS]]\n");
     MPI_Finalize();

@@ -7,12 +7,13 @@
  * two dot products. A dot product is summed plane by plane and the plane sums travel in
  * an MPI_Allreduce of one slot per global plane, zero except where the owner wrote it;
  * adding zeros is exact, so every rank count yields bitwise the same iterates. */
-#include <errno.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "app_arguments.h"
 
 enum { DEFAULT_EDGE = 128, DEFAULT_ITERATIONS = 150, MAX_EDGE = 1024 };
 
@@ -22,19 +23,6 @@ typedef struct {
   size_t plane_size;
   double* plane_sums; /* one slot per global plane */
 } Slab;
-
-/* Returns the value, or -1 after saying why when report is set. */
-static long parse_count(const char* text, const char* what, long max, int report) {
-  char* end = NULL;
-  errno = 0;
-  long value = strtol(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || value < 1 || value > max) {
-    if (report)
-      fprintf(stderr, "cg: %s must be an integer in [1, %ld], got '%s'\n", what, max, text);
-    return -1;
-  }
-  return value;
-}
 
 static Slab make_slab(int n, int rank, int size) {
   Slab s;
@@ -137,8 +125,8 @@ int main(int argc, char** argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   long n = DEFAULT_EDGE, iterations = DEFAULT_ITERATIONS;
   if (argc > 3) n = -1;
-  if (argc > 1 && n > 0) n = parse_count(argv[1], "N", MAX_EDGE, rank == 0);
-  if (argc > 2 && n > 0) iterations = parse_count(argv[2], "ITERATIONS", 1000000L, rank == 0);
+  if (argc > 1 && n > 0) n = app_parse_count("cg", argv[1], "N", MAX_EDGE, rank == 0);
+  if (argc > 2 && n > 0) iterations = app_parse_count("cg", argv[2], "ITERATIONS", 1000000L, rank == 0);
   if (n < 0 || iterations < 0 || n < size) {
     if (rank == 0)
       fprintf(stderr, "usage: cg [N [ITERATIONS]] (N >= number of ranks, at most %d)\n",

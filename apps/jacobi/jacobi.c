@@ -6,13 +6,14 @@
  * largest change of a point is reduced with MPI_MAX. Each point is updated by the same
  * expression whatever the decomposition, so the final grid is bitwise identical for any
  * rank count; the checksum sums it in fixed point (integer addition is associative). */
-#include <errno.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "app_arguments.h"
 
 enum { RESIDUAL_INTERVAL = 100, SERIAL_CHECK_LIMIT = 256, MAX_EDGE = 20000 };
 enum { DEFAULT_EDGE = 1024, DEFAULT_ITERATIONS = 1000 };
@@ -25,19 +26,6 @@ typedef struct {
   int rows, cols; /* interior points held here */
   MPI_Datatype column;
 } Domain;
-
-/* Returns the value, or -1 after saying why when report is set. */
-static long parse_count(const char* text, const char* what, long max, int report) {
-  char* end = NULL;
-  errno = 0;
-  long value = strtol(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || value < 1 || value > max) {
-    if (report)
-      fprintf(stderr, "jacobi: %s must be an integer in [1, %ld], got '%s'\n", what, max, text);
-    return -1;
-  }
-  return value;
-}
 
 static int block_start(int n, int parts, int index) {
   return (int)((long)n * index / parts);
@@ -150,8 +138,8 @@ int main(int argc, char** argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   long edge = DEFAULT_EDGE, iterations = DEFAULT_ITERATIONS;
   if (argc > 3) edge = -1;
-  if (argc > 1 && edge > 0) edge = parse_count(argv[1], "N", MAX_EDGE, rank == 0);
-  if (argc > 2 && edge > 0) iterations = parse_count(argv[2], "ITERATIONS", 1000000000L, rank == 0);
+  if (argc > 1 && edge > 0) edge = app_parse_count("jacobi", argv[1], "N", MAX_EDGE, rank == 0);
+  if (argc > 2 && edge > 0) iterations = app_parse_count("jacobi", argv[2], "ITERATIONS", 1000000000L, rank == 0);
   if (edge < 0 || iterations < 0 || edge < size) {
     if (rank == 0)
       fprintf(stderr, "usage: jacobi [N [ITERATIONS]] (N >= number of ranks, at most %d)\n",

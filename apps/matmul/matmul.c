@@ -7,26 +7,14 @@
  * MPI_Allgatherv and computes its rows of C. The entries of A and B are small integers, so every product
  * and sum is exact in double precision and the weighted checksum of C is compared with
  * its closed form, sum over k of (sum_i w_i A_ik) (sum_j v_j B_kj). */
-#include <errno.h>
 #include <mpi.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { DEFAULT_EDGE = 1800, MAX_EDGE = 10000, SAMPLES_PER_RANK = 16 };
+#include "app_arguments.h"
 
-/* Returns the value, or -1 after saying why when report is set. */
-static long parse_edge(const char* text, int report) {
-  char* end = NULL;
-  errno = 0;
-  long value = strtol(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || value < 1 || value > MAX_EDGE) {
-    if (report)
-      fprintf(stderr, "matmul: N must be an integer in [1, %d], got '%s'\n", MAX_EDGE, text);
-    return -1;
-  }
-  return value;
-}
+enum { DEFAULT_EDGE = 1800, MAX_EDGE = 10000, SAMPLES_PER_RANK = 16 };
 
 static double a_entry(long i, long k) { return (double)((7 * i + k * k + 1) % 13 - 5); }
 static double b_entry(long k, long j) { return (double)((5 * k + j * j + 2) % 11 - 4); }
@@ -156,7 +144,7 @@ int main(int argc, char** argv) {
   int rank = 0, size = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  const long n = argc == 2 ? parse_edge(argv[1], rank == 0) : argc == 1 ? DEFAULT_EDGE : -1;
+  const long n = argc == 2 ? app_parse_count("matmul", argv[1], "N", MAX_EDGE, rank == 0) : argc == 1 ? DEFAULT_EDGE : -1;
   if (n < 0) {
     if (rank == 0) fprintf(stderr, "usage: matmul [N] (1 <= N <= %d)\n", MAX_EDGE);
     MPI_Finalize();
