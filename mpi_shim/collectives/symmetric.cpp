@@ -23,40 +23,6 @@ bool allreduce_direct_suits(const Comm& comm, int count, MPI_Datatype type) {
   return comm.size() <= most_ranks && layout_of(count, type).bytes <= most_bytes;
 }
 
-Task allreduce_direct_task(Channel channel, const void* input, void* output, int count, MPI_Datatype type, MPI_Op op) {
-  if (count == 0) co_return MPI_SUCCESS;
-  const int size = channel.comm->size();
-  const int rank = channel.comm->rank;
-  std::vector<TypedBuffer> operands;
-  operands.reserve(size_t(size));
-  for (int peer = 0; peer < size; ++peer) operands.emplace_back(count, type);
-  if (int code = local_copy(input, count, type, operands[size_t(rank)].base(), count, type); code != MPI_SUCCESS)
-    co_return code;
-  const SendBuffer out(operands[size_t(rank)].base(), count, type);
-  std::vector<ReceiveBuffer> buffers;
-  std::vector<Transfer> receives;
-  std::vector<Transfer> sends;
-  buffers.reserve(size_t(size));
-  for (int peer = 0; peer < size; ++peer) {
-    if (peer == rank) continue;
-    buffers.emplace_back(operands[size_t(peer)].base(), count, type);
-    receives.push_back(channel.receive(peer, buffers.back()));
-  }
-  for (int peer = 0; peer < size; ++peer) {
-    if (peer != rank) sends.push_back(channel.send(peer, out));
-  }
-  int code = co_await all_of(receives);
-  if (int sent = co_await all_of(sends); code == MPI_SUCCESS) code = sent;
-  if (code != MPI_SUCCESS) co_return code;
-  finish_receives(buffers);
-  void* result = operands.back().base();
-  for (int i = size - 2; i >= 0; --i) {
-    if (int failed = PMPI_Reduce_local(operands[size_t(i)].base(), result, count, type, op); failed != MPI_SUCCESS)
-      co_return failed;
-  }
-  co_return local_copy(result, count, type, output, count, type);
-}
-
 Task allgatherv_task(Channel channel, const void* send, int send_count, MPI_Datatype send_type, void* receive,
                      std::vector<int> counts, std::vector<int> displs, MPI_Datatype receive_type) {
   const int size = channel.comm->size();
@@ -84,6 +50,24 @@ Task allgatherv_task(Channel channel, const void* send, int send_count, MPI_Data
   if (int sent = co_await all_of(sends); code == MPI_SUCCESS) code = sent;
   if (code == MPI_SUCCESS) finish_receives(buffers);
   co_return code;
+}
+
+Task allreduce_direct_task(Channel channel, const void* input, void* output, int count, MPI_Datatype type, MPI_Op op) {
+  if (count == 0) co_return MPI_SUCCESS;
+  const int size = channel.comm->size();
+  // Every rank gathers every operand, then combines them in rank order itself.
+  TypedBuffer operands(count * size, type);
+  const std::vector<int> counts(size_t(size), count);
+  std::vector<int> displs(static_cast<size_t>(size));
+  for (int peer = 0; peer < size; ++peer) displs[size_t(peer)] = peer * count;
+  Task gather = allgatherv_task(channel, input, count, type, operands.base(), counts, displs, type);
+  if (int code = co_await gather; code != MPI_SUCCESS) co_return code;
+  void* result = advance(operands.base(), MPI_Aint(size - 1) * count, type);
+  for (int i = size - 2; i >= 0; --i) {
+    const void* operand = advance(operands.base(), MPI_Aint(i) * count, type);
+    if (int failed = PMPI_Reduce_local(operand, result, count, type, op); failed != MPI_SUCCESS) co_return failed;
+  }
+  co_return local_copy(result, count, type, output, count, type);
 }
 
 Task alltoallw_task(Channel channel, const void* send, std::vector<Block> send_blocks, void* receive,
