@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <map>
-#include <mutex>
 
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/world.hpp"

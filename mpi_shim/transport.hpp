@@ -23,7 +23,6 @@ class Transport {
   ~Transport();
 
   ucx::Worker& worker() noexcept { return *worker_; }
-  const std::shared_ptr<ucx::Worker>& shared_worker() const noexcept { return worker_; }
   ucx::WaitMode mode() const noexcept { return mode_; }
   std::vector<std::byte> address() const { return worker_->address(); }
 
