@@ -6,7 +6,6 @@
 #include <cstring>
 
 #include "runtime/common/log.hpp"
-#include "runtime/ucx/request.hpp"
 
 namespace ferry::worker {
 
@@ -48,13 +47,13 @@ ucs_status_t InvocationThread::on_invoke(const ucx::AmMessage& message) {
   return UCS_OK;
 }
 
-std::vector<std::byte> InvocationThread::take_buffer(size_t length) {
-  std::vector<std::byte> buffer;
+ScratchBuffer InvocationThread::take_buffer(size_t length) {
+  ScratchBuffer buffer;
   if (!spare_buffers_.empty()) {
     buffer = std::move(spare_buffers_.back());
     spare_buffers_.pop_back();
   }
-  buffer.resize(length);
+  buffer.prepare(length);
   return buffer;
 }
 
@@ -81,9 +80,24 @@ void InvocationThread::serve() {
   }
 }
 
+// Client endpoints do not track peer failure (see the client's connect_executor), so a
+// transfer with a client that died never completes; stop() ends the wait.
+ucs_status_t InvocationThread::await(ucs_status_ptr_t request, ucx::Waiter& waiter) {
+  if (request == nullptr) return UCS_OK;
+  if (UCS_PTR_IS_ERR(request)) return UCS_PTR_STATUS(request);
+  waiter.wait_until([&] { return ucp_request_check_status(request) != UCS_INPROGRESS || stopping_; });
+  ucs_status_t status = ucp_request_check_status(request);
+  if (status == UCS_INPROGRESS) {
+    ucp_request_cancel(worker_->raw(), request);
+    status = UCS_ERR_CANCELED;
+  }
+  ucp_request_free(request);
+  return status;
+}
+
 void InvocationThread::execute(Pending& pending, ucx::Waiter& waiter) {
   if (pending.receive != nullptr) {
-    const ucs_status_t status = ucx::wait_request(pending.receive, waiter);
+    const ucs_status_t status = await(pending.receive, waiter);
     if (status != UCS_OK) {
       reply(pending.reply_ep, pending.header.invocation_id, wire::result_bad_request, nullptr, 0, waiter);
       return;
@@ -94,7 +108,7 @@ void InvocationThread::execute(Pending& pending, ucx::Waiter& waiter) {
   int64_t result = wire::result_bad_function;
   const uint64_t capacity = pending.header.output_capacity;
   if (functions != nullptr && pending.header.function_index < functions->size()) {
-    if (output_.size() < capacity) output_.resize(capacity);
+    output_.prepare(capacity);
     result = (*functions)[pending.header.function_index](input, pending.length, output_.data(), capacity);
     if (result > static_cast<int64_t>(capacity)) result = wire::result_output_overflow;
   }
@@ -109,7 +123,7 @@ void InvocationThread::reply(ucp_ep_h endpoint, uint64_t invocation_id, int64_t 
   ucp_request_param_t param{};
   const ucs_status_ptr_t request =
       ucp_am_send_nbx(endpoint, wire::am_result, bytes.data(), bytes.size(), data, length, &param);
-  const ucs_status_t status = ucx::wait_request(request, waiter);
+  const ucs_status_t status = await(request, waiter);
   if (status != UCS_OK) spdlog::debug("result of invocation {} not delivered: {}", invocation_id, ucs_status_string(status));
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/common/scratch_buffer.hpp"
 #include "runtime/ucx/waiter.hpp"
 #include "runtime/ucx/worker.hpp"
 #include "runtime/wire/invocation.hpp"
@@ -38,12 +39,13 @@ class InvocationThread {
     size_t length;
     ucp_ep_h reply_ep;
     ucs_status_ptr_t receive;       // rendezvous input still arriving into `buffer`
-    std::vector<std::byte> buffer;  // the input, from a pool of reused buffers
+    ScratchBuffer buffer;           // the input, from a pool of reused buffers
   };
-  std::vector<std::byte> take_buffer(size_t length);
+  ScratchBuffer take_buffer(size_t length);
   void serve();
   ucs_status_t on_invoke(const ucx::AmMessage& message);
   void execute(Pending& pending, ucx::Waiter& waiter);
+  ucs_status_t await(ucs_status_ptr_t request, ucx::Waiter& waiter);
   void reply(ucp_ep_h endpoint, uint64_t invocation_id, int64_t result, const void* data, size_t length,
              ucx::Waiter& waiter);
 
@@ -53,8 +55,8 @@ class InvocationThread {
   const std::atomic<const FunctionTable*>& functions_;
   std::vector<Pending> queue_;  // FIFO; index head_ is next
   size_t head_ = 0;
-  std::vector<std::vector<std::byte>> spare_buffers_;  // reused rendezvous input buffers
-  std::vector<std::byte> output_;
+  std::vector<ScratchBuffer> spare_buffers_;  // reused input buffers
+  ScratchBuffer output_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> busy_poll_ns_{0};
   std::thread thread_;
