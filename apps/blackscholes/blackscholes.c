@@ -4,8 +4,9 @@
  *
  * Rank 0 generates the portfolio, MPI_Scatterv hands each rank a block, every rank
  * prices its block RUNS times (as the PARSEC kernel does) and MPI_Gatherv brings the
- * prices back. Rank 0 sums them in portfolio order, so the sum does not depend on the
- * rank count, and reprices a sample serially to check the gathered prices. */
+ * prices back. Rank 0 keeps its own block in place (MPI_IN_PLACE) instead of copying it.
+ * Rank 0 sums the prices in portfolio order, so the sum does not depend on the rank
+ * count, and reprices a sample serially to check the gathered prices. */
 #include <math.h>
 #include <mpi.h>
 #include <stdint.h>
@@ -13,8 +14,9 @@
 #include <stdlib.h>
 
 #include "app_arguments.h"
+#include "app_memory.h"
 
-enum { DEFAULT_OPTIONS = 1000000, DEFAULT_RUNS = 40, SAMPLE_COUNT = 1000 };
+enum { DEFAULT_OPTIONS = 400000, DEFAULT_RUNS = 100, SAMPLE_COUNT = 1000 };
 static const long MAX_OPTIONS = 100000000L;
 
 typedef struct {
@@ -100,17 +102,26 @@ int main(int argc, char** argv) {
   int* displs = malloc(sizeof(int) * (size_t)size);
   block_layout(count, size, counts, displs);
   Option* portfolio = rank == 0 ? generate_portfolio(count) : NULL;
-  double* prices = rank == 0 ? malloc(sizeof(double) * (size_t)count) : NULL;
-  Option* block = malloc(sizeof(Option) * ((size_t)counts[rank] + 1));
-  double* block_prices = malloc(sizeof(double) * ((size_t)counts[rank] + 1));
+  double* prices = rank == 0 ? app_alloc_touched("blackscholes", sizeof(double) * (size_t)count) : NULL;
+  Option* block = rank == 0 ? portfolio + displs[0]
+                            : app_alloc_touched("blackscholes", sizeof(Option) * (size_t)counts[rank]);
+  double* block_prices = rank == 0 ? prices + displs[0]
+                                   : app_alloc_touched("blackscholes", sizeof(double) * (size_t)counts[rank]);
 
   MPI_Barrier(MPI_COMM_WORLD);
   const double start = MPI_Wtime();
-  MPI_Scatterv(portfolio, counts, displs, option_type, block, counts[rank], option_type, 0,
-               MPI_COMM_WORLD);
+  if (rank == 0)
+    MPI_Scatterv(portfolio, counts, displs, option_type, MPI_IN_PLACE, counts[0], option_type, 0,
+                 MPI_COMM_WORLD);
+  else
+    MPI_Scatterv(NULL, NULL, NULL, option_type, block, counts[rank], option_type, 0, MPI_COMM_WORLD);
   price_block(block, block_prices, counts[rank], runs);
-  MPI_Gatherv(block_prices, counts[rank], MPI_DOUBLE, prices, counts, displs, MPI_DOUBLE, 0,
-              MPI_COMM_WORLD);
+  if (rank == 0)
+    MPI_Gatherv(MPI_IN_PLACE, counts[0], MPI_DOUBLE, prices, counts, displs, MPI_DOUBLE, 0,
+                MPI_COMM_WORLD);
+  else
+    MPI_Gatherv(block_prices, counts[rank], MPI_DOUBLE, NULL, NULL, NULL, MPI_DOUBLE, 0,
+                MPI_COMM_WORLD);
   const double elapsed = MPI_Wtime() - start;
 
   int status = 0;
@@ -125,10 +136,12 @@ int main(int argc, char** argv) {
     printf("result app=blackscholes ranks=%d time=%.6f check=%.9e\n", size, elapsed, sum);
   }
   MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (rank != 0) {
+    free(block);
+    free(block_prices);
+  }
   free(portfolio);
   free(prices);
-  free(block);
-  free(block_prices);
   free(counts);
   free(displs);
   MPI_Type_free(&option_type);

@@ -4,7 +4,9 @@
  *
  * On a square number of ranks, SUMMA on a 2-D grid with row and column communicators;
  * otherwise a 1-D row-block algorithm in which each rank gathers all of B with
- * MPI_Allgatherv and computes its rows of C. The entries of A and B are small integers, so every product
+ * MPI_Allgatherv and computes its rows of C. Each rank generates its own blocks of A and
+ * B before the clock starts; the timed part is the communication and the multiplication,
+ * a cache-blocked kernel. The entries of A and B are small integers, so every product
  * and sum is exact in double precision and the weighted checksum of C is compared with
  * its closed form, sum over k of (sum_i w_i A_ik) (sum_j v_j B_kj). */
 #include <mpi.h>
@@ -13,8 +15,11 @@
 #include <stdlib.h>
 
 #include "app_arguments.h"
+#include "app_memory.h"
 
-enum { DEFAULT_EDGE = 1800, MAX_EDGE = 10000, SAMPLES_PER_RANK = 16 };
+enum { DEFAULT_EDGE = 2400, MAX_EDGE = 10000, SAMPLES_PER_RANK = 16 };
+/* Tiles of B that stay in cache while a group of rows of C uses them. */
+enum { TILE_ROWS = 64, TILE_INNER = 128, TILE_COLUMNS = 256 };
 
 static double a_entry(long i, long k) { return (double)((7 * i + k * k + 1) % 13 - 5); }
 static double b_entry(long k, long j) { return (double)((5 * k + j * j + 2) % 11 - 4); }
@@ -30,72 +35,70 @@ static int block_start(int n, int parts, int index) {
 }
 
 static double* generate(Block b, double (*entry)(long, long)) {
-  double* m = malloc(sizeof(double) * ((size_t)b.rows * (size_t)b.cols + 1));
+  double* m = app_alloc_touched("matmul", sizeof(double) * (size_t)b.rows * (size_t)b.cols);
   for (int i = 0; i < b.rows; ++i)
     for (int j = 0; j < b.cols; ++j) m[(size_t)i * b.cols + j] = entry(b.row0 + i, b.col0 + j);
   return m;
 }
 
+static int min_int(int a, int b) { return a < b ? a : b; }
+
 /* c (rows x cols) += a (rows x inner) * b (inner x cols) */
-static void multiply_add(const double* a, const double* b, double* c, int rows, int inner,
-                         int cols) {
-  for (int i = 0; i < rows; ++i) {
-    double* c_row = c + (size_t)i * cols;
-    for (int k = 0; k < inner; ++k) {
-      const double a_ik = a[(size_t)i * inner + k];
-      const double* b_row = b + (size_t)k * cols;
-      for (int j = 0; j < cols; ++j) c_row[j] += a_ik * b_row[j];
+static void multiply_add(const double* restrict a, const double* restrict b,
+                         double* restrict c, int rows, int inner, int cols) {
+  for (int i0 = 0; i0 < rows; i0 += TILE_ROWS) {
+    const int i1 = min_int(i0 + TILE_ROWS, rows);
+    for (int j0 = 0; j0 < cols; j0 += TILE_COLUMNS) {
+      const int j1 = min_int(j0 + TILE_COLUMNS, cols);
+      for (int k0 = 0; k0 < inner; k0 += TILE_INNER) {
+        const int k1 = min_int(k0 + TILE_INNER, inner);
+        for (int i = i0; i < i1; ++i) {
+          double* restrict c_row = c + (size_t)i * cols;
+          for (int k = k0; k < k1; ++k) {
+            const double a_ik = a[(size_t)i * inner + k];
+            const double* restrict b_row = b + (size_t)k * cols;
+            for (int j = j0; j < j1; ++j) c_row[j] += a_ik * b_row[j];
+          }
+        }
+      }
     }
   }
 }
 
-/* 1-D algorithm: this rank's rows of C from its rows of A and all of B. */
-static void row_block_product(int n, int rank, int size, Block mine, double* c) {
+/* 1-D algorithm: this rank's rows of C from its rows of A and all of B, gathered into
+ * `b` (n x n) from every rank's rows `b_rows`. */
+static void row_block_product(int n, int rank, int size, Block mine, const double* a,
+                              const double* b_rows, double* b, double* c) {
   int* counts = malloc(sizeof(int) * (size_t)size);
   int* displs = malloc(sizeof(int) * (size_t)size);
   for (int r = 0; r < size; ++r) {
     displs[r] = block_start(n, size, r) * n;
     counts[r] = block_start(n, size, r + 1) * n - displs[r];
   }
-  double* a = generate(mine, a_entry);
-  double* b_rows = generate(mine, b_entry);
-  double* b = malloc(sizeof(double) * (size_t)n * (size_t)n);
   MPI_Allgatherv(b_rows, counts[rank], MPI_DOUBLE, b, counts, displs, MPI_DOUBLE,
                  MPI_COMM_WORLD);
-  multiply_add(a, b, c, mine.rows, n, n);
-  free(a);
-  free(b_rows);
-  free(b);
+  multiply_add(a, b, c, mine.rows, n, mine.cols);
   free(counts);
   free(displs);
 }
 
 /* SUMMA on a q x q grid: at step s, grid column s broadcasts its blocks of A along the
- * process rows and grid row s its blocks of B along the process columns. */
-static void summa_product(int n, int q, int rank, Block mine, double* c) {
+ * process rows and grid row s its blocks of B along the process columns. `a` and `b` are
+ * this rank's own blocks; the panels receive the others'. */
+static void summa_product(int n, int q, int rank, Block mine, double* a, double* b,
+                          double* a_panel, double* b_panel, double* c) {
   const int grid_row = rank / q, grid_col = rank % q;
   MPI_Comm row_comm, col_comm;
   MPI_Comm_split(MPI_COMM_WORLD, grid_row, grid_col, &row_comm);
   MPI_Comm_split(MPI_COMM_WORLD, grid_col, grid_row, &col_comm);
-  const int widest = block_start(n, q, 1) + 1;
-  double* a_panel = malloc(sizeof(double) * ((size_t)mine.rows * (size_t)widest + 1));
-  double* b_panel = malloc(sizeof(double) * ((size_t)widest * (size_t)mine.cols + 1));
   for (int step = 0; step < q; ++step) {
-    const int k0 = block_start(n, q, step), width = block_start(n, q, step + 1) - k0;
-    const Block a_block = {mine.row0, mine.rows, k0, width};
-    const Block b_block = {k0, width, mine.col0, mine.cols};
-    double* a_own = grid_col == step ? generate(a_block, a_entry) : NULL;
-    double* b_own = grid_row == step ? generate(b_block, b_entry) : NULL;
-    double* a_use = a_own ? a_own : a_panel;
-    double* b_use = b_own ? b_own : b_panel;
+    const int width = block_start(n, q, step + 1) - block_start(n, q, step);
+    double* a_use = grid_col == step ? a : a_panel;
+    double* b_use = grid_row == step ? b : b_panel;
     MPI_Bcast(a_use, mine.rows * width, MPI_DOUBLE, step, row_comm);
     MPI_Bcast(b_use, width * mine.cols, MPI_DOUBLE, step, col_comm);
     multiply_add(a_use, b_use, c, mine.rows, width, mine.cols);
-    free(a_own);
-    free(b_own);
   }
-  free(a_panel);
-  free(b_panel);
   MPI_Comm_free(&row_comm);
   MPI_Comm_free(&col_comm);
 }
@@ -161,16 +164,36 @@ int main(int argc, char** argv) {
     mine.row0 = block_start((int)n, size, rank);
     mine.rows = block_start((int)n, size, rank + 1) - mine.row0;
   }
-  double* c = calloc((size_t)mine.rows * (size_t)mine.cols + 1, sizeof(double));
+  /* Everything is generated and touched before the clock starts. Both algorithms start
+   * from this rank's own blocks of A and B (for SUMMA, the ones it broadcasts at the steps
+   * of its grid column and grid row); the 1-D one gathers all of B, SUMMA receives
+   * panels of the others' blocks. */
+  double* a = generate(mine, a_entry);
+  double* b_own = generate(mine, b_entry);
+  double *b_all = NULL, *a_panel = NULL, *b_panel = NULL;
+  if (q > 0) {
+    const int widest = block_start((int)n, q, 1) + 1;
+    a_panel = app_alloc_touched("matmul", sizeof(double) * (size_t)mine.rows * (size_t)widest);
+    b_panel = app_alloc_touched("matmul", sizeof(double) * (size_t)widest * (size_t)mine.cols);
+  } else {
+    b_all = app_alloc_touched("matmul", sizeof(double) * (size_t)n * (size_t)n);
+  }
+  double* c = app_alloc_touched("matmul", sizeof(double) * (size_t)mine.rows * (size_t)mine.cols);
+  for (size_t i = 0; i < (size_t)mine.rows * (size_t)mine.cols; ++i) c[i] = 0.0;
 
   MPI_Barrier(MPI_COMM_WORLD);
   const double start = MPI_Wtime();
   if (q > 0)
-    summa_product((int)n, q, rank, mine, c);
+    summa_product((int)n, q, rank, mine, a, b_own, a_panel, b_panel, c);
   else
-    row_block_product((int)n, rank, size, mine, c);
+    row_block_product((int)n, rank, size, mine, a, b_own, b_all, c);
   MPI_Barrier(MPI_COMM_WORLD);
   const double elapsed = MPI_Wtime() - start;
+  free(a);
+  free(b_own);
+  free(b_all);
+  free(a_panel);
+  free(b_panel);
 
   const int64_t local = weighted_sum(c, mine);
   const int local_wrong = check_samples(c, mine, (int)n);
