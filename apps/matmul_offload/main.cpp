@@ -57,37 +57,12 @@ std::optional<Options> parse_options(int argc, char** argv, bool print) {
   return options;
 }
 
-/// One rank's block of rows [first, first + rows) and the whole of B.
-struct Block {
-  size_t n = 0;
-  size_t first = 0;
-  size_t rows = 0;
-  std::vector<double> a;
-  std::vector<double> b;
-  std::vector<double> c;
-};
-
-Block make_block(size_t n, int rank, int ranks) {
-  Block block;
-  block.n = n;
-  block.first = n * static_cast<size_t>(rank) / static_cast<size_t>(ranks);
-  block.rows = n * static_cast<size_t>(rank + 1) / static_cast<size_t>(ranks) - block.first;
-  block.a.resize(block.rows * n);
-  block.b.resize(n * n);
-  block.c.assign(block.rows * n, 0.0);
-  for (size_t i = 0; i < block.rows; ++i) {
-    for (size_t k = 0; k < n; ++k) block.a[i * n + k] = matmul::a_entry(block.first + i, k);
-  }
-  for (size_t k = 0; k < n; ++k) {
-    for (size_t j = 0; j < n; ++j) block.b[k * n + j] = matmul::b_entry(k, j);
-  }
-  return block;
-}
-
-/// A leased executor serving matmul_rows, with the input of one invocation.
+/// A leased executor serving matmul_rows, and the registered buffer of its one invocation:
+/// a RowsRequest, the offloaded rows of A, then B. The rank computes from the same B, so
+/// nothing is copied before the invocation starts.
 class Offload {
  public:
-  explicit Offload(const Options& options) {
+  Offload(const Options& options, size_t rows) : n_(options.n), rows_(rows) {
     ferry::ClientOptions client_options;
     if (const char* manager = std::getenv("FERRY_MANAGER"); manager != nullptr && *manager != '\0') {
       client_options.manager = manager;
@@ -97,6 +72,9 @@ class Offload {
     const ferry::ExecutorSpec spec{
         .library = options.library, .functions = {"matmul_rows"}, .mode = ferry::ucx::parse_wait_mode(options.mode)};
     executor_.emplace(client_->allocate(*lease_, spec));
+    input_ = client_->allocate_buffer(sizeof(matmul::RowsRequest) + (rows + n_) * n_ * sizeof(double));
+    const matmul::RowsRequest request{n_, rows};
+    std::memcpy(input_.data(), &request, sizeof request);
   }
 
   /// True when every core this rank may run on is also the executor's: both then compete
@@ -113,42 +91,85 @@ class Offload {
     return true;
   }
 
-  /// Starts computing rows [first, block.rows) of block.c remotely.
-  ferry::Future start(Block& block, size_t first) {
-    const size_t n = block.n, rows = block.rows - first;
-    const matmul::RowsRequest request{n, rows};
-    input_.resize(sizeof request + (rows + n) * n * sizeof(double));
-    std::byte* cursor = input_.data();
-    std::memcpy(cursor, &request, sizeof request);
-    cursor += sizeof request;
-    std::memcpy(cursor, block.a.data() + first * n, rows * n * sizeof(double));
-    cursor += rows * n * sizeof(double);
-    std::memcpy(cursor, block.b.data(), n * n * sizeof(double));
-    auto output = std::as_writable_bytes(std::span(block.c).subspan(first * n));
-    return executor_->invoke_async(0, input_, output);
+  std::span<double> rows_of_a() { return {payload(), rows_ * n_}; }
+  std::span<double> b() { return {payload() + rows_ * n_, n_ * n_}; }
+
+  /// Starts computing the offloaded rows into `c_rows`.
+  ferry::Future start(std::span<double> c_rows) {
+    return executor_->invoke_async(0, input_, input_.size(), std::as_writable_bytes(c_rows));
   }
 
  private:
+  double* payload() { return reinterpret_cast<double*>(input_.span().subspan(sizeof(matmul::RowsRequest)).data()); }
+
+  size_t n_;
+  size_t rows_;
   std::unique_ptr<ferry::Client> client_;
   std::optional<ferry::Lease> lease_;
   std::optional<ferry::Executor> executor_;
-  std::vector<std::byte> input_;
+  ferry::Buffer input_;
 };
 
-/// Computes the block's first `local` rows here while the executor computes the rest;
-/// returns the seconds spent waiting for the executor after the local rows were done.
-double compute(Block& block, size_t local, Offload* offload) {
+/// One rank's block of rows [first, first + rows) of C: it computes rows [0, local) of the
+/// block from `a` and offloads the rest, whose rows of A live in the invocation's input.
+struct Block {
+  size_t n = 0;
+  size_t first = 0;
+  size_t rows = 0;
+  size_t local = 0;
+  std::vector<double> a;       // the rows computed here
+  std::vector<double> own_b;   // B, when nothing is offloaded
+  std::span<double> b;         // B, here or in the invocation's input
+  std::vector<double> c;
+};
+
+/// This rank's share of the rows, and how many of them it computes itself.
+Block plan_block(size_t n, double split, int rank, int ranks) {
+  Block block;
+  block.n = n;
+  block.first = n * static_cast<size_t>(rank) / static_cast<size_t>(ranks);
+  block.rows = n * static_cast<size_t>(rank + 1) / static_cast<size_t>(ranks) - block.first;
+  block.local = static_cast<size_t>(std::llround(split * static_cast<double>(block.rows)));
+  return block;
+}
+
+/// Generates the block's rows of A and all of B, in the invocation's input where offloaded.
+void fill_block(Block& block, Offload* offload) {
+  const size_t n = block.n;
+  std::span<double> remote_a;
+  if (offload != nullptr) {
+    remote_a = offload->rows_of_a();
+    block.b = offload->b();
+  } else {
+    block.own_b.resize(n * n);
+    block.b = block.own_b;
+  }
+  block.a.resize(block.local * n);
+  block.c.assign(block.rows * n, 0.0);
+  for (size_t i = 0; i < block.rows; ++i) {
+    double* row = i < block.local ? &block.a[i * n] : &remote_a[(i - block.local) * n];
+    for (size_t k = 0; k < n; ++k) row[k] = matmul::a_entry(block.first + i, k);
+  }
+  for (size_t k = 0; k < n; ++k) {
+    for (size_t j = 0; j < n; ++j) block.b[k * n + j] = matmul::b_entry(k, j);
+  }
+}
+
+/// Computes the block's local rows here while the executor computes the rest; returns the
+/// seconds spent waiting for the executor after the local rows were done.
+double compute(Block& block, Offload* offload) {
+  const size_t n = block.n, local = block.local;
   std::optional<ferry::Future> remote;
-  if (local < block.rows) remote.emplace(offload->start(block, local));
+  if (offload != nullptr) remote.emplace(offload->start(std::span(block.c).subspan(local * n)));
   for (size_t i = 0; i < local; i += matmul::row_group) {
     const size_t group = std::min(matmul::row_group, local - i);
-    matmul::multiply_rows(block.a.data() + i * block.n, group, block.b.data(), block.n, block.c.data() + i * block.n);
+    matmul::multiply_rows(block.a.data() + i * n, group, block.b.data(), n, block.c.data() + i * n);
     // Progress keeps the transfer of the offloaded input and its result moving.
     if (remote) remote->ready();
   }
   if (!remote) return 0.0;
   const double wait_start = MPI_Wtime();
-  const auto expected = static_cast<int64_t>((block.rows - local) * block.n * sizeof(double));
+  const auto expected = static_cast<int64_t>((block.rows - local) * n * sizeof(double));
   if (const int64_t written = remote->get(); written != expected) {
     throw std::runtime_error("the executor returned " + std::to_string(written) + " bytes, expected " +
                              std::to_string(expected));
@@ -157,8 +178,8 @@ double compute(Block& block, size_t local, Offload* offload) {
 }
 
 /// Compares a few entries of each part of the block with a serial dot product.
-void check_samples(const Block& block, size_t local) {
-  const size_t n = block.n;
+void check_samples(const Block& block) {
+  const size_t n = block.n, local = block.local;
   for (const size_t i : {size_t{0}, local == 0 ? size_t{0} : local - 1, local, block.rows - 1}) {
     if (i >= block.rows) continue;
     for (const size_t j : {size_t{0}, n / 3, n - 1}) {
@@ -185,25 +206,25 @@ double expected_checksum(size_t n) {
 }
 
 int run(const Options& options, int rank, int ranks) {
-  Block block = make_block(options.n, rank, ranks);
-  const auto local = static_cast<size_t>(std::llround(options.split * static_cast<double>(block.rows)));
+  Block block = plan_block(options.n, options.split, rank, ranks);
   double setup = MPI_Wtime();
   std::optional<Offload> offload;
-  if (local < block.rows) {
-    offload.emplace(options);
+  if (block.local < block.rows) {
+    offload.emplace(options, block.rows - block.local);
     if (offload->shares_every_core()) {
       std::fprintf(stderr, "matmul_offload: rank %d: the executor shares a core with this rank; "
                            "run mpirun with --bind-to none to overlap\n", rank);
     }
   }
   setup = MPI_Wtime() - setup;
+  fill_block(block, offload ? &*offload : nullptr);
 
   MPI_Barrier(MPI_COMM_WORLD);
   const double start = MPI_Wtime();
-  const double wait = compute(block, local, offload ? &*offload : nullptr);
+  const double wait = compute(block, offload ? &*offload : nullptr);
   const double elapsed = MPI_Wtime() - start;
 
-  check_samples(block, local);
+  check_samples(block);
   double partial = 0.0, checksum = 0.0, slowest = 0.0, slowest_setup = 0.0, longest_wait = 0.0;
   for (const double value : block.c) partial += value;
   MPI_Reduce(&partial, &checksum, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);

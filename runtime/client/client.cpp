@@ -90,13 +90,17 @@ static void connect_executor(client::Session& session, const std::shared_ptr<cli
   session.channel().send(state->control->raw(), wire::ExecutorHello{spawned.executor_key, state->functions});
   const wire::ExecutorWelcome welcome = session.await_welcome(*state->control);
   if (welcome.status != Errc::ok) throw Error(welcome.status, "the executor refused: " + welcome.error);
-  // Invocation endpoints leave UCX peer-failure tracking off: with it, UCX 1.13 avoids the
-  // one-sided protocols (CMA here, RDMA get on a cluster), and a large input then moves
-  // only while the caller progresses, so nothing overlaps with the caller's own work.
-  // A dead executor is still noticed, by the control endpoint and the spawner's report.
+  // Each thread gets two endpoints. The first tracks peer failure, so UCX 1.13 moves large
+  // data through the active-message lanes, which is fastest while both sides poll. The
+  // second, used for registered buffers, does not: UCX then allows one-sided lanes (CMA
+  // here, RDMA get on a cluster), so the executor pulls a large input by itself while the
+  // caller computes, where the first would move it only while the caller progresses.
+  // A dead executor is noticed either way, by the control endpoint and the spawner.
   for (const auto& address : welcome.thread_addresses) {
-    state->threads.push_back(ucx::Endpoint::connect_to_worker(session.data_worker().shared_from_this(), address, ucx::PeerFailure::untracked));
+    auto worker = session.data_worker().shared_from_this();
+    state->threads.push_back(ucx::Endpoint::connect_to_worker(worker, address));
     state->threads.back()->on_failure(on_failure);
+    state->one_sided_threads.push_back(ucx::Endpoint::connect_to_worker(worker, address, ucx::PeerFailure::untracked));
   }
   state->outstanding.assign(state->threads.size(), 0);
 }

@@ -113,7 +113,8 @@ class Future {
   uint32_t slot_ = UINT32_MAX;
 };
 
-/// A registered buffer: reusable across invocations, zero-copy on RDMA.
+/// A registered buffer: reusable across invocations, zero-copy on RDMA. The executor pulls
+/// an input from one by itself, so a large input arrives while the caller computes.
 class Buffer {
  public:
   std::span<std::byte> span() const noexcept { return {static_cast<std::byte*>(data_), size_}; }
@@ -144,6 +145,8 @@ class Executor {
   Future invoke_async(uint32_t index, std::span<const std::byte> input, std::span<std::byte> output);
   /// The same with registered buffers (`input_size` bytes of `input` are sent).
   Future invoke_async(uint32_t index, const Buffer& input, size_t input_size, Buffer& output);
+  /// From a registered input buffer into any output memory.
+  Future invoke_async(uint32_t index, const Buffer& input, size_t input_size, std::span<std::byte> output);
   /// Index of a function named at allocation; throws Error(not_found).
   uint32_t function(const std::string& name) const;
 

@@ -16,6 +16,7 @@ void stop_remote(client::Session& session, client::ExecutorState& state, const c
   const bool running = !state.exit && state.spawner != nullptr;
   if (running) session.channel().send(state.spawner, wire::KillExecutor{state.executor_id});
   state.threads.clear();
+  state.one_sided_threads.clear();
   state.control.reset();
   if (running) {
     try {
@@ -86,6 +87,10 @@ Future Executor::invoke_async(uint32_t index, std::span<const std::byte> input, 
 }
 
 Future Executor::invoke_async(uint32_t index, const Buffer& input, size_t input_size, Buffer& output) {
+  return invoke_async(index, input, input_size, output.span());
+}
+
+Future Executor::invoke_async(uint32_t index, const Buffer& input, size_t input_size, std::span<std::byte> output) {
   if (input_size > input.size()) throw Error(Errc::invalid_argument, "input size exceeds the buffer");
   return start(index, input.data(), input_size, output.data(), output.size(), input.memh_);
 }
@@ -109,7 +114,8 @@ Future Executor::start(uint32_t index, const void* input, size_t input_size, voi
   slot.capacity = output_capacity;
   slot.executor = &state;
   slot.thread = thread;
-  slot.send = state.threads[thread]->send_am(wire::am_invoke, wire::header_bytes(slot.header), input, input_size,
+  auto& endpoints = input_memh != nullptr ? state.one_sided_threads : state.threads;
+  slot.send = endpoints[thread]->send_am(wire::am_invoke, wire::header_bytes(slot.header), input, input_size,
                                              static_cast<ucp_mem_h>(input_memh));
   if (UCS_PTR_IS_ERR(slot.send)) {
     const ucs_status_t status = UCS_PTR_STATUS(slot.send);

@@ -27,6 +27,8 @@ struct ExecutorState {
   ucp_ep_h spawner = nullptr;
   std::unique_ptr<ucx::Endpoint> control;             // to ferry-worker's listener
   std::vector<std::unique_ptr<ucx::Endpoint>> threads;  // to each invocation thread
+  // The same threads, for invocations from registered buffers (see connect_executor).
+  std::vector<std::unique_ptr<ucx::Endpoint>> one_sided_threads;
   std::vector<uint32_t> outstanding;                   // invocations in flight per thread
   std::vector<std::string> functions;
   StartupTimes startup;
