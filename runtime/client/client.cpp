@@ -7,6 +7,7 @@
 #include "runtime/common/log.hpp"
 #include "runtime/common/sha256.hpp"
 #include "runtime/ucx/memory.hpp"
+#include "runtime/ucx/request.hpp"
 
 namespace ferry {
 
@@ -91,16 +92,24 @@ static void connect_executor(client::Session& session, const std::shared_ptr<cli
   const wire::ExecutorWelcome welcome = session.await_welcome(*state->control);
   if (welcome.status != Errc::ok) throw Error(welcome.status, "the executor refused: " + welcome.error);
   // Each thread gets two endpoints. The first tracks peer failure, so UCX 1.13 moves large
-  // data through the active-message lanes, which is fastest while both sides poll. The
-  // second, used for registered buffers, does not: UCX then allows one-sided lanes (CMA
-  // here, RDMA get on a cluster), so the executor pulls a large input by itself while the
-  // caller computes, where the first would move it only while the caller progresses.
+  // data through the active-message lanes, which is fastest while both sides poll but
+  // advances only while the caller progresses. The second, used for registered buffers,
+  // does not: UCX then allows one-sided lanes (CMA here, RDMA on a cluster), and a large
+  // input needs only an occasional Future::ready() from a caller that computes meanwhile.
   // A dead executor is noticed either way, by the control endpoint and the spawner.
   for (const auto& address : welcome.thread_addresses) {
     auto worker = session.data_worker().shared_from_this();
     state->threads.push_back(ucx::Endpoint::connect_to_worker(worker, address));
     state->threads.back()->on_failure(on_failure);
     state->one_sided_threads.push_back(ucx::Endpoint::connect_to_worker(worker, address, ucx::PeerFailure::untracked));
+  }
+  // The handshakes finish here, or a first invocation's request would wait in the client
+  // until its caller next progresses.
+  for (const auto* endpoints : {&state->threads, &state->one_sided_threads}) {
+    for (const auto& endpoint : *endpoints) {
+      ucx::complete(endpoint->flush(), session.waiter(), "connecting to an executor thread",
+                    Deadline::after(session.options().timeout));
+    }
   }
   state->outstanding.assign(state->threads.size(), 0);
 }

@@ -113,8 +113,9 @@ class Future {
   uint32_t slot_ = UINT32_MAX;
 };
 
-/// A registered buffer: reusable across invocations, zero-copy on RDMA. The executor pulls
-/// an input from one by itself, so a large input arrives while the caller computes.
+/// A registered buffer: reusable across invocations, zero-copy on RDMA. An input sent from
+/// one moves by one-sided transfers, so a caller that computes while a large input is on
+/// its way only needs to call Future::ready() now and then.
 class Buffer {
  public:
   std::span<std::byte> span() const noexcept { return {static_cast<std::byte*>(data_), size_}; }

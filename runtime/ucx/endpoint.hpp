@@ -15,10 +15,10 @@ namespace ferry::ucx {
 class RemoteKey;
 
 /// Whether UCX tracks the peer's failure. Tracking (UCP_ERR_HANDLING_MODE_PEER) is on for
-/// control traffic, so a dead peer never hangs a wait; it costs bulk transfers (UCX 1.13
-/// then avoids the one-sided zero-copy protocols), so invocation endpoints and the MPI
-/// shim's rank-to-rank endpoints leave it off and learn of failures from the control
-/// connection and the spawners instead.
+/// control and invocation traffic, so a dead peer never hangs a wait. UCX 1.13 then
+/// avoids the one-sided zero-copy protocols, so the MPI shim's rank-to-rank endpoints and
+/// invocations from registered buffers leave it off and learn of failures from the
+/// control connection and the spawners instead.
 enum class PeerFailure { reported, untracked };
 
 /// Owns a ucp_ep; keeps its worker alive. Reports peer failure through a callback.

@@ -126,4 +126,26 @@ TEST_CASE("registered buffers are reused across 100 invocations", "[platform][in
   CHECK(executor.alive());
 }
 
+TEST_CASE("large registered inputs arrive intact, into registered or plain output memory",
+          "[platform][invoke][buffers]") {
+  auto client = embedded_client(WaitMode::hot);
+  Lease lease = client->lease({.cores = 1});
+  Executor executor =
+      client->allocate(lease, {.library = test_library(), .functions = {"increment_bytes"}, .mode = WaitMode::hot});
+  Buffer input = client->allocate_buffer(24 * mib);
+  Buffer output = client->allocate_buffer(24 * mib);
+  for (const size_t size : {1 * mib, 24 * mib - 3}) {
+    INFO("payload " << size << " bytes");
+    const std::vector<std::byte> expected_from = pattern(size, static_cast<uint32_t>(size));
+    std::copy(expected_from.begin(), expected_from.end(), input.span().begin());
+    std::vector<std::byte> plain(size, std::byte{0});
+    CHECK(executor.invoke_async(0, input, size, plain).get() == static_cast<int64_t>(size));
+    CHECK(increment_mismatches(expected_from, plain.data(), size) == 0);
+    std::fill(output.span().begin(), output.span().end(), std::byte{0});
+    CHECK(executor.invoke_async(0, input, size, output).get() == static_cast<int64_t>(size));
+    CHECK(increment_mismatches(expected_from, static_cast<const std::byte*>(output.data()), size) == 0);
+  }
+  CHECK(executor.alive());
+}
+
 }  // namespace ferry::test
