@@ -1,6 +1,7 @@
-/* The measuring loop shared by the OSU-style collective benchmarks: for each message size
- * from 8 B to 1 MiB, warm up, time `iterations` calls, and have rank 0 print
- * "NAME SIZE USEC", the slowest rank's mean latency per call. */
+/* The measuring loop shared by the OSU-style benchmarks: for each message size from 8 B
+ * up, warm up, time `iterations` calls, and have rank 0 print "NAME SIZE VALUE": for the
+ * collectives the slowest rank's mean latency per call in microseconds, for the
+ * point-to-point ones what their operation reports. */
 #ifndef FERRY_BENCH_MPI_OSU_H
 #define FERRY_BENCH_MPI_OSU_H
 
@@ -9,15 +10,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { osu_min_size = 8, osu_max_size = 1 << 20 };
+enum { osu_min_size = 8, osu_collective_max_size = 1 << 20, osu_point_to_point_max_size = 4 << 20 };
 
 /* One call of the collective on `bytes` per rank; `send` and `receive` hold
  * bytes * ranks. */
 typedef void (*osu_operation)(char* send, char* receive, int bytes);
 
-static int osu_iterations(int bytes) { return bytes <= (16 << 10) ? 200 : bytes <= (256 << 10) ? 50 : 20; }
+static inline int osu_iterations(int bytes) { return bytes <= (16 << 10) ? 200 : bytes <= (256 << 10) ? 50 : 20; }
 
-static double osu_latency_us(osu_operation operation, char* send, char* receive, int bytes) {
+/* Buffers of `capacity` bytes each, touched, or the job is aborted. */
+static inline void osu_allocate(const char* name, size_t capacity, int rank, char** send, char** receive) {
+  *send = malloc(capacity);
+  *receive = malloc(capacity);
+  if (*send == NULL || *receive == NULL) {
+    fprintf(stderr, "%s: cannot allocate %zu bytes\n", name, 2 * capacity);
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  memset(*send, rank + 1, capacity);
+  memset(*receive, 0xff, capacity);
+}
+
+static inline double osu_latency_us(osu_operation operation, char* send, char* receive, int bytes) {
   const int iterations = osu_iterations(bytes), warmup = iterations / 10 + 1;
   double start = 0;
   for (int i = 0; i < warmup + iterations; ++i) {
@@ -34,21 +47,15 @@ static double osu_latency_us(osu_operation operation, char* send, char* receive,
 }
 
 /* Runs `operation` over every size (or once, with size 0, when `sized` is 0). */
-static int osu_main(int argc, char** argv, const char* name, osu_operation operation, int sized) {
+static inline int osu_main(int argc, char** argv, const char* name, osu_operation operation, int sized) {
   MPI_Init(&argc, &argv);
   int rank = 0, ranks = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-  const size_t capacity = (size_t)osu_max_size * (size_t)ranks;
-  char* send = malloc(capacity);
-  char* receive = malloc(capacity);
-  if (send == NULL || receive == NULL) {
-    fprintf(stderr, "%s: cannot allocate %zu bytes\n", name, 2 * capacity);
-    MPI_Abort(MPI_COMM_WORLD, 1);
-  }
-  memset(send, rank + 1, capacity);
-  memset(receive, 0, capacity);
-  for (int bytes = sized ? osu_min_size : 0; bytes <= (sized ? osu_max_size : 0); bytes = sized ? 2 * bytes : 1) {
+  char *send = NULL, *receive = NULL;
+  osu_allocate(name, (size_t)osu_collective_max_size * (size_t)ranks, rank, &send, &receive);
+  for (int bytes = sized ? osu_min_size : 0; bytes <= (sized ? osu_collective_max_size : 0);
+       bytes = sized ? 2 * bytes : 1) {
     const double latency = osu_latency_us(operation, send, receive, bytes);
     if (rank == 0) printf("%s %d %.3f\n", name, bytes, latency);
   }
