@@ -27,6 +27,13 @@ Task allreduce_task(Channel reduce, Channel bcast, const void* input, void* outp
 Task allreduce_direct_task(Channel channel, const void* input, void* output, int count, MPI_Datatype type, MPI_Op op);
 /// Whether allreduce_direct_task suits (count, type) on `comm` (the same answer on every rank).
 bool allreduce_direct_suits(const Comm& comm, int count, MPI_Datatype type);
+/// Large data: rank i combines segment i of every operand in rank order (a direct
+/// reduce-scatter), then every rank gathers every segment. Each rank moves and combines
+/// 1/P of the data instead of rank 0 all of it, and every rank still gets the same bits.
+Task allreduce_segmented_task(Channel scatter, Channel gather, const void* input, void* output, int count,
+                              MPI_Datatype type, MPI_Op op);
+/// Whether allreduce_segmented_task suits (count, type) on `comm`.
+bool allreduce_segmented_suits(const Comm& comm, int count, MPI_Datatype type);
 
 /// `counts`/`displs` matter at root only; `send` MPI_IN_PLACE at root leaves its block alone.
 Task gatherv_task(Channel channel, const void* send, int send_count, MPI_Datatype send_type, void* receive,

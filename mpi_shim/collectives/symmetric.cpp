@@ -70,6 +70,58 @@ Task allreduce_direct_task(Channel channel, const void* input, void* output, int
   co_return local_copy(result, count, type, output, count, type);
 }
 
+bool allreduce_segmented_suits(const Comm& comm, int count, MPI_Datatype type) {
+  constexpr size_t least_bytes = 64 * 1024;
+  return count >= comm.size() && layout_of(count, type).bytes >= least_bytes;
+}
+
+Task allreduce_segmented_task(Channel scatter, Channel gather, const void* input, void* output, int count,
+                              MPI_Datatype type, MPI_Op op) {
+  const int size = scatter.comm->size();
+  const int rank = scatter.comm->rank;
+  std::vector<int> counts(static_cast<size_t>(size));
+  std::vector<int> displs(static_cast<size_t>(size));
+  for (int r = 0; r < size; ++r) {
+    displs[size_t(r)] = static_cast<int>(int64_t{count} * r / size);
+    counts[size_t(r)] = static_cast<int>(int64_t{count} * (r + 1) / size) - displs[size_t(r)];
+  }
+  const int mine = counts[size_t(rank)];
+  // Slot r holds rank r's operand of this rank's segment. `input` may be `output`: no part
+  // of `output` is written before every send from `input` has completed.
+  TypedBuffer operands(mine * size, type);
+  const auto slot = [&](int r) { return advance(operands.base(), MPI_Aint(r) * mine, type); };
+  std::vector<ReceiveBuffer> buffers;
+  std::vector<SendBuffer> out;
+  std::vector<Transfer> receives;
+  std::vector<Transfer> sends;
+  buffers.reserve(size_t(size));
+  out.reserve(size_t(size));
+  for (int peer = 0; peer < size; ++peer) {
+    if (peer == rank) continue;
+    buffers.emplace_back(slot(peer), mine, type);
+    receives.push_back(scatter.receive(peer, buffers.back()));
+  }
+  for (int peer = 0; peer < size; ++peer) {
+    if (peer == rank) continue;
+    out.emplace_back(advance(input, displs[size_t(peer)], type), counts[size_t(peer)], type);
+    sends.push_back(scatter.send(peer, out.back()));
+  }
+  int code = local_copy(advance(input, displs[size_t(rank)], type), mine, type, slot(rank), mine, type);
+  if (int received = co_await all_of(receives); code == MPI_SUCCESS) code = received;
+  if (int sent = co_await all_of(sends); code == MPI_SUCCESS) code = sent;
+  if (code != MPI_SUCCESS) co_return code;
+  finish_receives(buffers);
+  void* result = slot(size - 1);
+  for (int i = size - 2; i >= 0; --i) {
+    if (int failed = PMPI_Reduce_local(slot(i), result, mine, type, op); failed != MPI_SUCCESS) co_return failed;
+  }
+  if (int copied = local_copy(result, mine, type, advance(output, displs[size_t(rank)], type), mine, type);
+      copied != MPI_SUCCESS)
+    co_return copied;
+  Task spread = allgatherv_task(gather, MPI_IN_PLACE, mine, type, output, counts, displs, type);
+  co_return co_await spread;
+}
+
 Task alltoallw_task(Channel channel, const void* send, std::vector<Block> send_blocks, void* receive,
                     std::vector<Block> receive_blocks) {
   const int size = channel.comm->size();

@@ -51,6 +51,11 @@ int allreduce(Comm& c, const char* name, MPI_Request* request, const void* send,
   return collective(c, name, check, request, [&] {
     if (allreduce_direct_suits(c, count, type))
       return allreduce_direct_task(Channel::open(c), input, receive, count, type, op);
+    if (allreduce_segmented_suits(c, count, type)) {
+      const Channel scatter = Channel::open(c);
+      const Channel gather = Channel::open(c);
+      return allreduce_segmented_task(scatter, gather, input, receive, count, type, op);
+    }
     const Channel reduce = Channel::open(c);
     const Channel bcast = Channel::open(c);
     return allreduce_task(reduce, bcast, input, receive, count, type, op);

@@ -89,6 +89,34 @@ static void check_reductions(void) {
   MPI_Allreduce(&rank, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
   expect(sum == size * (size - 1) / 2, "allreduce sum", sum);
 
+  /* Large enough to be combined in segments: the product must still be in rank order in
+   * every segment, in place too, and the doubles' bits the same on every rank. */
+  enum { matrices = 5003 };
+  static int many[matrices][4], many_result[matrices][4];
+  for (int k = 0; k < matrices; ++k) matrix_of(rank + k % 3, many[k]);
+  MPI_Allreduce(many, many_result, matrices, matrix, product, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, many, matrices, matrix, product, MPI_COMM_WORLD);
+  int wrong = 0;
+  for (int k = 0; k < matrices; ++k) {
+    int acc[4] = {1, 0, 0, 1}, m[4], len = 1;
+    for (int r = size - 1; r >= 0; --r) {
+      matrix_of(r + k % 3, m);
+      matrix_product(m, acc, &len, NULL);
+    }
+    wrong += memcmp(acc, many_result[k], sizeof acc) != 0;
+    wrong += memcmp(acc, many[k], sizeof acc) != 0;
+  }
+  expect(wrong == 0, "large allreduce non-commutative, and in place", wrong);
+  enum { doubles = 30011 };
+  static double spread[doubles], spread_all[doubles * 8];
+  for (int i = 0; i < doubles; ++i) spread[i] = 1.0 / (rank + 1 + i % 7) + 1e15 * (i % 2);
+  MPI_Allreduce(MPI_IN_PLACE, spread, doubles, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  if (size <= 8) {
+    MPI_Allgather(spread, doubles, MPI_DOUBLE, spread_all, doubles, MPI_DOUBLE, MPI_COMM_WORLD);
+    for (int r = 0; r < size; ++r)
+      expect(memcmp(spread_all + (size_t)r * doubles, spread, sizeof spread) == 0, "large allreduce bit-identical", r);
+  }
+
   MPI_Scan(mine, result, 1, matrix, product, MPI_COMM_WORLD);
   ordered_product(0, rank, expected);
   expect(memcmp(result, expected, sizeof result) == 0, "scan non-commutative", rank);
