@@ -4,7 +4,7 @@
  *
  * On a square number of ranks, SUMMA on a 2-D grid with row and column communicators;
  * otherwise a 1-D row-block algorithm in which each rank gathers all of B with
- * MPI_Allgatherv and computes its rows of C. Each rank generates its own blocks of A and
+ * MPI_Iallgatherv and computes its rows of C, starting with the rows of B it holds. Each rank generates its own blocks of A and
  * B before the clock starts; the timed part is the communication and the multiplication,
  * a cache-blocked kernel. The entries of A and B are small integers, so every product
  * and sum is exact in double precision and the weighted checksum of C is compared with
@@ -43,8 +43,8 @@ static double* generate(Block b, double (*entry)(long, long)) {
 
 static int min_int(int a, int b) { return a < b ? a : b; }
 
-/* c (rows x cols) += a (rows x inner) * b (inner x cols) */
-static void multiply_add(const double* restrict a, const double* restrict b,
+/* c (rows x cols) += a (rows x inner, rows lda apart) * b (inner x cols) */
+static void multiply_add(const double* restrict a, int lda, const double* restrict b,
                          double* restrict c, int rows, int inner, int cols) {
   for (int i0 = 0; i0 < rows; i0 += TILE_ROWS) {
     const int i1 = min_int(i0 + TILE_ROWS, rows);
@@ -55,7 +55,7 @@ static void multiply_add(const double* restrict a, const double* restrict b,
         for (int i = i0; i < i1; ++i) {
           double* restrict c_row = c + (size_t)i * cols;
           for (int k = k0; k < k1; ++k) {
-            const double a_ik = a[(size_t)i * inner + k];
+            const double a_ik = a[(size_t)i * lda + k];
             const double* restrict b_row = b + (size_t)k * cols;
             for (int j = j0; j < j1; ++j) c_row[j] += a_ik * b_row[j];
           }
@@ -66,7 +66,8 @@ static void multiply_add(const double* restrict a, const double* restrict b,
 }
 
 /* 1-D algorithm: this rank's rows of C from its rows of A and all of B, gathered into
- * `b` (n x n) from every rank's rows `b_rows`. */
+ * `b` (n x n) from every rank's rows `b_rows`. The gather overlaps with the part of the
+ * product that needs only the rows of B held here; MPI_Test between row tiles moves it on. */
 static void row_block_product(int n, int rank, int size, Block mine, const double* a,
                               const double* b_rows, double* b, double* c) {
   int* counts = malloc(sizeof(int) * (size_t)size);
@@ -75,9 +76,22 @@ static void row_block_product(int n, int rank, int size, Block mine, const doubl
     displs[r] = block_start(n, size, r) * n;
     counts[r] = block_start(n, size, r + 1) * n - displs[r];
   }
-  MPI_Allgatherv(b_rows, counts[rank], MPI_DOUBLE, b, counts, displs, MPI_DOUBLE,
-                 MPI_COMM_WORLD);
-  multiply_add(a, b, c, mine.rows, n, mine.cols);
+  MPI_Request gather;
+  MPI_Iallgatherv(b_rows, counts[rank], MPI_DOUBLE, b, counts, displs, MPI_DOUBLE,
+                  MPI_COMM_WORLD, &gather);
+  int gathered = 0;
+  const int own_k0 = block_start(n, size, rank);
+  for (int i0 = 0; i0 < mine.rows; i0 += TILE_ROWS) {
+    const int rows = min_int(TILE_ROWS, mine.rows - i0);
+    multiply_add(a + (size_t)i0 * n + own_k0, n, b_rows, c + (size_t)i0 * n, rows, counts[rank] / n, n);
+    if (!gathered) MPI_Test(&gather, &gathered, MPI_STATUS_IGNORE);
+  }
+  MPI_Wait(&gather, MPI_STATUS_IGNORE);
+  for (int r = 0; r < size; ++r) {
+    if (r == rank) continue;
+    const int k0 = block_start(n, size, r);
+    multiply_add(a + k0, n, b + displs[r], c, mine.rows, counts[r] / n, n);
+  }
   free(counts);
   free(displs);
 }
@@ -97,7 +111,7 @@ static void summa_product(int n, int q, int rank, Block mine, double* a, double*
     double* b_use = grid_row == step ? b : b_panel;
     MPI_Bcast(a_use, mine.rows * width, MPI_DOUBLE, step, row_comm);
     MPI_Bcast(b_use, width * mine.cols, MPI_DOUBLE, step, col_comm);
-    multiply_add(a_use, b_use, c, mine.rows, width, mine.cols);
+    multiply_add(a_use, width, b_use, c, mine.rows, width, mine.cols);
   }
   MPI_Comm_free(&row_comm);
   MPI_Comm_free(&col_comm);
