@@ -5,19 +5,31 @@
 
 namespace ferry::ucx {
 
+namespace {
+// Releases `request`, cancelling it first when it is still in progress.
+ucs_status_t finish(ucs_status_ptr_t request, Waiter& waiter, ucs_status_t abandoned) {
+  ucs_status_t status = ucp_request_check_status(request);
+  if (status == UCS_INPROGRESS) {
+    ucp_request_cancel(waiter.worker().raw(), request);
+    status = abandoned;
+  }
+  ucp_request_free(request);
+  return status;
+}
+}  // namespace
+
 ucs_status_t wait_request(ucs_status_ptr_t request, Waiter& waiter, Deadline deadline) {
   if (request == nullptr) return UCS_OK;
   if (UCS_PTR_IS_ERR(request)) return UCS_PTR_STATUS(request);
-  const bool completed = waiter.wait_until(
-      [request] { return ucp_request_check_status(request) != UCS_INPROGRESS; }, deadline);
-  if (!completed) {
-    ucp_request_cancel(waiter.worker().raw(), request);
-    ucp_request_free(request);
-    return UCS_ERR_TIMED_OUT;
-  }
-  const ucs_status_t status = ucp_request_check_status(request);
-  ucp_request_free(request);
-  return status;
+  waiter.wait_until([request] { return ucp_request_check_status(request) != UCS_INPROGRESS; }, deadline);
+  return finish(request, waiter, UCS_ERR_TIMED_OUT);
+}
+
+ucs_status_t wait_request(ucs_status_ptr_t request, Waiter& waiter, const std::atomic<bool>& stop) {
+  if (request == nullptr) return UCS_OK;
+  if (UCS_PTR_IS_ERR(request)) return UCS_PTR_STATUS(request);
+  waiter.wait_until([&] { return ucp_request_check_status(request) != UCS_INPROGRESS || stop.load(); });
+  return finish(request, waiter, UCS_ERR_CANCELED);
 }
 
 void complete(ucs_status_ptr_t request, Waiter& waiter, std::string_view operation,

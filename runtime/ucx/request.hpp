@@ -5,6 +5,7 @@
 
 #include <ucp/api/ucp.h>
 
+#include <atomic>
 #include <string_view>
 
 #include "runtime/common/deadline.hpp"
@@ -16,6 +17,8 @@ namespace ferry::ucx {
 /// UCS_ERR_TIMED_OUT after cancelling and releasing it when `deadline` passes.
 ucs_status_t wait_request(ucs_status_ptr_t request, Waiter& waiter,
                           Deadline deadline = Deadline::never());
+/// The same, giving up with UCS_ERR_CANCELED once `stop` is set (by another thread).
+ucs_status_t wait_request(ucs_status_ptr_t request, Waiter& waiter, const std::atomic<bool>& stop);
 
 /// wait_request() that throws a Ferry error naming `operation` on failure.
 void complete(ucs_status_ptr_t request, Waiter& waiter, std::string_view operation,

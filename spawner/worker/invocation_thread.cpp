@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/common/log.hpp"
+#include "runtime/ucx/request.hpp"
 
 namespace ferry::worker {
 
@@ -80,24 +81,9 @@ void InvocationThread::serve() {
   }
 }
 
-// Client endpoints do not track peer failure (see the client's connect_executor), so a
-// transfer with a client that died never completes; stop() ends the wait.
-ucs_status_t InvocationThread::await(ucs_status_ptr_t request, ucx::Waiter& waiter) {
-  if (request == nullptr) return UCS_OK;
-  if (UCS_PTR_IS_ERR(request)) return UCS_PTR_STATUS(request);
-  waiter.wait_until([&] { return ucp_request_check_status(request) != UCS_INPROGRESS || stopping_; });
-  ucs_status_t status = ucp_request_check_status(request);
-  if (status == UCS_INPROGRESS) {
-    ucp_request_cancel(worker_->raw(), request);
-    status = UCS_ERR_CANCELED;
-  }
-  ucp_request_free(request);
-  return status;
-}
-
 void InvocationThread::execute(Pending& pending, ucx::Waiter& waiter) {
   if (pending.receive != nullptr) {
-    const ucs_status_t status = await(pending.receive, waiter);
+    const ucs_status_t status = ucx::wait_request(pending.receive, waiter, stopping_);
     if (status != UCS_OK) {
       reply(pending.reply_ep, pending.header.invocation_id, wire::result_bad_request, nullptr, 0, waiter);
       return;
@@ -123,7 +109,7 @@ void InvocationThread::reply(ucp_ep_h endpoint, uint64_t invocation_id, int64_t 
   ucp_request_param_t param{};
   const ucs_status_ptr_t request =
       ucp_am_send_nbx(endpoint, wire::am_result, bytes.data(), bytes.size(), data, length, &param);
-  const ucs_status_t status = await(request, waiter);
+  const ucs_status_t status = ucx::wait_request(request, waiter, stopping_);
   if (status != UCS_OK) spdlog::debug("result of invocation {} not delivered: {}", invocation_id, ucs_status_string(status));
 }
 

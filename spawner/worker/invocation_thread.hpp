@@ -45,7 +45,6 @@ class InvocationThread {
   void serve();
   ucs_status_t on_invoke(const ucx::AmMessage& message);
   void execute(Pending& pending, ucx::Waiter& waiter);
-  ucs_status_t await(ucs_status_ptr_t request, ucx::Waiter& waiter);
   void reply(ucp_ep_h endpoint, uint64_t invocation_id, int64_t result, const void* data, size_t length,
              ucx::Waiter& waiter);
 
@@ -57,6 +56,8 @@ class InvocationThread {
   size_t head_ = 0;
   std::vector<ScratchBuffer> spare_buffers_;  // reused input buffers
   ScratchBuffer output_;
+  // Also ends waits on transfers: a client that died on an endpoint without peer-failure
+  // tracking (see the client's connect_executor) would never complete them.
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> busy_poll_ns_{0};
   std::thread thread_;
