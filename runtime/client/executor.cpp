@@ -39,6 +39,9 @@ Error invocation_error(const client::ExecutorState& state, uint32_t function, in
       return Error(Errc::invalid_argument, "function '" + name + "' wrote more than the output capacity");
     case wire::result_bad_request:
       return Error(Errc::transport, "invocation of '" + name + "' could not be delivered");
+    case wire::result_no_memory:
+      return Error(Errc::no_resources,
+                   "the executor has no memory for the input or output of '" + name + "' within its lease");
     default:
       return Error(Errc::function_failed, "function '" + name + "' returned " + std::to_string(result));
   }

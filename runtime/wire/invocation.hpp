@@ -27,6 +27,8 @@ struct ResultHeader {
 inline constexpr int64_t result_bad_function = -1'000'001;
 inline constexpr int64_t result_output_overflow = -1'000'002;
 inline constexpr int64_t result_bad_request = -1'000'003;
+/// The executor could not allocate room for the input or the output capacity.
+inline constexpr int64_t result_no_memory = -1'000'005;
 /// Produced on the client side when the executor died with the invocation in flight.
 inline constexpr int64_t result_executor_dead = -1'000'004;
 

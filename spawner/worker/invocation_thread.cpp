@@ -4,6 +4,7 @@
 #include <sched.h>
 
 #include <cstring>
+#include <new>
 
 #include "runtime/common/log.hpp"
 #include "runtime/ucx/request.hpp"
@@ -35,7 +36,17 @@ ucs_status_t InvocationThread::on_invoke(const ucx::AmMessage& message) {
     spdlog::warn("dropped a malformed invocation ({} header bytes)", message.header.size());
     return UCS_OK;
   }
-  Pending pending{*header, message.length, message.reply_ep, nullptr, take_buffer(message.length)};
+  Pending pending{*header, message.length, message.reply_ep, nullptr, {}};
+  try {
+    pending.buffer = take_buffer(message.length);
+  } catch (const std::bad_alloc&) {
+    // The input is dropped (UCX completes a rendezvous nobody receives) and the caller
+    // told why, rather than the executor dying in a UCX callback.
+    spdlog::warn("no memory for an input of {} bytes", message.length);
+    pending.refusal = wire::result_no_memory;
+    queue_.push_back(std::move(pending));
+    return UCS_OK;
+  }
   if (!message.is_rendezvous) {
     if (message.length > 0) std::memcpy(pending.buffer.data(), message.data, message.length);
     queue_.push_back(std::move(pending));
@@ -82,6 +93,10 @@ void InvocationThread::serve() {
 }
 
 void InvocationThread::execute(Pending& pending, ucx::Waiter& waiter) {
+  if (pending.refusal != 0) {
+    reply(pending.reply_ep, pending.header.invocation_id, pending.refusal, nullptr, 0, waiter);
+    return;
+  }
   if (pending.receive != nullptr) {
     const ucs_status_t status = ucx::wait_request(pending.receive, waiter, stopping_);
     if (status != UCS_OK) {
@@ -94,7 +109,13 @@ void InvocationThread::execute(Pending& pending, ucx::Waiter& waiter) {
   int64_t result = wire::result_bad_function;
   const uint64_t capacity = pending.header.output_capacity;
   if (functions != nullptr && pending.header.function_index < functions->size()) {
-    output_.prepare(capacity);
+    try {
+      output_.prepare(capacity);
+    } catch (const std::bad_alloc&) {
+      spdlog::warn("no memory for an output capacity of {} bytes", capacity);
+      reply(pending.reply_ep, pending.header.invocation_id, wire::result_no_memory, nullptr, 0, waiter);
+      return;
+    }
     result = (*functions)[pending.header.function_index](input, pending.length, output_.data(), capacity);
     if (result > static_cast<int64_t>(capacity)) result = wire::result_output_overflow;
   }

@@ -40,6 +40,7 @@ class InvocationThread {
     ucp_ep_h reply_ep;
     ucs_status_ptr_t receive;       // rendezvous input still arriving into `buffer`
     ScratchBuffer buffer;           // the input, from a pool of reused buffers
+    int64_t refusal = 0;            // a worker result code to reply with instead of running
   };
   ScratchBuffer take_buffer(size_t length);
   void serve();

@@ -1,5 +1,6 @@
 // Function errors, executor crashes, and bad input at allocation, on the single-machine
 // default.
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -106,6 +107,25 @@ TEST_CASE("a crash fails every invocation in flight with executor_dead", "[platf
   }
   CHECK(dead >= 4);  // everything queued behind the crash
   CHECK_FALSE(executor.alive());
+}
+
+TEST_CASE("an output capacity beyond the lease's memory is no_resources, and the executor goes on",
+          "[platform][errors]") {
+  auto client = embedded_client();
+  Lease lease = client->lease({.cores = 1, .memory_mib = 256});
+  Executor executor =
+      client->allocate(lease, {.library = test_library(), .functions = {"increment_bytes"}, .mode = WaitMode::warm});
+  // Address space only: nothing is touched, because the executor refuses before writing.
+  const size_t huge = size_t{1} << 30;
+  void* region = ::mmap(nullptr, huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  REQUIRE(region != MAP_FAILED);
+  const std::vector<std::byte> input = pattern(100, 1);
+  CHECK(error_code_of([&] {
+          executor.invoke(0, input, std::span<std::byte>(static_cast<std::byte*>(region), huge));
+        }) == Errc::no_resources);
+  ::munmap(region, huge);
+  CHECK(executor.alive());
+  check_increment_works(executor, 0);
 }
 
 TEST_CASE("allocating with a library path that does not exist is not_found", "[platform][allocation]") {
