@@ -4,11 +4,12 @@
  *
  * On a square number of ranks, SUMMA on a 2-D grid with row and column communicators;
  * otherwise a 1-D row-block algorithm in which each rank gathers all of B with
- * MPI_Iallgatherv and computes its rows of C, starting with the rows of B it holds. Each rank generates its own blocks of A and
- * B before the clock starts; the timed part is the communication and the multiplication,
- * a cache-blocked kernel. The entries of A and B are small integers, so every product
- * and sum is exact in double precision and the weighted checksum of C is compared with
- * its closed form, sum over k of (sum_i w_i A_ik) (sum_j v_j B_kj). */
+ * MPI_Iallgatherv and computes its rows of C, starting with the rows of B it holds. Each
+ * rank generates its own blocks of A and B before the clock starts; the timed part is the
+ * communication and the multiplication, a cache-blocked kernel. The entries of A and B
+ * are small integers, so every product and sum is exact in double precision and the
+ * weighted checksum of C is compared with its closed form,
+ * sum over k of (sum_i w_i A_ik) (sum_j v_j B_kj). */
 #include <mpi.h>
 #include <stdint.h>
 #include <stdio.h>
