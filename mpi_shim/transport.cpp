@@ -33,14 +33,6 @@ ucp_ep_h Transport::endpoint(int world_rank) {
   return slot->raw();
 }
 
-void Transport::wait_until(const std::function<bool()>& done) {
-  auto advance_and_check = [&] {
-    run_background();
-    return done();
-  };
-  waiter_.wait_until(advance_and_check);
-}
-
 Transport& transport() noexcept { return *installed; }
 void install_transport(std::unique_ptr<Transport> transport) { installed = std::move(transport); }
 void remove_transport() noexcept { installed.reset(); }

@@ -46,7 +46,15 @@ class Transport {
   }
   /// Progresses until done() holds, in the job's waiting mode, doing the background work
   /// at every turn. A failed peer does not end the wait: its owner ends the whole job.
-  void wait_until(const std::function<bool()>& done);
+  /// A template, so that waiting wraps nothing in a std::function (which allocates for
+  /// a predicate with more than two captures).
+  template <class Done>
+  void wait_until(Done&& done) {
+    waiter_.wait_until([&] {
+      run_background();
+      return done();
+    });
+  }
 
  private:
   std::shared_ptr<ucx::Context> context_;
