@@ -23,6 +23,20 @@ bool allreduce_direct_suits(const Comm& comm, int count, MPI_Datatype type) {
   return comm.size() <= most_ranks && layout_of(count, type).bytes <= most_bytes;
 }
 
+namespace {
+// Combines `ranks` operands of `count` elements each, stored one after another at
+// `operands`, in rank order (x0 op (x1 op (... op xN))), into the last of them: the same
+// bits wherever it runs, and the order MPI requires of non-commutative operations.
+int combine_in_rank_order(void* operands, int ranks, int count, MPI_Datatype type, MPI_Op op) {
+  void* result = advance(operands, MPI_Aint(ranks - 1) * count, type);
+  for (int i = ranks - 2; i >= 0; --i) {
+    const void* operand = advance(operands, MPI_Aint(i) * count, type);
+    if (int failed = PMPI_Reduce_local(operand, result, count, type, op); failed != MPI_SUCCESS) return failed;
+  }
+  return MPI_SUCCESS;
+}
+}  // namespace
+
 Task allgatherv_task(Channel channel, const void* send, int send_count, MPI_Datatype send_type, void* receive,
                      std::vector<int> counts, std::vector<int> displs, MPI_Datatype receive_type) {
   const int size = channel.comm->size();
@@ -62,12 +76,9 @@ Task allreduce_direct_task(Channel channel, const void* input, void* output, int
   for (int peer = 0; peer < size; ++peer) displs[size_t(peer)] = peer * count;
   Task gather = allgatherv_task(channel, input, count, type, operands.base(), counts, displs, type);
   if (int code = co_await gather; code != MPI_SUCCESS) co_return code;
-  void* result = advance(operands.base(), MPI_Aint(size - 1) * count, type);
-  for (int i = size - 2; i >= 0; --i) {
-    const void* operand = advance(operands.base(), MPI_Aint(i) * count, type);
-    if (int failed = PMPI_Reduce_local(operand, result, count, type, op); failed != MPI_SUCCESS) co_return failed;
-  }
-  co_return local_copy(result, count, type, output, count, type);
+  if (int failed = combine_in_rank_order(operands.base(), size, count, type, op); failed != MPI_SUCCESS)
+    co_return failed;
+  co_return local_copy(advance(operands.base(), MPI_Aint(size - 1) * count, type), count, type, output, count, type);
 }
 
 bool allreduce_segmented_suits(const Comm& comm, int count, MPI_Datatype type) {
@@ -86,35 +97,21 @@ Task allreduce_segmented_task(Channel scatter, Channel gather, const void* input
     counts[size_t(r)] = static_cast<int>(int64_t{count} * (r + 1) / size) - displs[size_t(r)];
   }
   const int mine = counts[size_t(rank)];
-  // Slot r holds rank r's operand of this rank's segment. `input` may be `output`: no part
-  // of `output` is written before every send from `input` has completed.
+  // Slot r of `operands` receives rank r's part of this rank's segment. `input` may be
+  // `output`: nothing is written to `output` before the exchange has sent everything.
   TypedBuffer operands(mine * size, type);
-  const auto slot = [&](int r) { return advance(operands.base(), MPI_Aint(r) * mine, type); };
-  std::vector<ReceiveBuffer> buffers;
-  std::vector<SendBuffer> out;
-  std::vector<Transfer> receives;
-  std::vector<Transfer> sends;
-  buffers.reserve(size_t(size));
-  out.reserve(size_t(size));
-  for (int peer = 0; peer < size; ++peer) {
-    if (peer == rank) continue;
-    buffers.emplace_back(slot(peer), mine, type);
-    receives.push_back(scatter.receive(peer, buffers.back()));
+  const MPI_Aint extent = extent_of(type);
+  std::vector<Block> send_blocks;
+  std::vector<Block> receive_blocks;
+  for (int r = 0; r < size; ++r) {
+    send_blocks.push_back({counts[size_t(r)], MPI_Aint(displs[size_t(r)]) * extent, type});
+    receive_blocks.push_back({mine, MPI_Aint(r) * mine * extent, type});
   }
-  for (int peer = 0; peer < size; ++peer) {
-    if (peer == rank) continue;
-    out.emplace_back(advance(input, displs[size_t(peer)], type), counts[size_t(peer)], type);
-    sends.push_back(scatter.send(peer, out.back()));
-  }
-  int code = local_copy(advance(input, displs[size_t(rank)], type), mine, type, slot(rank), mine, type);
-  if (int received = co_await all_of(receives); code == MPI_SUCCESS) code = received;
-  if (int sent = co_await all_of(sends); code == MPI_SUCCESS) code = sent;
-  if (code != MPI_SUCCESS) co_return code;
-  finish_receives(buffers);
-  void* result = slot(size - 1);
-  for (int i = size - 2; i >= 0; --i) {
-    if (int failed = PMPI_Reduce_local(slot(i), result, mine, type, op); failed != MPI_SUCCESS) co_return failed;
-  }
+  Task exchange = alltoallw_task(scatter, input, std::move(send_blocks), operands.base(), std::move(receive_blocks));
+  if (int code = co_await exchange; code != MPI_SUCCESS) co_return code;
+  if (int failed = combine_in_rank_order(operands.base(), size, mine, type, op); failed != MPI_SUCCESS)
+    co_return failed;
+  const void* result = advance(operands.base(), MPI_Aint(size - 1) * mine, type);
   if (int copied = local_copy(result, mine, type, advance(output, displs[size_t(rank)], type), mine, type);
       copied != MPI_SUCCESS)
     co_return copied;
