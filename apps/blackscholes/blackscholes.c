@@ -85,15 +85,13 @@ int main(int argc, char** argv) {
   int rank = 0, size = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  long count = DEFAULT_OPTIONS, runs = DEFAULT_RUNS;
-  if (argc > 3) count = -1;
-  if (argc > 1 && count > 0) count = app_parse_count("blackscholes", argv[1], "OPTIONS", MAX_OPTIONS, rank == 0);
-  if (argc > 2 && count > 0) runs = app_parse_count("blackscholes", argv[2], "RUNS", 1000000L, rank == 0);
-  if (count < 0 || runs < 0) {
+  AppCount sizes[] = {{"OPTIONS", MAX_OPTIONS, DEFAULT_OPTIONS}, {"RUNS", 1000000L, DEFAULT_RUNS}};
+  if (app_parse_counts("blackscholes", argc, argv, sizes, 2, rank == 0) != 0) {
     if (rank == 0) fprintf(stderr, "usage: blackscholes [OPTIONS [RUNS]]\n");
     MPI_Finalize();
     return 2;
   }
+  const long count = sizes[0].value, runs = sizes[1].value;
 
   MPI_Datatype option_type;
   MPI_Type_contiguous(sizeof(Option) / sizeof(double), MPI_DOUBLE, &option_type);

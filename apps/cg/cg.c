@@ -123,17 +123,15 @@ int main(int argc, char** argv) {
   int rank = 0, size = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  long n = DEFAULT_EDGE, iterations = DEFAULT_ITERATIONS;
-  if (argc > 3) n = -1;
-  if (argc > 1 && n > 0) n = app_parse_count("cg", argv[1], "N", MAX_EDGE, rank == 0);
-  if (argc > 2 && n > 0) iterations = app_parse_count("cg", argv[2], "ITERATIONS", 1000000L, rank == 0);
-  if (n < 0 || iterations < 0 || n < size) {
+  AppCount sizes[] = {{"N", MAX_EDGE, DEFAULT_EDGE}, {"ITERATIONS", 1000000L, DEFAULT_ITERATIONS}};
+  if (app_parse_counts("cg", argc, argv, sizes, 2, rank == 0) != 0 || sizes[0].value < size) {
     if (rank == 0)
       fprintf(stderr, "usage: cg [N [ITERATIONS]] (N >= number of ranks, at most %d)\n",
               MAX_EDGE);
     MPI_Finalize();
     return 2;
   }
+  const long n = sizes[0].value, iterations = sizes[1].value;
 
   Slab s = make_slab((int)n, rank, size);
   double* x = new_vector(&s);

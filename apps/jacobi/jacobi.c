@@ -136,17 +136,15 @@ int main(int argc, char** argv) {
   int rank = 0, size = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  long edge = DEFAULT_EDGE, iterations = DEFAULT_ITERATIONS;
-  if (argc > 3) edge = -1;
-  if (argc > 1 && edge > 0) edge = app_parse_count("jacobi", argv[1], "N", MAX_EDGE, rank == 0);
-  if (argc > 2 && edge > 0) iterations = app_parse_count("jacobi", argv[2], "ITERATIONS", 1000000000L, rank == 0);
-  if (edge < 0 || iterations < 0 || edge < size) {
+  AppCount sizes[] = {{"N", MAX_EDGE, DEFAULT_EDGE}, {"ITERATIONS", 1000000000L, DEFAULT_ITERATIONS}};
+  if (app_parse_counts("jacobi", argc, argv, sizes, 2, rank == 0) != 0 || sizes[0].value < size) {
     if (rank == 0)
       fprintf(stderr, "usage: jacobi [N [ITERATIONS]] (N >= number of ranks, at most %d)\n",
               MAX_EDGE);
     MPI_Finalize();
     return 2;
   }
+  const long edge = sizes[0].value, iterations = sizes[1].value;
 
   Domain d = make_domain((int)edge);
   const size_t points = (size_t)(d.rows + 2) * (size_t)(d.cols + 2);

@@ -162,12 +162,13 @@ int main(int argc, char** argv) {
   int rank = 0, size = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  const long n = argc == 2 ? app_parse_count("matmul", argv[1], "N", MAX_EDGE, rank == 0) : argc == 1 ? DEFAULT_EDGE : -1;
-  if (n < 0) {
+  AppCount sizes[] = {{"N", MAX_EDGE, DEFAULT_EDGE}};
+  if (app_parse_counts("matmul", argc, argv, sizes, 1, rank == 0) != 0) {
     if (rank == 0) fprintf(stderr, "usage: matmul [N] (1 <= N <= %d)\n", MAX_EDGE);
     MPI_Finalize();
     return 2;
   }
+  const long n = sizes[0].value;
   const int q = square_root(size);
   Block mine = {0, 0, 0, (int)n};
   if (q > 0) {
