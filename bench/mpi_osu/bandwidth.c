@@ -6,16 +6,8 @@
 enum { window = 64 };
 
 int main(int argc, char** argv) {
-  MPI_Init(&argc, &argv);
-  int rank = 0, ranks = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-  if (ranks < 2) {
-    if (rank == 0) fprintf(stderr, "bandwidth: needs at least 2 ranks\n");
-    MPI_Abort(MPI_COMM_WORLD, 2);
-  }
   char *send = NULL, *receive = NULL;
-  osu_allocate("bandwidth", (size_t)osu_point_to_point_max_size, rank, &send, &receive);
+  const int rank = osu_point_to_point_init(&argc, &argv, "bandwidth", &send, &receive);
   MPI_Request requests[window];
   char ack = 0;
   for (int bytes = osu_min_size; bytes <= osu_point_to_point_max_size; bytes *= 2) {

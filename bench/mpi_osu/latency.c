@@ -4,16 +4,8 @@
 #include "osu.h"
 
 int main(int argc, char** argv) {
-  MPI_Init(&argc, &argv);
-  int rank = 0, ranks = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-  if (ranks < 2) {
-    if (rank == 0) fprintf(stderr, "latency: needs at least 2 ranks\n");
-    MPI_Abort(MPI_COMM_WORLD, 2);
-  }
   char *send = NULL, *receive = NULL;
-  osu_allocate("latency", osu_point_to_point_max_size, rank, &send, &receive);
+  const int rank = osu_point_to_point_init(&argc, &argv, "latency", &send, &receive);
   for (int bytes = osu_min_size; bytes <= osu_point_to_point_max_size; bytes *= 2) {
     const int iterations = 5 * osu_iterations(bytes), warmup = iterations / 10 + 1;
     MPI_Barrier(MPI_COMM_WORLD);

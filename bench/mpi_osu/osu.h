@@ -30,6 +30,21 @@ static inline void osu_allocate(const char* name, size_t capacity, int rank, cha
   memset(*receive, 0xff, capacity);
 }
 
+/* MPI_Init for a point-to-point benchmark between ranks 0 and 1: aborts the job on fewer
+ * than 2 ranks, allocates the buffers, and returns this rank. */
+static inline int osu_point_to_point_init(int* argc, char*** argv, const char* name, char** send, char** receive) {
+  MPI_Init(argc, argv);
+  int rank = 0, ranks = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  if (ranks < 2) {
+    if (rank == 0) fprintf(stderr, "%s: needs at least 2 ranks\n", name);
+    MPI_Abort(MPI_COMM_WORLD, 2);
+  }
+  osu_allocate(name, (size_t)osu_point_to_point_max_size, rank, send, receive);
+  return rank;
+}
+
 static inline double osu_latency_us(osu_operation operation, char* send, char* receive, int bytes) {
   const int iterations = osu_iterations(bytes), warmup = iterations / 10 + 1;
   double start = 0;
