@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mpi_shim/attributes.hpp"
+#include "mpi_shim/collectives/task.hpp"
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/request.hpp"
@@ -19,22 +20,6 @@
 using namespace ferry::mpi;
 
 namespace {
-
-/// MPI_Comm_split's rule: members of my color ordered by key, then by rank in `comm`.
-std::vector<int> members_of_color(Comm& comm, int color, int key) {
-  std::vector<std::array<int, 2>> all(size_t(comm.size()));
-  const std::array<int, 2> mine = {color, key};
-  allgather_bytes(comm, mine.data(), sizeof mine, all.data());
-  if (color == MPI_UNDEFINED) return {};
-  std::vector<int> ranks;
-  for (int r = 0; r < comm.size(); ++r) {
-    if (all[size_t(r)][0] == color) ranks.push_back(r);
-  }
-  std::stable_sort(ranks.begin(), ranks.end(), [&](int a, int b) { return all[size_t(a)][1] < all[size_t(b)][1]; });
-  std::vector<int> members;
-  for (int r : ranks) members.push_back(comm.world_rank(r));
-  return members;
-}
 
 /// A communicator over the members of `group` alone (MPI_Comm_create_group); `tag` keeps
 /// concurrent creations apart.
@@ -45,6 +30,41 @@ Comm temporary_subset(Comm& parent, const std::vector<int>& members, int tag) {
   subset.rank = subset.group.rank_of(world().rank);
   subset.collective_sequence = 0x400000U | (uint32_t(tag) & 0x3FFFFFU);
   return subset;
+}
+
+/// MPI_Comm_dup as a task: MPI_Comm_idup runs it in the background, MPI_Comm_dup at once.
+/// `*out` is written when it completes.
+Task dup_task(Comm& parent, MPI_Comm parent_handle, MPI_Comm* out) {
+  Agreement agreement;
+  Task agree = agree_task(parent, 0, parent.rank, agreement);
+  if (const int code = co_await agree; code != MPI_SUCCESS) co_return code;
+  const MPI_Comm created = make_comm(parent.group.members, agreement, &parent);
+  if (const int code = copy_attributes(parent, parent_handle, *hybrid(created)); code != MPI_SUCCESS) {
+    MPI_Comm doomed = created;
+    MPI_Comm_free(&doomed);
+    co_return code;
+  }
+  *out = created;
+  co_return MPI_SUCCESS;
+}
+
+int split(Comm& parent, int color, int key, MPI_Comm* out, const char* function) {
+  try {
+    const Agreement agreement = agree(parent, color, key);
+    *out = make_comm(members_of_color(parent, agreement), agreement);
+  } catch (const std::exception& error) {
+    return raise(&parent, MPI_ERR_INTERN, function, error.what());
+  }
+  return MPI_SUCCESS;
+}
+
+int create(Comm& parent, const std::vector<int>& members, MPI_Comm* out, const char* function) {
+  try {
+    *out = create_comm(parent, members);
+  } catch (const std::exception& error) {
+    return raise(&parent, MPI_ERR_INTERN, function, error.what());
+  }
+  return MPI_SUCCESS;
 }
 
 }  // namespace
@@ -81,8 +101,12 @@ int MPI_Comm_test_inter(MPI_Comm handle, int* flag) {
 int MPI_Comm_dup(MPI_Comm handle, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
   if (comm == nullptr) return PMPI_Comm_dup(handle, out);
-  *out = create_comm(*comm, comm->group.members, comm);
-  if (int error = copy_attributes(*comm, handle, *hybrid(*out))) return raise(comm, error, "MPI_Comm_dup");
+  try {
+    Task task = dup_task(*comm, handle, out);
+    if (const int code = run(task); code != MPI_SUCCESS) return raise(comm, code, "MPI_Comm_dup", task.detail());
+  } catch (const std::exception& error) {
+    return raise(comm, MPI_ERR_INTERN, "MPI_Comm_dup", error.what());
+  }
   return MPI_SUCCESS;
 }
 
@@ -94,23 +118,21 @@ int MPI_Comm_dup_with_info(MPI_Comm handle, MPI_Info info, MPI_Comm* out) {
 int MPI_Comm_idup(MPI_Comm handle, MPI_Comm* out, MPI_Request* request) {
   Comm* comm = hybrid(handle);
   if (comm == nullptr) return PMPI_Comm_idup(handle, out, request);
-  // Made at once: every member calls it in the same order, so nothing waits on later calls.
-  const int result = MPI_Comm_dup(handle, out);
-  Request* done = new_request();
-  done->active = true;
-  done->complete = true;
-  done->comm = comm;
-  set_status(&done->status, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_SUCCESS, 0);
-  *request = handle_of(done);
-  return result;
+  if (request == nullptr) return raise(comm, MPI_ERR_REQUEST, "MPI_Comm_idup");
+  try {
+    *out = MPI_COMM_NULL;
+    *request = start_collective(*comm, std::make_unique<Task>(dup_task(*comm, handle, out)));
+  } catch (const std::exception& error) {
+    return raise(comm, MPI_ERR_INTERN, "MPI_Comm_idup", error.what());
+  }
+  return MPI_SUCCESS;
 }
 
 int MPI_Comm_split(MPI_Comm handle, int color, int key, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
   if (comm == nullptr) return PMPI_Comm_split(handle, color, key, out);
   if (color < 0 && color != MPI_UNDEFINED) return raise(comm, MPI_ERR_ARG, "MPI_Comm_split");
-  *out = create_comm(*comm, members_of_color(*comm, color, key));
-  return MPI_SUCCESS;
+  return split(*comm, color, key, out, "MPI_Comm_split");
 }
 
 int MPI_Comm_split_type(MPI_Comm handle, int split_type, int key, MPI_Info info, MPI_Comm* out) {
@@ -125,8 +147,7 @@ int MPI_Comm_split_type(MPI_Comm handle, int split_type, int key, MPI_Info info,
   if (split_type != MPI_UNDEFINED) {
     color = int(std::find(hosts.begin(), hosts.end(), host) - hosts.begin());
   }
-  *out = create_comm(*comm, members_of_color(*comm, color, key));
-  return MPI_SUCCESS;
+  return split(*comm, color, key, out, "MPI_Comm_split_type");
 }
 
 int MPI_Comm_create(MPI_Comm handle, MPI_Group group, MPI_Comm* out) {
@@ -136,8 +157,7 @@ int MPI_Comm_create(MPI_Comm handle, MPI_Group group, MPI_Comm* out) {
   for (int rank : members) {
     if (comm->group.rank_of(rank) == MPI_UNDEFINED) return raise(comm, MPI_ERR_GROUP, "MPI_Comm_create");
   }
-  *out = create_comm(*comm, members);
-  return MPI_SUCCESS;
+  return create(*comm, members, out, "MPI_Comm_create");
 }
 
 int MPI_Comm_create_group(MPI_Comm handle, MPI_Group group, int tag, MPI_Comm* out) {
@@ -152,8 +172,7 @@ int MPI_Comm_create_group(MPI_Comm handle, MPI_Group group, int tag, MPI_Comm* o
     return MPI_SUCCESS;
   }
   Comm subset = temporary_subset(*comm, members, tag);
-  *out = create_comm(subset, members);
-  return MPI_SUCCESS;
+  return create(subset, members, out, "MPI_Comm_create_group");
 }
 
 int MPI_Comm_free(MPI_Comm* handle) {

@@ -4,6 +4,9 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "runtime/common/error.hpp"
+#include "mpi_shim/collectives/algorithms.hpp"
+#include "mpi_shim/context_ids.hpp"
 #include "mpi_shim/tags.hpp"
 #include "mpi_shim/transfer.hpp"
 #include "mpi_shim/world.hpp"
@@ -14,17 +17,9 @@ namespace {
 
 Comm world_instance;
 std::unordered_map<const void*, std::unique_ptr<Comm>> comms;
+std::unordered_map<const void*, std::unique_ptr<Comm>> freed_in_use;  // freed, with operations in flight
 std::unordered_map<const void*, std::unique_ptr<Group>> groups;
-uint32_t next_context_id = 1;  // 0 is the hybrid world's
-
-/// Agrees on a context id no member of `parent` uses yet.
-uint32_t agree_context_id(Comm& parent) {
-  std::vector<uint32_t> all(size_t(parent.size()));
-  allgather_bytes(parent, &next_context_id, sizeof next_context_id, all.data());
-  const uint32_t agreed = *std::max_element(all.begin(), all.end());
-  next_context_id = agreed + 1;
-  return agreed;
-}
+ContextIds context_ids(1, max_context_id + 1);  // 0 is the hybrid world's
 
 /// A native communicator of the batch ranks in `members`, made by those ranks only.
 MPI_Comm create_native(const std::vector<int>& members, uint32_t context_id) {
@@ -36,6 +31,32 @@ MPI_Comm create_native(const std::vector<int>& members, uint32_t context_id) {
   PMPI_Group_free(&subset);
   PMPI_Group_free(&native_world);
   return created;
+}
+
+ContextIds::Offer offer_of(const Contribution& contribution) noexcept {
+  return {contribution.offer_base, 0, contribution.offer_mask};
+}
+
+/// The offers of the members of `color`.
+std::vector<ContextIds::Offer> offers_of_color(const std::vector<Contribution>& all, int color) {
+  std::vector<ContextIds::Offer> offers;
+  for (const Contribution& contribution : all) {
+    if (contribution.color == color) offers.push_back(offer_of(contribution));
+  }
+  return offers;
+}
+
+/// Whether every color has an id in common; otherwise the floor of the next round.
+std::optional<uint32_t> next_round_floor(const std::vector<Contribution>& all) {
+  std::optional<uint32_t> floor;
+  for (const Contribution& contribution : all) {
+    if (contribution.color == MPI_UNDEFINED) continue;
+    const std::vector<ContextIds::Offer> offers = offers_of_color(all, contribution.color);
+    if (ContextIds::common(offers)) continue;
+    const uint32_t next = ContextIds::next_floor(offers);
+    floor = floor ? std::min(*floor, next) : next;
+  }
+  return floor;
 }
 
 }  // namespace
@@ -67,7 +88,12 @@ MPI_Comm handle_of(Comm* comm) noexcept {
 MPI_Group handle_of(Group* group) noexcept { return reinterpret_cast<MPI_Group>(group); }
 
 MPI_Group make_group(std::vector<int> world_members) {
-  if (world_members.empty()) return MPI_GROUP_EMPTY;
+  if (world_members.empty()) {
+    // Open MPI counts the references to its empty group: the caller frees this one.
+    MPI_Group empty = MPI_GROUP_EMPTY;
+    PMPI_Group_incl(MPI_GROUP_EMPTY, 0, nullptr, &empty);
+    return empty;
+  }
   auto group = std::make_unique<Group>();
   group->members = std::move(world_members);
   Group* raw = group.get();
@@ -110,16 +136,101 @@ Comm* register_comm(std::unique_ptr<Comm> comm) {
   return raw;
 }
 
-void forget_comm(Comm* comm) noexcept { comms.erase(comm); }
 
-MPI_Comm create_comm(Comm& parent, const std::vector<int>& world_members, const Comm* copy_from) {
-  const uint32_t context_id = agree_context_id(parent);
+void retain(Comm* comm) noexcept { ++comm->references; }
+
+void release(Comm* comm) noexcept {
+  if (--comm->references > 0 || !comm->freed) return;
+  context_ids.release(comm->context_id);
+  freed_in_use.erase(comm);
+}
+
+void forget_comm(Comm* comm) noexcept {
+  const auto found = comms.find(comm);
+  if (found == comms.end()) return;
+  comm->freed = true;
+  if (comm->references > 0) {
+    freed_in_use.emplace(comm, std::move(found->second));
+  } else {
+    context_ids.release(comm->context_id);
+  }
+  comms.erase(found);
+}
+
+Task agree_task(Comm& parent, int color, int key, Agreement& agreement) {
+  const int size = parent.size();
+  const std::vector<int> counts(size_t(size), int(sizeof(Contribution)));
+  std::vector<int> displs(static_cast<size_t>(size));
+  for (int rank = 0; rank < size; ++rank) displs[size_t(rank)] = rank * int(sizeof(Contribution));
+  agreement.all.resize(size_t(size));
+  uint32_t floor = 1;
+  for (;;) {
+    const ContextIds::Offer offer = context_ids.offer(floor);
+    const Contribution mine{color, key, offer.base, 0, offer.free_mask};
+    Task gather = allgatherv_task(Channel::open(parent), &mine, int(sizeof mine), MPI_BYTE, agreement.all.data(), counts,
+                                  displs, MPI_BYTE);
+    const int code = co_await gather;
+    const bool exhausted = std::any_of(agreement.all.begin(), agreement.all.end(), [](const Contribution& c) {
+      return c.color != MPI_UNDEFINED && c.offer_mask == 0;
+    });
+    const std::optional<uint32_t> next_floor =
+        code == MPI_SUCCESS && !exhausted ? next_round_floor(agreement.all) : std::nullopt;
+    std::optional<uint32_t> chosen;
+    if (code == MPI_SUCCESS && !exhausted && !next_floor && color != MPI_UNDEFINED) {
+      chosen = ContextIds::common(offers_of_color(agreement.all, color));
+    }
+    context_ids.settle(offer, chosen);
+    if (code != MPI_SUCCESS) co_return code;
+    if (exhausted) throw Error(Errc::no_resources, "no context id is free for a new communicator");
+    if (!next_floor) {
+      agreement.context_id = chosen;
+      co_return MPI_SUCCESS;
+    }
+    floor = *next_floor;
+  }
+}
+
+Agreement agree(Comm& parent, int color, int key) {
+  Agreement agreement;
+  Task task = agree_task(parent, color, key, agreement);
+  if (const int code = run(task); code != MPI_SUCCESS) {
+    throw Error(Errc::transport, "agreeing on a context id failed (MPI error " + std::to_string(code) + ")" +
+                              (task.detail().empty() ? "" : ": " + task.detail()));
+  }
+  return agreement;
+}
+
+std::vector<int> members_of_color(const Comm& parent, const Agreement& agreement) {
+  if (!agreement.context_id) return {};
+  const int color = agreement.all[size_t(parent.rank)].color;
+  std::vector<int> ranks;
+  for (int r = 0; r < parent.size(); ++r) {
+    if (agreement.all[size_t(r)].color == color) ranks.push_back(r);
+  }
+  std::stable_sort(ranks.begin(), ranks.end(), [&](int a, int b) {
+    return agreement.all[size_t(a)].key < agreement.all[size_t(b)].key;
+  });
+  std::vector<int> members;
+  members.reserve(ranks.size());
+  for (int r : ranks) members.push_back(parent.world_rank(r));
+  return members;
+}
+
+MPI_Comm make_comm(const std::vector<int>& world_members, const Agreement& agreement, const Comm* copy_from) {
   const int me = world().rank;
   const auto position = std::find(world_members.begin(), world_members.end(), me);
-  if (position == world_members.end()) return MPI_COMM_NULL;
+  if (position == world_members.end() || !agreement.context_id) {
+    if (agreement.context_id) context_ids.release(*agreement.context_id);
+    return MPI_COMM_NULL;
+  }
+  const uint32_t context_id = *agreement.context_id;
   const bool all_batch = std::all_of(world_members.begin(), world_members.end(),
                                      [](int rank) { return world().is_batch_rank(rank); });
-  if (all_batch && copy_from == nullptr) return create_native(world_members, context_id);
+  if (all_batch && copy_from == nullptr) {
+    // Open MPI gives the native communicator context ids of its own.
+    context_ids.release(context_id);
+    return create_native(world_members, context_id);
+  }
   auto comm = std::make_unique<Comm>();
   comm->context_id = context_id;
   comm->group.members = world_members;
@@ -129,6 +240,11 @@ MPI_Comm create_comm(Comm& parent, const std::vector<int>& world_members, const 
     comm->topology = copy_from->topology;
   }
   return handle_of(register_comm(std::move(comm)));
+}
+
+MPI_Comm create_comm(Comm& parent, const std::vector<int>& world_members, const Comm* copy_from) {
+  const bool member = std::find(world_members.begin(), world_members.end(), world().rank) != world_members.end();
+  return make_comm(world_members, agree(parent, member ? 0 : MPI_UNDEFINED, 0), copy_from);
 }
 
 void allgather_bytes(Comm& comm, const void* mine, size_t size, void* all) {

@@ -8,12 +8,14 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ferry::mpi {
 
 struct Topology;  // topology/topology.hpp
+class Task;       // collectives/task.hpp
 
 struct Group {
   std::vector<int> members;  ///< world rank of each group rank
@@ -32,6 +34,8 @@ struct Comm {
   std::string name;
   std::map<int, void*> attributes;
   std::shared_ptr<Topology> topology;
+  int references = 0;  ///< requests and operations in flight that use it
+  bool freed = false;  ///< MPI_Comm_free was called; it goes when the last reference does
 
   int size() const noexcept { return group.size(); }
   int world_rank(int comm_rank) const noexcept { return group.members[size_t(comm_rank)]; }
@@ -51,19 +55,54 @@ MPI_Group make_group(std::vector<int> world_members);
 /// Converts any group (native ones are groups of batch ranks) to its world-rank members.
 std::vector<int> members_of(MPI_Group group);
 
-/// Registers a new shim communicator / forgets a freed one (and its group).
+/// Registers a new shim communicator. forget_comm() is MPI_Comm_free: the handle is gone
+/// at once, the communicator (and its context id) once nothing in flight uses it.
 Comm* register_comm(std::unique_ptr<Comm> comm);
 void forget_comm(Comm* comm) noexcept;
 void forget_group(Group* group) noexcept;
+void retain(Comm* comm) noexcept;
+void release(Comm* comm) noexcept;
 
 /// The hybrid MPI_COMM_WORLD; created by MPI_Init.
 Comm& world_comm() noexcept;
 void create_world_comm(int size, int rank);
 
-/// Creates a communicator over `world_members` (in rank order), collectively over the
-/// members of `parent` that call it with the same list. Every member of `parent` calls
-/// it; those not in the list get MPI_COMM_NULL. An all-batch list yields a native
-/// communicator. `copy_from` (dup) copies attributes, error handler and topology.
+/// One member's part in creating communicators over a parent: MPI_Comm_split's color
+/// (MPI_UNDEFINED: no new communicator) and key, and its context-id offer.
+struct Contribution {
+  int32_t color = 0;
+  int32_t key = 0;
+  uint32_t offer_base = 0;
+  uint32_t padding = 0;
+  uint64_t offer_mask = 0;
+};
+
+/// What the members of `parent` agreed: every member's contribution, in rank order, and
+/// the context id of the caller's new communicator (unset for MPI_UNDEFINED).
+struct Agreement {
+  std::vector<Contribution> all;
+  std::optional<uint32_t> context_id;
+};
+
+/// Collective over `parent`: gathers every member's color and key and agrees on a context
+/// id for each color that every member of that color has free. Nonblocking (a Task), so
+/// that MPI_Comm_idup can run it in the background.
+Task agree_task(Comm& parent, int color, int key, Agreement& agreement);
+/// agree_task run to completion; throws on failure.
+Agreement agree(Comm& parent, int color, int key);
+
+/// The communicator over `world_members` (in rank order) with an agreed context id, or
+/// MPI_COMM_NULL when the caller is not a member. An all-batch list yields a native
+/// communicator (made by those members together). `copy_from` (dup) copies error handler
+/// and topology.
+MPI_Comm make_comm(const std::vector<int>& world_members, const Agreement& agreement, const Comm* copy_from = nullptr);
+
+/// The members of the caller's color (MPI_Comm_split's rule: ordered by key, then by rank
+/// in `parent`), as world ranks; empty for MPI_UNDEFINED.
+std::vector<int> members_of_color(const Comm& parent, const Agreement& agreement);
+
+/// Creates a communicator over `world_members`, collectively over the members of
+/// `parent`, which all call it (each with the list of the communicator it joins).
 MPI_Comm create_comm(Comm& parent, const std::vector<int>& world_members, const Comm* copy_from = nullptr);
 
 /// Exchanges `size` bytes from every rank; `all` receives size * comm.size() bytes in rank order.

@@ -16,8 +16,6 @@ namespace ferry::mpi {
 
 namespace {
 
-void set_empty(MPI_Status* status) { set_status(status, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_SUCCESS, 0); }
-
 MPI_Status* status_at(MPI_Status* statuses, int index) {
   return statuses == MPI_STATUSES_IGNORE ? MPI_STATUS_IGNORE : &statuses[index];
 }
@@ -32,9 +30,9 @@ bool any_shim(int count, const MPI_Request* requests) {
 
 /// Hands a completed shim request's status to the caller and releases it (persistent
 /// requests become inactive instead). Returns the request's error code.
-int retire(MPI_Request* handle, Request& request, MPI_Status* status) {
+int retire(MPI_Request* handle, Request& request, MPI_Status* status, Completion completion) {
   const MPI_Status result = request.status;
-  if (status != MPI_STATUS_IGNORE) *status = result;
+  deliver_status(status, result, completion);
   if (request.persistent) {
     request.active = false;
   } else {
@@ -47,18 +45,19 @@ int retire(MPI_Request* handle, Request& request, MPI_Status* status) {
 enum class Slot { idle, pending, done };
 
 /// Tests one entry of a mixed array; `error` receives its error code when it completes.
-Slot test_slot(MPI_Request* handle, MPI_Status* status, int& error) {
+Slot test_slot(MPI_Request* handle, MPI_Status* status, int& error, Completion completion) {
   if (*handle == MPI_REQUEST_NULL) return Slot::idle;
   if (Request* request = shim_request(*handle)) {
     if (!request->active) return Slot::idle;
     if (!request->test()) return Slot::pending;
-    error = retire(handle, *request, status);
+    error = retire(handle, *request, status, completion);
     return Slot::done;
   }
   int flag = 0;
   MPI_Status local;
   MPI_Status* target = status == MPI_STATUS_IGNORE ? &local : status;
   error = PMPI_Test(handle, &flag, target);
+  if (flag && completion == Completion::multiple && status != MPI_STATUS_IGNORE) status->MPI_ERROR = error;
   return flag ? Slot::done : Slot::pending;
 }
 
@@ -90,12 +89,12 @@ int MPI_Wait(MPI_Request* handle, MPI_Status* status) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
   if (request == nullptr) return PMPI_Wait(handle, status);
   if (!request->active) {
-    set_empty(status);
+    deliver_empty_status(status, Completion::single);
     return MPI_SUCCESS;
   }
   wait(*request);
   Comm* comm = request->comm;
-  const int error = retire(handle, *request, status);
+  const int error = retire(handle, *request, status, Completion::single);
   return error == MPI_SUCCESS ? MPI_SUCCESS : raise(comm, error, "MPI_Wait");
 }
 
@@ -104,14 +103,14 @@ int MPI_Test(MPI_Request* handle, int* flag, MPI_Status* status) {
   if (request == nullptr) return PMPI_Test(handle, flag, status);
   if (!request->active) {
     *flag = 1;
-    set_empty(status);
+    deliver_empty_status(status, Completion::single);
     return MPI_SUCCESS;
   }
   transport().poll();
   *flag = request->test() ? 1 : 0;
   if (!*flag) return MPI_SUCCESS;
   Comm* comm = request->comm;
-  const int error = retire(handle, *request, status);
+  const int error = retire(handle, *request, status, Completion::single);
   return error == MPI_SUCCESS ? MPI_SUCCESS : raise(comm, error, "MPI_Test");
 }
 
@@ -137,8 +136,8 @@ int MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
       if (slots[i] != Slot::pending) continue;
       int error = MPI_SUCCESS;
       const bool native = shim_request(requests[i]) == nullptr;
-      slots[i] = test_slot(&requests[i], status_at(statuses, i), error);
-      if (slots[i] == Slot::idle) set_empty(status_at(statuses, i));
+      slots[i] = test_slot(&requests[i], status_at(statuses, i), error, Completion::multiple);
+      if (slots[i] == Slot::idle) deliver_empty_status(status_at(statuses, i), Completion::multiple);
       if (slots[i] == Slot::pending) {
         all = false;
         native_pending = native_pending || native;
@@ -193,16 +192,12 @@ int MPI_Testall(int count, MPI_Request requests[], int* flag, MPI_Status statuse
       continue;
     }
     Request* request = shim_request(requests[i]);
-    if (request == nullptr) {
-      set_empty(status_at(statuses, i));
-      continue;
-    }
-    if (!request->active) {
-      set_empty(status_at(statuses, i));
+    if (request == nullptr || !request->active) {
+      deliver_empty_status(status_at(statuses, i), Completion::multiple);
       continue;
     }
     comm = request->comm;
-    if (retire(&requests[i], *request, status_at(statuses, i)) != MPI_SUCCESS) failed = true;
+    if (retire(&requests[i], *request, status_at(statuses, i), Completion::multiple) != MPI_SUCCESS) failed = true;
   }
   *flag = 1;
   return failed ? raise(comm, MPI_ERR_IN_STATUS, "MPI_Testall") : MPI_SUCCESS;
@@ -218,7 +213,7 @@ int MPI_Waitany(int count, MPI_Request requests[], int* index, MPI_Status* statu
     native_pending = false;
     for (int i = 0; i < count; ++i) {
       const bool native = shim_request(requests[i]) == nullptr;
-      const Slot slot = test_slot(&requests[i], status, error);
+      const Slot slot = test_slot(&requests[i], status, error, Completion::single);
       if (slot == Slot::done) {
         *index = i;
         return true;
@@ -231,7 +226,7 @@ int MPI_Waitany(int count, MPI_Request requests[], int* index, MPI_Status* statu
     return !any_active;
   };
   if (!sweep()) progress_until(native_pending, sweep);
-  if (*index == MPI_UNDEFINED) set_empty(status);
+  if (*index == MPI_UNDEFINED) deliver_empty_status(status, Completion::single);
   return error == MPI_SUCCESS ? MPI_SUCCESS : raise(nullptr, error, "MPI_Waitany");
 }
 
@@ -242,7 +237,7 @@ int MPI_Testany(int count, MPI_Request requests[], int* index, int* flag, MPI_St
   bool any_active = false;
   int error = MPI_SUCCESS;
   for (int i = 0; i < count; ++i) {
-    const Slot slot = test_slot(&requests[i], status, error);
+    const Slot slot = test_slot(&requests[i], status, error, Completion::single);
     if (slot == Slot::done) {
       *index = i;
       *flag = 1;
@@ -251,7 +246,7 @@ int MPI_Testany(int count, MPI_Request requests[], int* index, int* flag, MPI_St
     any_active = any_active || slot == Slot::pending;
   }
   *flag = any_active ? 0 : 1;
-  if (!any_active) set_empty(status);
+  if (!any_active) deliver_empty_status(status, Completion::single);
   return MPI_SUCCESS;
 }
 
@@ -265,7 +260,7 @@ static int some(int count, MPI_Request requests[], int* outcount, int indices[],
     for (int i = 0; i < count; ++i) {
       const bool native = shim_request(requests[i]) == nullptr;
       int error = MPI_SUCCESS;
-      const Slot slot = test_slot(&requests[i], status_at(statuses, *outcount), error);
+      const Slot slot = test_slot(&requests[i], status_at(statuses, *outcount), error, Completion::multiple);
       if (slot == Slot::done) {
         indices[(*outcount)++] = i;
         if (error != MPI_SUCCESS) failed = true;
@@ -310,12 +305,12 @@ int MPI_Request_get_status(MPI_Request handle, int* flag, MPI_Status* status) {
   if (request == nullptr) return PMPI_Request_get_status(handle, flag, status);
   if (!request->active) {
     *flag = 1;
-    set_empty(status);
+    deliver_empty_status(status, Completion::single);
     return MPI_SUCCESS;
   }
   transport().poll();
   *flag = request->test() ? 1 : 0;
-  if (*flag && status != MPI_STATUS_IGNORE) *status = request->status;
+  if (*flag) deliver_status(status, request->status, Completion::single);
   return MPI_SUCCESS;
 }
 

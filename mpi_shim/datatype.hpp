@@ -10,6 +10,25 @@
 
 namespace ferry::mpi {
 
+/// A datatype kept usable while an operation needs it, even if the user frees it in
+/// between (MPI_Type_free only marks a type in use): derived types are duplicated and the
+/// duplicate freed with this object; predefined types are never freed and are kept as is.
+class HeldType {
+ public:
+  HeldType() = default;
+  explicit HeldType(MPI_Datatype type);
+  HeldType(HeldType&& other) noexcept;
+  HeldType& operator=(HeldType&& other) noexcept;
+  HeldType(const HeldType&) = delete;
+  HeldType& operator=(const HeldType&) = delete;
+  ~HeldType();
+  MPI_Datatype get() const noexcept { return type_; }
+
+ private:
+  MPI_Datatype type_ = MPI_DATATYPE_NULL;
+  bool owned_ = false;
+};
+
 /// Size in bytes of `count` elements, and whether they are one contiguous block.
 struct Layout {
   size_t bytes = 0;
@@ -50,10 +69,18 @@ class ReceiveBuffer {
   std::vector<std::byte> staging_;
   void* user_ = nullptr;
   int count_ = 0;
-  MPI_Datatype type_ = MPI_DATATYPE_NULL;
+  HeldType type_;
 };
 
 /// Fills the status fields Open MPI's own PMPI_Get_count / Get_elements read.
 void set_status(MPI_Status* status, int source, int tag, int error, size_t bytes, bool cancelled = false);
+
+/// Whether a call completes one request or several: only calls that complete several
+/// (Waitall, Testall, Waitsome, Testsome) write MPI_ERROR into the caller's status.
+enum class Completion { single, multiple };
+/// Hands a status to the caller's `to` (which may be MPI_STATUS_IGNORE).
+void deliver_status(MPI_Status* to, const MPI_Status& from, Completion completion) noexcept;
+/// Hands the empty status (of a null or inactive request) to the caller's `to`.
+void deliver_empty_status(MPI_Status* to, Completion completion) noexcept;
 
 }  // namespace ferry::mpi

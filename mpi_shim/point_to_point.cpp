@@ -40,7 +40,7 @@ int check_buffer_space(int count, MPI_Datatype type, SendMode mode) {
 int finish_blocking(Request& request, MPI_Status* status, Comm& comm, const char* function) {
   wait(request);
   const MPI_Status result = request.status;
-  if (status != MPI_STATUS_IGNORE) *status = result;
+  deliver_status(status, result, Completion::single);
   return result.MPI_ERROR == MPI_SUCCESS ? MPI_SUCCESS : raise(&comm, result.MPI_ERROR, function);
 }
 
@@ -73,7 +73,7 @@ int nonblocking_send(const void* buffer, int count, MPI_Datatype type, int dest,
     request = new_request();
     request->active = true;
     request->complete = true;
-    request->comm = comm;
+    request->bind(comm);
     set_status(&request->status, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_SUCCESS, 0);
   }
   *out = handle_of(request);
@@ -87,10 +87,10 @@ int persistent_send(const void* buffer, int count, MPI_Datatype type, int dest, 
   Request* request = new_request();
   request->persistent = true;
   request->kind = Request::Kind::send;
-  request->comm = comm;
+  request->bind(comm);
   request->buffer = buffer;
   request->count = count;
-  request->type = type;
+  request->type = HeldType(type);
   request->peer = dest;
   request->tag = tag;
   request->mode = mode;
@@ -197,10 +197,10 @@ int MPI_Recv_init(void* buf, int count, MPI_Datatype type, int source, int tag, 
   request->persistent = true;
   request->receives = true;
   request->kind = Request::Kind::receive;
-  request->comm = comm;
+  request->bind(comm);
   request->buffer = buf;
   request->count = count;
-  request->type = type;
+  request->type = HeldType(type);
   request->peer = source;
   request->tag = tag;
   *out = handle_of(request);

@@ -16,6 +16,13 @@ namespace ferry::mpi {
 
 namespace {
 
+/// Probes complete no request: they leave MPI_ERROR as the caller had it.
+void set_probe_status(MPI_Status* status, int source, int tag, int error, size_t bytes) {
+  MPI_Status probed{};
+  set_status(&probed, source, tag, error, bytes);
+  deliver_status(status, probed, Completion::single);
+}
+
 /// A message taken off the matching queue by MPI_Mprobe / MPI_Improbe.
 struct Message {
   ucp_tag_message_h handle = nullptr;
@@ -56,7 +63,7 @@ ucp_tag_message_h probe_blocking(Comm& comm, int source, int tag, bool remove, u
 }
 
 void status_of(const ucp_tag_recv_info_t& info, MPI_Status* status) {
-  set_status(status, source_of(info.sender_tag), tag_of(info.sender_tag), MPI_SUCCESS, info.length);
+  set_probe_status(status, source_of(info.sender_tag), tag_of(info.sender_tag), MPI_SUCCESS, info.length);
 }
 
 MPI_Message keep(Comm& comm, ucp_tag_message_h handle, const ucp_tag_recv_info_t& info) {
@@ -79,7 +86,7 @@ int MPI_Probe(int source, int tag, MPI_Comm handle, MPI_Status* status) {
   if (comm == nullptr) return PMPI_Probe(source, tag, handle, status);
   if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Probe");
   if (source == MPI_PROC_NULL) {
-    set_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+    set_probe_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
     return MPI_SUCCESS;
   }
   ucp_tag_recv_info_t info{};
@@ -94,7 +101,7 @@ int MPI_Iprobe(int source, int tag, MPI_Comm handle, int* flag, MPI_Status* stat
   if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Iprobe");
   if (source == MPI_PROC_NULL) {
     *flag = 1;
-    set_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+    set_probe_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
     return MPI_SUCCESS;
   }
   transport().poll();
@@ -110,7 +117,7 @@ int MPI_Mprobe(int source, int tag, MPI_Comm handle, MPI_Message* message, MPI_S
   if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Mprobe");
   if (source == MPI_PROC_NULL) {
     *message = MPI_MESSAGE_NO_PROC;
-    set_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+    set_probe_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
     return MPI_SUCCESS;
   }
   ucp_tag_recv_info_t info{};
@@ -127,7 +134,7 @@ int MPI_Improbe(int source, int tag, MPI_Comm handle, int* flag, MPI_Message* me
   if (source == MPI_PROC_NULL) {
     *flag = 1;
     *message = MPI_MESSAGE_NO_PROC;
-    set_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+    set_probe_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
     return MPI_SUCCESS;
   }
   transport().poll();
@@ -157,7 +164,7 @@ int MPI_Imrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI
   }
   Request* request = new_request();
   request->kind = Request::Kind::receive;
-  request->comm = message->comm;
+  request->bind(message->comm);
   request->active = true;
   request->receive = ReceiveBuffer(buf, count, type);
   request->transfer = Transfer::receive_probed(message->handle, message->info, request->receive.data(), request->receive.capacity());

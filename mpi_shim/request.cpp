@@ -67,7 +67,14 @@ int error_of(ucs_status_t status) {
 }
 }  // namespace
 
-Request::~Request() = default;
+Request::~Request() { bind(nullptr); }
+
+void Request::bind(Comm* target) noexcept {
+  if (target == comm) return;
+  if (target != nullptr) retain(target);
+  if (comm != nullptr) release(comm);
+  comm = target;
+}
 
 bool Request::test() {
   if (complete || !active) return true;
@@ -116,15 +123,16 @@ void free_request(Request* request) noexcept {
 void Request::reset() noexcept {
   kind = Kind::completed;
   persistent = active = complete = live = false;
-  comm = nullptr;
+  bind(nullptr);
   transfer = Transfer();
   send = SendBuffer();
   receive = ReceiveBuffer();
   status = MPI_Status{};
   task.reset();
+  held_types.clear();
   buffer = nullptr;
   count = 0;
-  type = MPI_DATATYPE_NULL;
+  type = HeldType();
   peer = tag = 0;
   mode = SendMode::standard;
   receives = false;
@@ -133,7 +141,7 @@ void Request::reset() noexcept {
 int start_send(Request& request, const void* buffer, int count, MPI_Datatype type, int dest, int tag, Comm& comm,
                SendMode mode) {
   request.kind = Request::Kind::send;
-  request.comm = &comm;
+  request.bind(&comm);
   request.active = true;
   request.complete = false;
   if (dest == MPI_PROC_NULL) {
@@ -151,7 +159,7 @@ int start_send(Request& request, const void* buffer, int count, MPI_Datatype typ
 
 int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, int source, int tag, Comm& comm) {
   request.kind = Request::Kind::receive;
-  request.comm = &comm;
+  request.bind(&comm);
   request.active = true;
   request.complete = false;
   if (source == MPI_PROC_NULL) {
@@ -170,20 +178,21 @@ int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, 
 
 void start_persistent(Request& request) {
   if (request.receives) {
-    start_receive(request, const_cast<void*>(request.buffer), request.count, request.type, request.peer, request.tag,
+    start_receive(request, const_cast<void*>(request.buffer), request.count, request.type.get(), request.peer, request.tag,
                   *request.comm);
   } else {
-    start_send(request, request.buffer, request.count, request.type, request.peer, request.tag, *request.comm,
+    start_send(request, request.buffer, request.count, request.type.get(), request.peer, request.tag, *request.comm,
                request.mode);
   }
 }
 
-MPI_Request start_collective(Comm& comm, std::unique_ptr<Task> task) {
+MPI_Request start_collective(Comm& comm, std::unique_ptr<Task> task, std::vector<HeldType> held_types) {
   Request* request = new_request();
   request->kind = Request::Kind::collective;
-  request->comm = &comm;
+  request->bind(&comm);
   request->active = true;
   request->task = std::move(task);
+  request->held_types = std::move(held_types);
   pending_collectives.push_back(request);
   return handle_of(request);
 }

@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <memory>
+#include <vector>
 
 #include "mpi_shim/datatype.hpp"
 #include "mpi_shim/transfer.hpp"
@@ -27,17 +28,24 @@ struct Request {
   ReceiveBuffer receive;
   MPI_Status status{};
   std::unique_ptr<Task> task;  ///< nonblocking collectives
+  std::vector<HeldType> held_types;  ///< the datatypes `task` uses
   // The arguments of a persistent request, to start it again.
   const void* buffer = nullptr;
   int count = 0;
-  MPI_Datatype type = MPI_DATATYPE_NULL;
+  HeldType type;
   int peer = 0;
   int tag = 0;
   SendMode mode = SendMode::standard;
   bool receives = false;
   bool live = false;  ///< handed out and not yet freed
 
+  Request() = default;
+  Request(const Request&) = delete;
+  Request& operator=(const Request&) = delete;
   ~Request();
+  /// Makes `target` the request's communicator, which stays alive (even if freed) until
+  /// the request lets go of it.
+  void bind(Comm* target) noexcept;
   /// Back to a fresh, unused request (for reuse by the pool).
   void reset() noexcept;
   /// Advances the request (after transport progress); true once complete.
@@ -72,6 +80,6 @@ int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, 
 void start_persistent(Request& request);
 
 /// A nonblocking collective's request: `task` runs as the request is tested.
-MPI_Request start_collective(Comm& comm, std::unique_ptr<Task> task);
+MPI_Request start_collective(Comm& comm, std::unique_ptr<Task> task, std::vector<HeldType> held_types = {});
 
 }  // namespace ferry::mpi

@@ -1,6 +1,25 @@
 #include "mpi_shim/collectives/entry.hpp"
 
+#include <algorithm>
+
 namespace ferry::mpi {
+
+std::vector<HeldType> hold_types(std::span<MPI_Datatype* const> types) {
+  std::vector<MPI_Datatype> originals;
+  std::vector<HeldType> held;
+  for (MPI_Datatype* type : types) {
+    if (type == nullptr) continue;
+    const auto seen = std::find(originals.begin(), originals.end(), *type);
+    if (seen != originals.end()) {
+      *type = held[size_t(seen - originals.begin())].get();
+      continue;
+    }
+    originals.push_back(*type);
+    held.emplace_back(*type);
+    *type = held.back().get();
+  }
+  return held;
+}
 
 int first_error(std::initializer_list<int> codes) noexcept {
   for (int code : codes) {

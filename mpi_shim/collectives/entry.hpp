@@ -7,6 +7,8 @@
 
 #include <exception>
 #include <initializer_list>
+#include <span>
+#include <vector>
 
 #include "mpi_shim/collectives/task.hpp"
 #include "mpi_shim/communicator.hpp"
@@ -40,11 +42,18 @@ int complete(Comm& comm, const char* function, MakeTask&& make) noexcept {
   }
 }
 
+/// Replaces each of `types` by a held duplicate (see HeldType) that the caller keeps, so
+/// that a nonblocking collective outlives the user's MPI_Type_free of its types. Null
+/// entries (types the call ignores, which may hold anything) are skipped.
+std::vector<HeldType> hold_types(std::span<MPI_Datatype* const> types);
+
 /// Starts a nonblocking collective made by `make`; its request completes with the task.
 template <class MakeTask>
-int start(Comm& comm, const char* function, MPI_Request* request, MakeTask&& make) noexcept {
+int start(Comm& comm, const char* function, MPI_Request* request, std::span<MPI_Datatype* const> types,
+          MakeTask&& make) noexcept {
   try {
-    *request = start_collective(comm, std::make_unique<Task>(make()));
+    std::vector<HeldType> held = hold_types(types);
+    *request = start_collective(comm, std::make_unique<Task>(make()), std::move(held));
     return MPI_SUCCESS;
   } catch (const std::exception& error) {
     return raise(&comm, MPI_ERR_INTERN, function, error.what());
@@ -52,11 +61,18 @@ int start(Comm& comm, const char* function, MPI_Request* request, MakeTask&& mak
 }
 
 /// A collective after its argument checks gave `check`: blocking when `request` is null,
-/// nonblocking otherwise.
+/// nonblocking otherwise. `types` are the datatypes the task uses (which `make` must read
+/// through the same variables): a nonblocking one holds them until it completes.
 template <class MakeTask>
-int collective(Comm& comm, const char* function, int check, MPI_Request* request, MakeTask&& make) noexcept {
+int collective(Comm& comm, const char* function, int check, MPI_Request* request,
+               std::span<MPI_Datatype* const> types, MakeTask&& make) noexcept {
   if (check != MPI_SUCCESS) return raise(&comm, check, function);
-  return request == nullptr ? complete(comm, function, make) : start(comm, function, request, make);
+  return request == nullptr ? complete(comm, function, make) : start(comm, function, request, types, make);
+}
+template <class MakeTask>
+int collective(Comm& comm, const char* function, int check, MPI_Request* request,
+               std::initializer_list<MPI_Datatype*> types, MakeTask&& make) noexcept {
+  return collective(comm, function, check, request, std::span<MPI_Datatype* const>(types.begin(), types.size()), make);
 }
 
 /// Nonblocking entry points reject a null request pointer before anything else.

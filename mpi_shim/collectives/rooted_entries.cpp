@@ -19,7 +19,7 @@ std::vector<int> uniform_displs(int size, int count) {
 
 int bcast(Comm& c, const char* name, MPI_Request* request, void* buffer, int count, MPI_Datatype type, int root) {
   const int check = first_error({check_data(buffer, count, type, false), check_root(c, root)});
-  return collective(c, name, check, request, [&] { return bcast_task(Channel::open(c), buffer, count, type, root); });
+  return collective(c, name, check, request, {&type}, [&] { return bcast_task(Channel::open(c), buffer, count, type, root); });
 }
 
 int reduce(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive, int count,
@@ -28,7 +28,7 @@ int reduce(Comm& c, const char* name, MPI_Request* request, const void* send, vo
   const int check = first_error({check_root(c, root), check_data(send, count, type, at_root), check_count(count),
                                  check_type(type), check_op(op)});
   const void* input = send == MPI_IN_PLACE ? receive : send;
-  return collective(c, name, check, request,
+  return collective(c, name, check, request, {&type},
                     [&] { return reduce_task(Channel::open(c), input, receive, count, type, op, root); });
 }
 
@@ -37,7 +37,8 @@ int gatherv(Comm& c, const char* name, MPI_Request* request, const void* send, i
   const bool at_root = root >= 0 && root < c.size() && c.rank == root;
   int check = first_error({check_root(c, root), check_data(send, send_count, send_type, at_root)});
   if (at_root && check == MPI_SUCCESS) check = check_type(receive_type);
-  return collective(c, name, check, request, [&] {
+  return collective(c, name, check, request,
+                    {send == MPI_IN_PLACE ? nullptr : &send_type, at_root ? &receive_type : nullptr}, [&] {
     return gatherv_task(Channel::open(c), send, send_count, send_type, receive, std::move(counts), std::move(displs),
                         receive_type, root);
   });
@@ -49,7 +50,8 @@ int scatterv(Comm& c, const char* name, MPI_Request* request, const void* send, 
   const bool at_root = root >= 0 && root < c.size() && c.rank == root;
   int check = first_error({check_root(c, root), check_data(receive, receive_count, receive_type, at_root)});
   if (at_root && check == MPI_SUCCESS) check = check_type(send_type);
-  return collective(c, name, check, request, [&] {
+  return collective(c, name, check, request,
+                    {at_root ? &send_type : nullptr, receive == MPI_IN_PLACE ? nullptr : &receive_type}, [&] {
     return scatterv_task(Channel::open(c), send, std::move(counts), std::move(displs), send_type, receive,
                          receive_count, receive_type, root);
   });

@@ -41,14 +41,14 @@ int check_types(const Comm& c, const MPI_Datatype* types) {
 }
 
 int barrier(Comm& c, const char* name, MPI_Request* request) {
-  return collective(c, name, MPI_SUCCESS, request, [&] { return barrier_task(Channel::open(c)); });
+  return collective(c, name, MPI_SUCCESS, request, {}, [&] { return barrier_task(Channel::open(c)); });
 }
 
 int allreduce(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive, int count,
               MPI_Datatype type, MPI_Op op) {
   const int check = first_error({check_count(count), check_type(type), check_op(op)});
   const void* input = send == MPI_IN_PLACE ? receive : send;
-  return collective(c, name, check, request, [&] {
+  return collective(c, name, check, request, {&type}, [&] {
     if (allreduce_direct_suits(c, count, type))
       return allreduce_direct_task(Channel::open(c), input, receive, count, type, op);
     if (allreduce_segmented_suits(c, count, type)) {
@@ -66,7 +66,7 @@ int allgatherv(Comm& c, const char* name, MPI_Request* request, const void* send
                MPI_Datatype send_type, void* receive, const int* counts, const int* displs, MPI_Datatype receive_type) {
   const int check = first_error(
       {check_data(send, send_count, send_type, true), check_counts(c, counts, displs), check_type(receive_type)});
-  return collective(c, name, check, request, [&] {
+  return collective(c, name, check, request, {send == MPI_IN_PLACE ? nullptr : &send_type, &receive_type}, [&] {
     return allgatherv_task(Channel::open(c), send, send_count, send_type, receive, copy_array(c, counts),
                            copy_array(c, displs), receive_type);
   });
@@ -82,7 +82,10 @@ int allgather(Comm& c, const char* name, MPI_Request* request, const void* send,
 
 int alltoallw(Comm& c, const char* name, MPI_Request* request, const void* send, std::vector<Block> send_blocks,
               void* receive, std::vector<Block> receive_blocks) {
-  return collective(c, name, MPI_SUCCESS, request, [&] {
+  std::vector<MPI_Datatype*> types;
+  for (Block& block : send_blocks) types.push_back(&block.type);
+  for (Block& block : receive_blocks) types.push_back(&block.type);
+  return collective(c, name, MPI_SUCCESS, request, std::span<MPI_Datatype* const>(types), [&] {
     return alltoallw_task(Channel::open(c), send, std::move(send_blocks), receive, std::move(receive_blocks));
   });
 }
@@ -129,7 +132,7 @@ int reduce_scatter(Comm& c, const char* name, MPI_Request* request, const void* 
                    std::vector<int> counts, MPI_Datatype type, MPI_Op op) {
   const int check = first_error({check_type(type), check_op(op)});
   const void* input = send == MPI_IN_PLACE ? receive : send;
-  return collective(c, name, check, request, [&] {
+  return collective(c, name, check, request, {&type}, [&] {
     const Channel reduce = Channel::open(c);
     const Channel scatter = Channel::open(c);
     return reduce_scatter_task(reduce, scatter, input, receive, std::move(counts), type, op);
@@ -140,7 +143,7 @@ int scan(Comm& c, const char* name, MPI_Request* request, const void* send, void
          MPI_Op op, bool exclusive) {
   const int check = first_error({check_count(count), check_type(type), check_op(op)});
   const void* input = send == MPI_IN_PLACE ? receive : send;
-  return collective(c, name, check, request,
+  return collective(c, name, check, request, {&type},
                     [&] { return scan_task(Channel::open(c), input, receive, count, type, op, exclusive); });
 }
 

@@ -81,7 +81,10 @@ int neighbor(Comm& c, const char* name, MPI_Request* request, Describe&& describ
   const Neighborhood hood = neighborhood(*c.topology, c.rank);
   std::vector<Part> outgoing, incoming;
   const int check = describe(hood, outgoing, incoming);
-  return collective(c, name, check, request, [&] {
+  std::vector<MPI_Datatype*> types;
+  for (Part& part : outgoing) types.push_back(&part.type);
+  for (Part& part : incoming) types.push_back(&part.type);
+  return collective(c, name, check, request, std::span<MPI_Datatype* const>(types), [&] {
     return exchange_task(Channel::open(c), std::move(outgoing), std::move(incoming),
                          receive_order(*c.topology, hood.sources.size()));
   });

@@ -5,7 +5,8 @@
 #
 #   run_compare.sh PROGRAM NP PLACEMENT...      e.g. run_compare.sh ./p2p 4 1+3 2+2 3+1
 #
-# FERRY names the ferry executable. Each run is bounded by `timeout 120`.
+# FERRY names the ferry executable; FERRY_TEST_MODES the waiting modes to run each
+# placement in (default: warm). Each run is bounded by `timeout 120`.
 set -u
 
 usage() {
@@ -27,6 +28,10 @@ for placement in "$@"; do
   fi
 done
 [[ -n ${FERRY:-} && -x ${FERRY:-} ]] || { echo "run_compare.sh: FERRY must name the ferry executable" >&2; exit 2; }
+read -r -a modes <<<"${FERRY_TEST_MODES:-warm}"
+for mode in "${modes[@]}"; do
+  [[ $mode =~ ^(hot|warm|adaptive)$ ]] || { echo "run_compare.sh: mode '$mode' is not hot, warm or adaptive" >&2; exit 2; }
+done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -67,23 +72,25 @@ echo "reference: ${reference[*]} ($(wc -l <"$work/reference.out") lines)"
 
 failed=0
 for placement in "$@"; do
-  batch=${placement%+*}
-  functions=${placement#*+}
-  command=("$FERRY" run -n "$batch" --functions "$functions" --mode warm -- "$program")
-  name="placement_${batch}_${functions}"
-  run "$name" "${command[@]}"
-  status=$?
-  if (( status != 0 )); then
-    report_failure "$name" $status "${command[@]}"
-    failed=1
-    continue
-  fi
-  if ! diff -u --label "mpirun -np $np" --label "ferry $placement" \
-       "$work/reference.out" "$work/$name.out"; then
-    echo "FAILED (output differs from the reference): ${command[*]}"
-    failed=1
-    continue
-  fi
-  echo "ok $placement: ${command[*]}"
+  for mode in "${modes[@]}"; do
+    batch=${placement%+*}
+    functions=${placement#*+}
+    command=("$FERRY" run -n "$batch" --functions "$functions" --mode "$mode" -- "$program")
+    name="placement_${batch}_${functions}_$mode"
+    run "$name" "${command[@]}"
+    status=$?
+    if (( status != 0 )); then
+      report_failure "$name" $status "${command[@]}"
+      failed=1
+      continue
+    fi
+    if ! diff -u --label "mpirun -np $np" --label "ferry $placement $mode" \
+         "$work/reference.out" "$work/$name.out"; then
+      echo "FAILED (output differs from the reference): ${command[*]}"
+      failed=1
+      continue
+    fi
+    echo "ok $placement $mode: ${command[*]}"
+  done
 done
 exit $failed
