@@ -1,10 +1,26 @@
 #include "mpi_shim/datatype.hpp"
 
+#include <climits>
 #include <cstring>
 #include <new>
+#include <string>
 #include <utility>
 
+#include "runtime/common/error.hpp"
+
 namespace ferry::mpi {
+
+namespace {
+
+/// Non-contiguous data is packed with PMPI_Pack, whose sizes are ints.
+void refuse_unpackable(const Layout& layout) {
+  if (layout.bytes <= size_t(INT_MAX)) return;
+  throw Error(Errc::invalid_argument, "non-contiguous data of " + std::to_string(layout.bytes) +
+                                          " bytes in one message: more than 2 GiB of non-contiguous data is not "
+                                          "supported yet on communicators with function ranks");
+}
+
+}  // namespace
 
 HeldType::HeldType(MPI_Datatype type) : type_(type) {
   int integers = 0, addresses = 0, types = 0, combiner = MPI_COMBINER_NAMED;
@@ -38,9 +54,9 @@ Layout layout_of(int count, MPI_Datatype type) {
     layout.contiguous = true;
     return layout;
   }
-  int size = 0;
+  MPI_Count size = 0;
   MPI_Aint lb = 0, extent = 0, true_lb = 0, true_extent = 0;
-  PMPI_Type_size(type, &size);
+  PMPI_Type_size_x(type, &size);
   PMPI_Type_get_extent(type, &lb, &extent);
   PMPI_Type_get_true_extent(type, &true_lb, &true_extent);
   layout.bytes = size_t(size) * size_t(count);
@@ -56,6 +72,7 @@ SendBuffer::SendBuffer(const void* buffer, int count, MPI_Datatype type) {
     data_ = static_cast<const std::byte*>(buffer) + layout.true_lb;
     return;
   }
+  refuse_unpackable(layout);
   int packed_size = 0;
   PMPI_Pack_size(count, type, MPI_COMM_SELF, &packed_size);
   packed_.resize(size_t(packed_size));
@@ -79,6 +96,7 @@ ReceiveBuffer::ReceiveBuffer(void* buffer, int count, MPI_Datatype type) {
     data_ = static_cast<std::byte*>(buffer) + layout.true_lb;
     return;
   }
+  refuse_unpackable(layout);
   staging_.resize(capacity_);
   data_ = staging_.data();
   user_ = buffer;

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "mpi_shim/collectives/task.hpp"
+#include "mpi_shim/errors.hpp"
+#include "runtime/common/error.hpp"
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/tags.hpp"
 #include "mpi_shim/transport.hpp"
@@ -56,6 +58,16 @@ class RequestPool {
 
 RequestPool pool;
 std::vector<Request*> pending_collectives;  // nonblocking collectives not yet complete
+
+/// An operation that cannot start completes at once with the error, after the
+/// communicator's error handler has seen it (with what went wrong).
+int fail_at_start(Request& request, Comm& comm, const Error& error) {
+  const int code = raise(&comm, MPI_ERR_COUNT, "MPI point-to-point", error.what());
+  request.kind = Request::Kind::completed;
+  request.complete = true;
+  set_status(&request.status, MPI_ANY_SOURCE, MPI_ANY_TAG, code, 0);
+  return code;
+}
 
 int error_of(ucs_status_t status) {
   switch (status) {
@@ -150,7 +162,11 @@ int start_send(Request& request, const void* buffer, int count, MPI_Datatype typ
     set_status(&request.status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
     return MPI_SUCCESS;
   }
-  request.send = SendBuffer(buffer, count, type);
+  try {
+    request.send = SendBuffer(buffer, count, type);
+  } catch (const Error& error) {
+    return fail_at_start(request, comm, error);
+  }
   if (mode == SendMode::buffered) request.send.own();
   request.transfer = Transfer::send(comm.world_rank(dest), user_tag(tag, comm.rank, comm.context_id), request.send.data(),
                                     request.send.size(), mode == SendMode::synchronous);
@@ -168,7 +184,11 @@ int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, 
     set_status(&request.status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
     return MPI_SUCCESS;
   }
-  request.receive = ReceiveBuffer(buffer, count, type);
+  try {
+    request.receive = ReceiveBuffer(buffer, count, type);
+  } catch (const Error& error) {
+    return fail_at_start(request, comm, error);
+  }
   const bool any_source = source == MPI_ANY_SOURCE, any_tag = tag == MPI_ANY_TAG;
   request.transfer = Transfer::receive(user_tag(any_tag ? 0 : tag, any_source ? 0 : source, comm.context_id),
                                        user_mask(any_source, any_tag), request.receive.data(),
