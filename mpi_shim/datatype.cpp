@@ -1,26 +1,14 @@
 #include "mpi_shim/datatype.hpp"
 
-#include <climits>
 #include <cstring>
 #include <new>
-#include <string>
 #include <utility>
 
-#include "runtime/common/error.hpp"
+#include "mpi_shim/streamed_data.hpp"
+#include "mpi_shim/transfer.hpp"
+#include "mpi_shim/type_walker.hpp"
 
 namespace ferry::mpi {
-
-namespace {
-
-/// Non-contiguous data is packed with PMPI_Pack, whose sizes are ints.
-void refuse_unpackable(const Layout& layout) {
-  if (layout.bytes <= size_t(INT_MAX)) return;
-  throw Error(Errc::invalid_argument, "non-contiguous data of " + std::to_string(layout.bytes) +
-                                          " bytes in one message: more than 2 GiB of non-contiguous data is not "
-                                          "supported yet on communicators with function ranks");
-}
-
-}  // namespace
 
 HeldType::HeldType(MPI_Datatype type) : type_(type) {
   int integers = 0, addresses = 0, types = 0, combiner = MPI_COMBINER_NAMED;
@@ -72,7 +60,12 @@ SendBuffer::SendBuffer(const void* buffer, int count, MPI_Datatype type) {
     data_ = static_cast<const std::byte*>(buffer) + layout.true_lb;
     return;
   }
-  refuse_unpackable(layout);
+  if (layout.bytes > streaming_threshold) {
+    TypeWalker::require_walkable(type);
+    streamed_ = std::make_unique<StreamedData>(StreamedData{const_cast<void*>(buffer), count, HeldType(type), layout.bytes});
+    data_ = streamed_.get();
+    return;
+  }
   int packed_size = 0;
   PMPI_Pack_size(count, type, MPI_COMM_SELF, &packed_size);
   packed_.resize(size_t(packed_size));
@@ -83,7 +76,29 @@ SendBuffer::SendBuffer(const void* buffer, int count, MPI_Datatype type) {
   size_ = packed_.size();
 }
 
+SendBuffer::SendBuffer() = default;
+SendBuffer::SendBuffer(SendBuffer&&) noexcept = default;
+SendBuffer& SendBuffer::operator=(SendBuffer&&) noexcept = default;
+SendBuffer::~SendBuffer() = default;
+
+ucp_datatype_t SendBuffer::datatype() const noexcept { return streamed_ ? streamed_datatype() : bytes_datatype; }
+
 void SendBuffer::own() {
+  if (streamed_) {
+    // A copy of streamed data is packed a piece at a time, so it may exceed 2 GiB.
+    packed_.resize(size_);
+    TypeWalker walker(streamed_->buffer, streamed_->count, streamed_->type.get(), streaming_piece);
+    size_t offset = 0;
+    while (auto piece = walker.next()) {
+      int position = 0;
+      PMPI_Pack(piece->address, piece->count, piece->type, packed_.data() + offset, int(piece->bytes), &position,
+                MPI_COMM_SELF);
+      offset += piece->bytes;
+    }
+    streamed_.reset();
+    data_ = packed_.data();
+    return;
+  }
   if (!packed_.empty() || size_ == 0) return;
   packed_.assign(static_cast<const std::byte*>(data_), static_cast<const std::byte*>(data_) + size_);
   data_ = packed_.data();
@@ -96,13 +111,25 @@ ReceiveBuffer::ReceiveBuffer(void* buffer, int count, MPI_Datatype type) {
     data_ = static_cast<std::byte*>(buffer) + layout.true_lb;
     return;
   }
-  refuse_unpackable(layout);
+  if (layout.bytes > streaming_threshold) {
+    TypeWalker::require_walkable(type);
+    streamed_ = std::make_unique<StreamedData>(StreamedData{buffer, count, HeldType(type), layout.bytes});
+    data_ = streamed_.get();
+    return;
+  }
   staging_.resize(capacity_);
   data_ = staging_.data();
   user_ = buffer;
   count_ = count;
   type_ = HeldType(type);
 }
+
+ReceiveBuffer::ReceiveBuffer() = default;
+ReceiveBuffer::ReceiveBuffer(ReceiveBuffer&&) noexcept = default;
+ReceiveBuffer& ReceiveBuffer::operator=(ReceiveBuffer&&) noexcept = default;
+ReceiveBuffer::~ReceiveBuffer() = default;
+
+ucp_datatype_t ReceiveBuffer::datatype() const noexcept { return streamed_ ? streamed_datatype() : bytes_datatype; }
 
 void ReceiveBuffer::finish(size_t received) {
   if (user_ == nullptr || received == 0) return;

@@ -5,7 +5,10 @@
 
 #include <mpi.h>
 
+#include <ucp/api/ucp.h>
+
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace ferry::mpi {
@@ -37,13 +40,20 @@ struct Layout {
 };
 Layout layout_of(int count, MPI_Datatype type);
 
-/// Bytes to send.
+struct StreamedData;  // streamed_data.hpp
+
+/// Bytes to send. Large non-contiguous data is not packed here but streamed: data() is
+/// then a descriptor for the UCX datatype datatype().
 class SendBuffer {
  public:
-  SendBuffer() = default;
+  SendBuffer();
   SendBuffer(const void* buffer, int count, MPI_Datatype type);
+  SendBuffer(SendBuffer&&) noexcept;
+  SendBuffer& operator=(SendBuffer&&) noexcept;
+  ~SendBuffer();
   const void* data() const noexcept { return data_; }
   size_t size() const noexcept { return size_; }
+  ucp_datatype_t datatype() const noexcept;
   /// Copies the data into owned storage (buffered sends, persistent restarts do not).
   void own();
 
@@ -51,16 +61,22 @@ class SendBuffer {
   const void* data_ = nullptr;
   size_t size_ = 0;
   std::vector<std::byte> packed_;
+  std::unique_ptr<StreamedData> streamed_;
 };
 
 /// Where received bytes go; finish() unpacks them into the user's buffer.
 class ReceiveBuffer {
  public:
-  ReceiveBuffer() = default;
+  ReceiveBuffer();
   ReceiveBuffer(void* buffer, int count, MPI_Datatype type);
+  ReceiveBuffer(ReceiveBuffer&&) noexcept;
+  ReceiveBuffer& operator=(ReceiveBuffer&&) noexcept;
+  ~ReceiveBuffer();
   void* data() noexcept { return data_; }
   size_t capacity() const noexcept { return capacity_; }
-  /// Unpacks `received` bytes (non-contiguous types); a no-op for contiguous ones.
+  ucp_datatype_t datatype() const noexcept;
+  /// Unpacks `received` bytes (non-contiguous types packed whole); a no-op for contiguous
+  /// and streamed ones.
   void finish(size_t received);
 
  private:
@@ -70,6 +86,7 @@ class ReceiveBuffer {
   void* user_ = nullptr;
   int count_ = 0;
   HeldType type_;
+  std::unique_ptr<StreamedData> streamed_;
 };
 
 /// Fills the status fields Open MPI's own PMPI_Get_count / Get_elements read.

@@ -167,7 +167,8 @@ int MPI_Imrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI
   request->bind(message->comm);
   request->active = true;
   request->receive = ReceiveBuffer(buf, count, type);
-  request->transfer = Transfer::receive_probed(message->handle, message->info, request->receive.data(), request->receive.capacity());
+  request->transfer = Transfer::receive_probed(message->handle, message->info, request->receive.data(),
+                                               request->receive.capacity(), request->receive.datatype());
   messages.erase(message);
   *handle = MPI_MESSAGE_NULL;
   *out = handle_of(request);

@@ -169,7 +169,7 @@ int start_send(Request& request, const void* buffer, int count, MPI_Datatype typ
   }
   if (mode == SendMode::buffered) request.send.own();
   request.transfer = Transfer::send(comm.world_rank(dest), user_tag(tag, comm.rank, comm.context_id), request.send.data(),
-                                    request.send.size(), mode == SendMode::synchronous);
+                                    request.send.size(), mode == SendMode::synchronous, request.send.datatype());
   return MPI_SUCCESS;
 }
 
@@ -192,7 +192,7 @@ int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, 
   const bool any_source = source == MPI_ANY_SOURCE, any_tag = tag == MPI_ANY_TAG;
   request.transfer = Transfer::receive(user_tag(any_tag ? 0 : tag, any_source ? 0 : source, comm.context_id),
                                        user_mask(any_source, any_tag), request.receive.data(),
-                                       request.receive.capacity());
+                                       request.receive.capacity(), request.receive.datatype());
   return MPI_SUCCESS;
 }
 

@@ -8,12 +8,14 @@ namespace ferry::mpi {
 
 namespace {
 
-ucp_request_param_t receive_parameters(ucp_tag_recv_info_t* info) {
+size_t count_of(size_t bytes, ucp_datatype_t datatype) { return datatype == bytes_datatype ? bytes : 1; }
+
+ucp_request_param_t receive_parameters(ucp_tag_recv_info_t* info, ucp_datatype_t datatype) {
   ucp_request_param_t param{};
   // UCX 1.13 does not always fill recv_info when a receive completes at once, so every
   // receive returns a request and its information is read from it on completion.
   param.op_attr_mask = UCP_OP_ATTR_FIELD_DATATYPE | UCP_OP_ATTR_FIELD_RECV_INFO | UCP_OP_ATTR_FLAG_NO_IMM_CMPL;
-  param.datatype = ucp_dt_make_contig(1);
+  param.datatype = datatype;
   param.recv_info.tag_info = info;
   return param;
 }
@@ -39,17 +41,19 @@ Transfer::~Transfer() {
   request_ = nullptr;
 }
 
-Transfer Transfer::send(int world_rank, ucp_tag_t tag, const void* data, size_t size, bool synchronous) {
+Transfer Transfer::send(int world_rank, ucp_tag_t tag, const void* data, size_t size, bool synchronous,
+                        ucp_datatype_t datatype) {
   Transfer transfer;
   transfer.started_ = true;
   transfer.info_.sender_tag = tag;
   transfer.info_.length = size;
   ucp_request_param_t param{};
   param.op_attr_mask = UCP_OP_ATTR_FIELD_DATATYPE;
-  param.datatype = ucp_dt_make_contig(1);
+  param.datatype = datatype;
   ucp_ep_h ep = transport().endpoint(world_rank);
-  ucs_status_ptr_t request = synchronous ? ucp_tag_send_sync_nbx(ep, data, size, tag, &param)
-                                         : ucp_tag_send_nbx(ep, data, size, tag, &param);
+  const size_t count = count_of(size, datatype);
+  ucs_status_ptr_t request = synchronous ? ucp_tag_send_sync_nbx(ep, data, count, tag, &param)
+                                         : ucp_tag_send_nbx(ep, data, count, tag, &param);
   if (UCS_PTR_IS_PTR(request)) {
     transfer.request_ = request;
   } else {
@@ -58,12 +62,13 @@ Transfer Transfer::send(int world_rank, ucp_tag_t tag, const void* data, size_t 
   return transfer;
 }
 
-Transfer Transfer::receive(ucp_tag_t tag, ucp_tag_t mask, void* data, size_t capacity) {
+Transfer Transfer::receive(ucp_tag_t tag, ucp_tag_t mask, void* data, size_t capacity, ucp_datatype_t datatype) {
   Transfer transfer;
   transfer.started_ = true;
   transfer.is_receive_ = true;
-  ucp_request_param_t param = receive_parameters(&transfer.info_);
-  ucs_status_ptr_t request = ucp_tag_recv_nbx(transport().worker().raw(), data, capacity, tag, mask, &param);
+  ucp_request_param_t param = receive_parameters(&transfer.info_, datatype);
+  ucs_status_ptr_t request =
+      ucp_tag_recv_nbx(transport().worker().raw(), data, count_of(capacity, datatype), tag, mask, &param);
   if (UCS_PTR_IS_PTR(request)) {
     transfer.request_ = request;
   } else {
@@ -73,13 +78,14 @@ Transfer Transfer::receive(ucp_tag_t tag, ucp_tag_t mask, void* data, size_t cap
 }
 
 Transfer Transfer::receive_probed(ucp_tag_message_h message, const ucp_tag_recv_info_t& info, void* data,
-                                  size_t capacity) {
+                                  size_t capacity, ucp_datatype_t datatype) {
   Transfer transfer;
   transfer.started_ = true;
   transfer.is_receive_ = true;
   transfer.info_ = info;
-  ucp_request_param_t param = receive_parameters(&transfer.info_);
-  ucs_status_ptr_t request = ucp_tag_msg_recv_nbx(transport().worker().raw(), data, capacity, message, &param);
+  ucp_request_param_t param = receive_parameters(&transfer.info_, datatype);
+  ucs_status_ptr_t request =
+      ucp_tag_msg_recv_nbx(transport().worker().raw(), data, count_of(capacity, datatype), message, &param);
   if (UCS_PTR_IS_PTR(request)) {
     transfer.request_ = request;
   } else {

@@ -8,6 +8,10 @@
 
 namespace ferry::mpi {
 
+/// The UCX datatype of plain bytes; a generic one (streamed_datatype()) takes a
+/// descriptor with a count of 1 instead of bytes and a length.
+inline const ucp_datatype_t bytes_datatype = ucp_dt_make_contig(1);
+
 class Transfer {
  public:
   Transfer() = default;
@@ -20,13 +24,15 @@ class Transfer {
 
   /// Starts a send of `size` bytes to `world_rank`; `synchronous` completes only once a
   /// receive has matched it (MPI_Ssend).
-  static Transfer send(int world_rank, ucp_tag_t tag, const void* data, size_t size, bool synchronous = false);
+  static Transfer send(int world_rank, ucp_tag_t tag, const void* data, size_t size, bool synchronous = false,
+                       ucp_datatype_t datatype = bytes_datatype);
   /// Starts a receive of at most `capacity` bytes of a message matching tag/mask.
-  static Transfer receive(ucp_tag_t tag, ucp_tag_t mask, void* data, size_t capacity);
+  static Transfer receive(ucp_tag_t tag, ucp_tag_t mask, void* data, size_t capacity,
+                          ucp_datatype_t datatype = bytes_datatype);
   /// Receives a message already taken off the matching queue by a probe (`info` is what
   /// the probe saw of it).
   static Transfer receive_probed(ucp_tag_message_h message, const ucp_tag_recv_info_t& info, void* data,
-                                 size_t capacity);
+                                 size_t capacity, ucp_datatype_t datatype = bytes_datatype);
 
   /// True once complete (call transport().progress() between tests).
   bool test() noexcept;

@@ -7,12 +7,13 @@
 
 namespace ferry::mpi {
 
-Transfer Channel::send(int dest, const void* data, size_t size) const {
-  return Transfer::send(comm->world_rank(dest), internal_tag(sequence, comm->rank, comm->context_id), data, size);
+Transfer Channel::send(int dest, const void* data, size_t size, ucp_datatype_t datatype) const {
+  return Transfer::send(comm->world_rank(dest), internal_tag(sequence, comm->rank, comm->context_id), data, size,
+                        false, datatype);
 }
 
-Transfer Channel::receive(int source, void* data, size_t capacity) const {
-  return Transfer::receive(internal_tag(sequence, source, comm->context_id), full_mask, data, capacity);
+Transfer Channel::receive(int source, void* data, size_t capacity, ucp_datatype_t datatype) const {
+  return Transfer::receive(internal_tag(sequence, source, comm->context_id), full_mask, data, capacity, datatype);
 }
 
 namespace {

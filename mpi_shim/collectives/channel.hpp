@@ -22,11 +22,13 @@ struct Channel {
   /// A channel for the next collective on `comm`; every rank opens them in the same order.
   static Channel open(Comm& comm) noexcept { return Channel{&comm, comm.next_sequence()}; }
 
-  Transfer send(int dest, const void* data, size_t size) const;
-  Transfer send(int dest, const SendBuffer& buffer) const { return send(dest, buffer.data(), buffer.size()); }
-  Transfer receive(int source, void* data, size_t capacity) const;
+  Transfer send(int dest, const void* data, size_t size, ucp_datatype_t datatype = bytes_datatype) const;
+  Transfer send(int dest, const SendBuffer& buffer) const {
+    return send(dest, buffer.data(), buffer.size(), buffer.datatype());
+  }
+  Transfer receive(int source, void* data, size_t capacity, ucp_datatype_t datatype = bytes_datatype) const;
   Transfer receive(int source, ReceiveBuffer& buffer) const {
-    return receive(source, buffer.data(), buffer.capacity());
+    return receive(source, buffer.data(), buffer.capacity(), buffer.datatype());
   }
 };
 

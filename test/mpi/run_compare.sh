@@ -6,7 +6,7 @@
 #   run_compare.sh PROGRAM NP PLACEMENT...      e.g. run_compare.sh ./p2p 4 1+3 2+2 3+1
 #
 # FERRY names the ferry executable; FERRY_TEST_MODES the waiting modes to run each
-# placement in (default: warm). Each run is bounded by `timeout 120`.
+# placement in (default: warm). Each run is bounded by FERRY_TEST_TIMEOUT seconds (120).
 set -u
 
 usage() {
@@ -41,7 +41,7 @@ trap 'rm -rf "$work"' EXIT
 run() {
   local name=$1
   shift
-  timeout 120 "$@" >"$work/$name.raw" 2>"$work/$name.err"
+  timeout "${FERRY_TEST_TIMEOUT:-120}" "$@" >"$work/$name.raw" 2>"$work/$name.err"
   local status=$?
   sed -e 's/[[:space:]]*$//' "$work/$name.raw" >"$work/$name.out"
   return $status
@@ -51,7 +51,7 @@ report_failure() {
   local name=$1 status=$2
   shift 2
   if (( status == 124 )); then
-    echo "FAILED (timed out after 120 s): $*"
+    echo "FAILED (timed out after ${FERRY_TEST_TIMEOUT:-120} s): $*"
   else
     echo "FAILED (exit status $status): $*"
   fi
