@@ -39,7 +39,7 @@ bool parse_invoke_settings(const Arguments& args, InvokeSettings& settings) {
       ("manager", po::value(&manager), "manager to lease from, host:port")
       ("spawner", po::value(&spawner), "stand-alone spawner to lease from, host:port")
       ("cores", po::value(&settings.lease.cores)->default_value(1), "cores to lease (one executor thread each)")
-      ("memory", po::value(&settings.lease.memory_mib)->default_value(512), "MiB to lease")
+      ("memory", po::value(&settings.lease.memory_mib)->default_value(512), "MiB to lease (0: a fair share of the spawner's)")
       ("duration", po::value(&duration_s)->default_value(duration_s), "lease duration in seconds")
       ("mode", po::value(&executor_mode)->default_value(executor_mode), "how the executor waits: hot, warm or adaptive")
       ("client-mode", po::value(&mode)->default_value(mode), "how this client waits: hot, warm or adaptive")

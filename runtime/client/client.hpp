@@ -51,6 +51,7 @@ struct ClientOptions {
 
 struct LeaseSpec {
   uint32_t cores = 1;
+  /// 0 asks for a fair share: the spawner's memory times `cores` over its cores.
   uint32_t memory_mib = 512;
   std::chrono::milliseconds duration{60'000};
 };

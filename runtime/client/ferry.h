@@ -39,7 +39,7 @@ typedef struct ferry_future ferry_future;
 ferry_status ferry_client_create(const char* manager, ferry_wait_mode mode, ferry_client** client);
 void ferry_client_destroy(ferry_client* client);
 
-/** Leases `cores` cores and `memory_mib` MiB for `duration_ms`. */
+/** Leases `cores` cores and `memory_mib` MiB (0: a fair share of the spawner's memory) for `duration_ms`. */
 ferry_status ferry_lease_create(ferry_client* client, uint32_t cores, uint32_t memory_mib, uint32_t duration_ms,
                                 ferry_lease** lease);
 /** Releases the lease (destroy its executors first). */

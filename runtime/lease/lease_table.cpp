@@ -16,6 +16,14 @@ double LeaseRecord::billed_core_seconds(uint64_t now_ms) const {
   return static_cast<double>(token.cores) * static_cast<double>(held_ms) / 1000.0;
 }
 
+uint32_t memory_to_grant(const SpawnerRecord& spawner, uint32_t cores, uint32_t memory_mib) noexcept {
+  const uint32_t free_mib = spawner.memory_mib - std::min(spawner.memory_leased_mib, spawner.memory_mib);
+  if (memory_mib != 0) return memory_mib <= free_mib ? memory_mib : 0;
+  if (spawner.cores == 0) return 0;
+  const uint64_t share = uint64_t(spawner.memory_mib) * cores / spawner.cores;
+  return uint32_t(std::min<uint64_t>(std::max<uint64_t>(share, 1), free_mib));
+}
+
 std::string_view lease_state_name(LeaseState state) noexcept {
   switch (state) {
     case LeaseState::active: return "active";
@@ -49,8 +57,7 @@ SpawnerRecord* LeaseTable::choose_spawner(uint32_t cores, uint32_t memory_mib) {
   SpawnerRecord* best = nullptr;
   for (auto& [id, spawner] : spawners_) {
     const uint32_t free_cores = spawner.cores - spawner.cores_leased;
-    const uint32_t free_memory = spawner.memory_mib - spawner.memory_leased_mib;
-    if (free_cores < cores || free_memory < memory_mib) continue;
+    if (free_cores < cores || memory_to_grant(spawner, cores, memory_mib) == 0) continue;
     if (best == nullptr || free_cores > best->cores - best->cores_leased) best = &spawner;
   }
   return best;
@@ -66,16 +73,18 @@ const LeaseRecord& LeaseTable::grant(const std::string& owner, uint32_t cores, u
   if (spawner == nullptr) {
     uint32_t largest = 0;
     for (const auto& [id, record] : spawners_) largest = std::max(largest, record.cores - record.cores_leased);
-    throw Error(Errc::no_resources, "no spawner has " + std::to_string(cores) + " free cores and " +
-                                        std::to_string(memory_mib) + " MiB (most free cores on one spawner: " +
+    const std::string memory = memory_mib != 0 ? std::to_string(memory_mib) + " MiB" : "free memory";
+    throw Error(Errc::no_resources, "no spawner has " + std::to_string(cores) + " free cores and " + memory +
+                                        " (most free cores on one spawner: " +
                                         std::to_string(largest) + ", spawners: " +
                                         std::to_string(spawners_.size()) + ")");
   }
+  const uint32_t granted_mib = memory_to_grant(*spawner, cores, memory_mib);
   spawner->cores_leased += cores;
-  spawner->memory_leased_mib += memory_mib;
+  spawner->memory_leased_mib += granted_mib;
 
   LeaseRecord record;
-  record.token = Token{next_lease_id_++, spawner->id, cores, memory_mib, now_ms + duration_ms, owner, {}};
+  record.token = Token{next_lease_id_++, spawner->id, cores, granted_mib, now_ms + duration_ms, owner, {}};
   sign(record.token, secret_);
   record.spawner_address = spawner->address;
   record.granted_unix_ms = now_ms;

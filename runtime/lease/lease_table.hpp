@@ -25,6 +25,11 @@ struct SpawnerRecord {
   uint32_t memory_leased_mib = 0;
 };
 
+/// The memory a lease of `cores` cores gets on `spawner` when it asks for `memory_mib`:
+/// that much, or for 0 a fair share, the spawner's memory times `cores` over its cores
+/// (at least 1 MiB, never more than is free). 0 when the spawner has none to give.
+uint32_t memory_to_grant(const SpawnerRecord& spawner, uint32_t cores, uint32_t memory_mib) noexcept;
+
 enum class LeaseState { active, released, expired, revoked };
 
 struct LeaseRecord {
@@ -52,7 +57,8 @@ class LeaseTable {
   std::vector<uint64_t> remove_spawner(const std::string& spawner_id, uint64_t now_ms);
   const std::map<std::string, SpawnerRecord>& spawners() const noexcept { return spawners_; }
 
-  /// Grants a lease on the spawner with the most free cores that fits the request.
+  /// Grants a lease on the spawner with the most free cores that fits the request;
+  /// `memory_mib` 0 asks for a fair share (memory_to_grant), which the token then names.
   const LeaseRecord& grant(const std::string& owner, uint32_t cores, uint32_t memory_mib,
                            uint32_t duration_ms, uint64_t now_ms);
   /// Extends an active lease to now + duration and re-signs its token.

@@ -1,0 +1,77 @@
+#include "runtime/lease/lease_table.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "runtime/common/error.hpp"
+
+using ferry::Errc;
+using ferry::Error;
+using ferry::lease::LeaseTable;
+using ferry::lease::memory_to_grant;
+using ferry::lease::Secret;
+using ferry::lease::SpawnerRecord;
+
+namespace {
+
+constexpr uint64_t now = 1'700'000'000'000ULL;
+constexpr uint32_t minute = 60'000;
+
+SpawnerRecord node(uint32_t cores, uint32_t memory_mib) { return {"node", "127.0.0.1:1", cores, memory_mib, 0, 0}; }
+
+Errc grant_error(LeaseTable& table, uint32_t cores, uint32_t memory_mib) {
+  try {
+    table.grant("bob", cores, memory_mib, minute, now);
+  } catch (const Error& error) {
+    return error.code();
+  }
+  return Errc::ok;
+}
+
+}  // namespace
+
+TEST_CASE("A fair share is the spawner's memory times the cores over its cores", "[lease][memory]") {
+  CHECK(memory_to_grant(node(2, 24'576), 1, 0) == 12'288);
+  CHECK(memory_to_grant(node(48, 196'608), 4, 0) == 16'384);
+  CHECK(memory_to_grant(node(3, 1000), 1, 0) == 333);
+  CHECK(memory_to_grant(node(3, 1000), 3, 0) == 1000);
+}
+
+TEST_CASE("A fair share is at least 1 MiB and never more than is free", "[lease][memory]") {
+  CHECK(memory_to_grant(node(64, 32), 1, 0) == 1);
+  SpawnerRecord busy = node(4, 4096);
+  busy.memory_leased_mib = 3584;
+  CHECK(memory_to_grant(busy, 2, 0) == 512);
+  busy.memory_leased_mib = 4096;
+  CHECK(memory_to_grant(busy, 1, 0) == 0);
+}
+
+TEST_CASE("An explicit request is granted as asked when it fits", "[lease][memory]") {
+  SpawnerRecord spawner = node(2, 24'576);
+  CHECK(memory_to_grant(spawner, 1, 30'000) == 0);
+  CHECK(memory_to_grant(spawner, 1, 20'000) == 20'000);
+  spawner.memory_leased_mib = 10'000;
+  CHECK(memory_to_grant(spawner, 1, 20'000) == 0);
+}
+
+TEST_CASE("The token of a fair-share lease names the memory it got", "[lease][memory]") {
+  LeaseTable table(Secret::generate());
+  table.add_spawner(node(4, 8192));
+  const auto& first = table.grant("bob", 1, 0, minute, now);
+  CHECK(first.token.memory_mib == 2048);
+  CHECK(table.spawners().at("node").memory_leased_mib == 2048);
+  const auto& explicit_lease = table.grant("bob", 1, 5000, minute, now);
+  CHECK(explicit_lease.token.memory_mib == 5000);
+  const auto& rest = table.grant("bob", 2, 0, minute, now);
+  CHECK(rest.token.memory_mib == 1144);
+  CHECK(table.spawners().at("node").memory_leased_mib == 8192);
+
+  table.end(rest.token.lease_id, ferry::lease::LeaseState::released, "done", now);
+  CHECK(table.spawners().at("node").memory_leased_mib == 7048);
+}
+
+TEST_CASE("A fair share is refused when the spawner has no memory left", "[lease][memory]") {
+  LeaseTable table(Secret::generate());
+  table.add_spawner(node(4, 1024));
+  table.grant("bob", 1, 1024, minute, now);
+  CHECK(grant_error(table, 1, 0) == Errc::no_resources);
+}
