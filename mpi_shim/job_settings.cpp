@@ -54,7 +54,7 @@ JobSettings read_job_settings() {
   if (const auto mode = variable("FERRY_MODE")) settings.mode = ucx::parse_wait_mode(*mode);
   settings.job = variable("FERRY_JOB").value_or("");
   settings.report_directory = variable("FERRY_REPORT").value_or("");
-  settings.memory_mib = uint32_t(number("FERRY_MEMORY_MIB", 2048, 16, 1 << 24));
+  settings.memory_mib = uint32_t(number("FERRY_MEMORY_MIB", 0, 16, 1 << 24));
   settings.lease_duration = std::chrono::seconds(number("FERRY_LEASE_SECONDS", 600, 2, 1L << 30));
   return settings;
 }

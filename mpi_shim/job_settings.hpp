@@ -19,7 +19,8 @@ struct JobSettings {
   ucx::WaitMode mode = ucx::WaitMode::adaptive;  ///< FERRY_MODE
   std::string job;                     ///< FERRY_JOB: names the job's leases
   std::string report_directory;        ///< FERRY_REPORT
-  uint32_t memory_mib = 2048;          ///< FERRY_MEMORY_MIB per function rank
+  /// FERRY_MEMORY_MIB per function rank; 0 (unset) = a fair share of its spawner's memory
+  uint32_t memory_mib = 0;
   std::chrono::seconds lease_duration{600};  ///< FERRY_LEASE_SECONDS (renewed at half)
 };
 
