@@ -1,5 +1,5 @@
 # Installation and packaging: the `ferry` executable, ferry-worker, libferry, the MPI
-# shim libferry_mpi, the public headers, a CMake package (find_package(Ferry) gives
+# shim libferry_mpi (with libferry_memory_limit, which function ranks preload), the public headers, a CMake package (find_package(Ferry) gives
 # Ferry::ferry and Ferry::mpi_shim) and a pkg-config file ferry-mpi.pc, which links the
 # shim ahead of libmpi:  mpicc app.c $(pkg-config --libs ferry-mpi)
 # A build-tree ferry-mpi.pc goes to <build>/pkgconfig for tests.
@@ -22,6 +22,9 @@ install(TARGETS ferry-worker RUNTIME DESTINATION ${FERRY_INSTALL_WORKERDIR})
 install(TARGETS ferry ferry_mpi EXPORT FerryTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ferry)
+if(TARGET ferry_memory_limit)
+  install(TARGETS ferry_memory_limit LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endif()
 foreach(_ferry_header_dir runtime spawner)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${_ferry_header_dir}/
     DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ferry/${_ferry_header_dir}

@@ -66,20 +66,40 @@ std::string shim_path() {
   return ::realpath(info.dli_fname, resolved) != nullptr ? std::string(resolved) : std::string(info.dli_fname);
 }
 
-/// What function ranks preload: this rank's own LD_PRELOAD (tools the user preloads come
-/// along, in their order) with the shim in it, first unless it is already there.
-std::string function_rank_preload() {
-  const std::string shim = shim_path();
-  const char* current = std::getenv("LD_PRELOAD");
-  const std::string inherited = current != nullptr ? current : "";
-  if (shim.empty()) return inherited;
-  std::stringstream entries(inherited);
+/// Whether the colon-separated `preload` names `library` (a real path).
+bool preload_has(const std::string& preload, const std::string& library) {
+  std::stringstream entries(preload);
   std::string entry;
   while (std::getline(entries, entry, ':')) {
     char resolved[PATH_MAX];
-    if (::realpath(entry.c_str(), resolved) != nullptr && shim == resolved) return inherited;
+    if (::realpath(entry.c_str(), resolved) != nullptr && library == resolved) return true;
   }
-  return inherited.empty() ? shim : shim + ":" + inherited;
+  return false;
+}
+
+/// The library that explains an allocation refused by the lease's memory limit, next to
+/// the shim; empty when it is not there (sanitized builds).
+std::string memory_limit_library([[maybe_unused]] const std::string& shim) {
+#ifdef FERRY_MEMORY_LIMIT_LIBRARY
+  const std::string path = shim.substr(0, shim.rfind('/') + 1) + FERRY_MEMORY_LIMIT_LIBRARY;
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved) != nullptr) return resolved;
+#endif
+  return {};
+}
+
+/// What function ranks preload: this rank's own LD_PRELOAD (tools the user preloads come
+/// along, in their order) with the shim in it, first unless it is already there, and the
+/// memory-limit library last, behind any allocator the user preloads.
+std::string function_rank_preload() {
+  const std::string shim = shim_path();
+  const char* current = std::getenv("LD_PRELOAD");
+  std::string preload = current != nullptr ? current : "";
+  if (shim.empty()) return preload;
+  if (!preload_has(preload, shim)) preload = preload.empty() ? shim : shim + ":" + preload;
+  const std::string memory_limit = memory_limit_library(shim);
+  if (!memory_limit.empty() && !preload_has(preload, memory_limit)) preload += ":" + memory_limit;
+  return preload;
 }
 
 /// This program's command line, with the executable's absolute path first.

@@ -75,7 +75,9 @@ void FunctionRankOwner::watch() {
     Lease& lease = leases.emplace_back(client->lease(
         {.cores = 1, .memory_mib = settings_.memory_mib, .duration = settings_.lease_duration}));
     lease_ids_.push_back(lease.id());
-    programs.push_back(client->spawn(lease, argv_, owned.env, 1, working_directory_));
+    std::vector<std::string> env = owned.env;
+    env.push_back("FERRY_LEASE_ID=" + std::to_string(lease.id()));
+    programs.push_back(client->spawn(lease, argv_, env, 1, working_directory_));
   }
 
   std::vector<std::optional<ProgramExit>> exits(programs.size());

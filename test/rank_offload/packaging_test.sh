@@ -34,6 +34,11 @@ done
 [ -n "$(find "$prefix" -name 'ferry-worker' -type f)" ] || fail "ferry-worker was not installed"
 "$prefix/bin/ferry" shim-path | grep -q "^$prefix/.*libferry_mpi.so$" ||
   fail "the installed ferry does not find the installed shim: $("$prefix/bin/ferry" shim-path 2>&1)"
+# Function ranks preload libferry_memory_limit from the shim's directory (not in sanitized builds).
+if [ -e "$build/lib/libferry_memory_limit.so" ]; then
+  [ -e "$(dirname "$("$prefix/bin/ferry" shim-path)")/libferry_memory_limit.so" ] ||
+    fail "libferry_memory_limit was not installed next to the shim"
+fi
 
 cmake -S "$app_source" -B "$work/app" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER=mpicc >"$work/app.log" 2>&1 &&
   cmake --build "$work/app" >>"$work/app.log" 2>&1 || { cat "$work/app.log"; fail "find_package(Ferry) build"; }
