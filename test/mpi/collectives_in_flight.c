@@ -55,14 +55,14 @@ static void start(struct Slot *slot, int kind, MPI_Comm comm, int salt) {
   }
 }
 
-static long long digest(struct Slot *slot) {
+static unsigned long long digest(struct Slot *slot) {
   int rank, size;
   MPI_Comm_rank(slot->comm, &rank);
   MPI_Comm_size(slot->comm, &size);
-  long long sum = 0;
+  unsigned long long sum = 0;
   int n = slot->kind == 3 || slot->kind == 4 ? COUNT * size : COUNT;
   if (slot->kind == 0 || (slot->kind == 5 && rank != 0)) n = 0;
-  for (int i = 0; i < n; ++i) sum = sum * 31 + slot->receive[i];
+  for (int i = 0; i < n; ++i) sum = sum * 31 + (unsigned long long)slot->receive[i];
   free(slot->send);
   free(slot->receive);
   return sum;
@@ -86,7 +86,7 @@ static void in_flight(int round) {
       ++n;
     }
   }
-  long long digests[3 * KINDS];
+  unsigned long long digests[3 * KINDS];
   if (round % 2 == 0) {
     for (int done = 0; done < n; ++done) {
       int index = MPI_UNDEFINED, flag = 0;
@@ -101,7 +101,7 @@ static void in_flight(int round) {
       digests[i] = digest(&slots[i]);
     }
   }
-  for (int i = 0; i < n; ++i) out("round %d comm %d %s: %lld", round, i / KINDS, kind_names[slots[i].kind], digests[i]);
+  for (int i = 0; i < n; ++i) out("round %d comm %d %s: %llu", round, i / KINDS, kind_names[slots[i].kind], digests[i]);
   CHECK_MPI(MPI_Comm_free(&comms[2]));
   CHECK_MPI(MPI_Comm_free(&comms[1]));
 }

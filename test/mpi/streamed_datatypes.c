@@ -10,9 +10,9 @@
 
 enum { BLOCKS = 10 * 1024 * 1024 }; /* 80 MiB of every-other long long in the vector */
 
-static long long checksum(const long long *data, size_t n) {
-  long long sum = 0;
-  for (size_t i = 0; i < n; ++i) sum = sum * 1000003 + data[i];
+static unsigned long long checksum(const long long *data, size_t n) {
+  unsigned long long sum = 0;
+  for (size_t i = 0; i < n; ++i) sum = sum * 1000003 + (unsigned long long)data[i];
   return sum;
 }
 
@@ -43,7 +43,7 @@ static void exchange(const char *what, MPI_Datatype type, int count, size_t span
     MPI_Count elements = -1;
     CHECK_MPI(MPI_Get_count(&status, type, &received));
     CHECK_MPI(MPI_Get_elements_x(&status, type, &elements));
-    out("%s: count %d elements %lld checksum %lld", what, received, (long long)elements, checksum(data, span));
+    out("%s: count %d elements %lld checksum %llu", what, received, (long long)elements, checksum(data, span));
   }
   free(data);
 }
@@ -97,7 +97,7 @@ int main(int argc, char **argv) {
       CHECK_MPI(MPI_Recv(data, 2 * BLOCKS, MPI_LONG_LONG, 0, 6, MPI_COMM_WORLD, &status));
       int received = -1;
       CHECK_MPI(MPI_Get_count(&status, MPI_LONG_LONG, &received));
-      out("vector into plain data: count %d checksum %lld", received, checksum(data, (size_t)BLOCKS));
+      out("vector into plain data: count %d checksum %llu", received, checksum(data, (size_t)BLOCKS));
     }
     free(data);
   }
@@ -115,7 +115,7 @@ int main(int argc, char **argv) {
       CHECK_MPI(MPI_Recv(data, 1, vector, 0, 7, MPI_COMM_WORLD, &status));
       MPI_Count elements = -1;
       CHECK_MPI(MPI_Get_elements_x(&status, vector, &elements));
-      out("short message into a vector: elements %lld checksum %lld", (long long)elements,
+      out("short message into a vector: elements %lld checksum %llu", (long long)elements,
           checksum(data, 2 * (size_t)BLOCKS));
     }
     free(data);
@@ -133,9 +133,9 @@ int main(int argc, char **argv) {
     CHECK_MPI(MPI_Type_free(&copy));
     CHECK_MPI(MPI_Wait(&request, MPI_STATUS_IGNORE));
     if (rank != 0) {
-      long long sum = 0;
-      for (size_t i = 0; i < (size_t)BLOCKS; ++i) sum = sum * 1000003 + data[2 * i];
-      out("ibcast of a vector: checksum %lld", sum);
+      unsigned long long sum = 0;
+      for (size_t i = 0; i < (size_t)BLOCKS; ++i) sum = sum * 1000003 + (unsigned long long)data[2 * i];
+      out("ibcast of a vector: checksum %llu", sum);
     }
     free(data);
   }
