@@ -14,7 +14,7 @@
 namespace ferry::mpi {
 
 /// Non-contiguous data of more than this many bytes is streamed rather than packed whole.
-inline constexpr size_t streaming_threshold = size_t(64) << 20;
+inline constexpr size_t streaming_threshold = size_t(4) << 20;
 /// The most a piece holds (a divisible type's pieces; an indivisible element may be larger).
 inline constexpr size_t streaming_piece = size_t(1) << 20;
 

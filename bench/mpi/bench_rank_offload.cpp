@@ -1,6 +1,7 @@
 // Rank offload against plain Open MPI, both measured in the same invocation:
-// point-to-point latency and bandwidth with rank 1 as a function rank, an 8-byte
-// allreduce on 4 ranks, MPI_Init with 4 function ranks, and the F = 0 pass-through cost.
+// point-to-point latency and bandwidth with rank 1 as a function rank, the bandwidth of a
+// strided vector type, an 8-byte allreduce on 4 ranks, communicator creation on 4 ranks,
+// MPI_Init with 4 function ranks, and the F = 0 pass-through cost.
 #include <boost/program_options.hpp>
 #include <unistd.h>
 
@@ -64,6 +65,23 @@ void allreduce(const Setup& setup, ferry::bench::Report& report) {
   add_row(report, "allreduce 4 ranks", 8, native["allreduce"][8], offload["allreduce"][8], "us", "ratio <= 2");
 }
 
+void vector(const Setup& setup, ferry::bench::Report& report) {
+  const std::string program = setup.programs + "/bench_mpi_vector_pingpong";
+  Results native = run_program(with(mpirun(2), {program}));
+  Results offload = run_program(with(ferry_run(setup, 1, 1), {program}));
+  for (const auto& [size, bandwidth] : native["vector"]) {
+    add_row(report, "vector bandwidth", size, bandwidth, offload["vector"][size], "MB/s", "");
+  }
+}
+
+void communicators(const Setup& setup, ferry::bench::Report& report) {
+  const std::string program = setup.programs + "/bench_mpi_comm_split";
+  Results native = run_program(with(mpirun(4), {program}));
+  Results offload = run_program(with(ferry_run(setup, 2, 2), {program}));
+  add_row(report, "Comm_split+free, 4 ranks", -1, native["split"][0], offload["split"][0], "us", "ratio <= 2");
+  add_row(report, "Comm_dup+free, 4 ranks", -1, native["dup"][0], offload["dup"][0], "us", "ratio <= 2");
+}
+
 void init_time(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_init_time";
   Results native = run_program(with(mpirun(5), {program}));
@@ -107,7 +125,7 @@ int main(int argc, char** argv) {
   po::options_description description(
       "bench_rank_offload: plain Open MPI (baseline) against ferry run (function ranks), same invocation");
   description.add_options()
-      ("case", po::value(&only)->default_value(only), "all, p2p, allreduce, init or passthrough")
+      ("case", po::value(&only)->default_value(only), "all, p2p, vector, allreduce, comm, init or passthrough")
       ("mode", po::value(&setup.mode)->default_value(setup.mode), "FERRY_MODE of the ranks: hot, warm or adaptive")
       ("repeat", po::value(&setup.repeat)->default_value(setup.repeat), "runs per side of the pass-through case (median)")
       ("ferry", po::value(&setup.ferry)->default_value(setup.ferry), "the ferry executable")
@@ -118,7 +136,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::map<std::string, void (*)(const Setup&, ferry::bench::Report&)> cases{
-      {"p2p", point_to_point}, {"allreduce", allreduce}, {"init", init_time}, {"passthrough", passthrough}};
+      {"p2p", point_to_point}, {"allreduce", allreduce}, {"init", init_time},   {"passthrough", passthrough},
+      {"vector", vector},       {"comm", communicators}};
   if (only != "all" && cases.count(only) == 0) {
     std::cerr << "bench_rank_offload: unknown --case '" << only << "'\n";
     return 2;

@@ -1,5 +1,5 @@
-/* Non-contiguous messages large enough to be streamed a piece at a time rather than
-   packed whole (80 - 140 MiB): a vector, an hvector of vectors, an indexed type, a struct
+/* Non-contiguous messages streamed a piece at a time rather than packed whole, of many
+   pieces each (80 - 160 MiB): a vector, an hvector of vectors, an indexed type, a struct
    and a resized type, point to point and in a nonblocking broadcast, received whole, as
    plain bytes, into a larger buffer, and through a matched probe. */
 #include "mpi_check.h"
