@@ -4,12 +4,12 @@
 #include <cstring>
 #include <unordered_map>
 
-#include "runtime/common/error.hpp"
 #include "mpi_shim/collectives/algorithms.hpp"
 #include "mpi_shim/context_ids.hpp"
 #include "mpi_shim/tags.hpp"
 #include "mpi_shim/transfer.hpp"
 #include "mpi_shim/world.hpp"
+#include "runtime/common/error.hpp"
 
 namespace ferry::mpi {
 
@@ -135,7 +135,6 @@ Comm* register_comm(std::unique_ptr<Comm> comm) {
   comms.emplace(raw, std::move(comm));
   return raw;
 }
-
 
 void retain(Comm* comm) noexcept { ++comm->references; }
 
