@@ -21,6 +21,30 @@ std::unordered_map<const void*, std::unique_ptr<Comm>> freed_in_use;  // freed, 
 std::unordered_map<const void*, std::unique_ptr<Group>> groups;
 ContextIds context_ids(1, max_context_id + 1);  // 0 is the hybrid world's
 
+/// Agreements in flight in this process, by (parent's context id, its sequence number).
+using AgreementKey = std::pair<uint32_t, uint32_t>;
+std::vector<AgreementKey> agreements_in_flight;
+
+/// Registers an agreement for as long as it runs.
+class InFlight {
+ public:
+  explicit InFlight(AgreementKey key) : key_(key) { agreements_in_flight.push_back(key); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  ~InFlight() {
+    const auto found = std::find(agreements_in_flight.begin(), agreements_in_flight.end(), key_);
+    if (found != agreements_in_flight.end()) agreements_in_flight.erase(found);
+  }
+  /// Whether an agreement that goes first is still running here.
+  bool waits() const noexcept {
+    return std::any_of(agreements_in_flight.begin(), agreements_in_flight.end(),
+                       [this](const AgreementKey& other) { return other < key_; });
+  }
+
+ private:
+  AgreementKey key_;
+};
+
 /// A native communicator of the batch ranks in `members`, made by those ranks only.
 MPI_Comm create_native(const std::vector<int>& members, uint32_t context_id) {
   MPI_Group native_world = MPI_GROUP_NULL, subset = MPI_GROUP_NULL;
@@ -162,13 +186,20 @@ Task agree_task(Comm& parent, int color, int key, Agreement& agreement) {
   std::vector<int> displs(static_cast<size_t>(size));
   for (int rank = 0; rank < size; ++rank) displs[size_t(rank)] = rank * int(sizeof(Contribution));
   agreement.all.resize(size_t(size));
+  const InFlight in_flight({parent.context_id, parent.collective_sequence});
   uint32_t floor = 1;
   for (;;) {
-    const ContextIds::Offer offer = context_ids.offer(floor);
-    const Contribution mine{color, key, offer.base, 0, offer.free_mask};
+    const bool waits = in_flight.waits();
+    const ContextIds::Offer offer = waits ? ContextIds::Offer{} : context_ids.offer(floor);
+    const Contribution mine{color, key, offer.base, waits ? 1U : 0U, offer.free_mask};
     Task gather = allgatherv_task(Channel::open(parent), &mine, int(sizeof mine), MPI_BYTE, agreement.all.data(), counts,
                                   displs, MPI_BYTE);
     const int code = co_await gather;
+    if (code == MPI_SUCCESS && std::any_of(agreement.all.begin(), agreement.all.end(),
+                                           [](const Contribution& c) { return c.busy != 0; })) {
+      context_ids.settle(offer, std::nullopt);
+      continue;
+    }
     const bool exhausted = std::any_of(agreement.all.begin(), agreement.all.end(), [](const Contribution& c) {
       return c.color != MPI_UNDEFINED && c.offer_mask == 0;
     });

@@ -73,7 +73,7 @@ struct Contribution {
   int32_t color = 0;
   int32_t key = 0;
   uint32_t offer_base = 0;
-  uint32_t padding = 0;
+  uint32_t busy = 0;  ///< this member offers nothing this round: it is in an earlier agreement
   uint64_t offer_mask = 0;
 };
 
@@ -86,7 +86,10 @@ struct Agreement {
 
 /// Collective over `parent`: gathers every member's color and key and agrees on a context
 /// id for each color that every member of that color has free. Nonblocking (a Task), so
-/// that MPI_Comm_idup can run it in the background.
+/// that MPI_Comm_idup can run it in the background. Agreements in flight at once (idups
+/// started in different orders) go one at a time, in the order of their parents' context
+/// ids and sequence numbers, the same on every rank: a member that is in an earlier one
+/// offers nothing, and the round is repeated.
 Task agree_task(Comm& parent, int color, int key, Agreement& agreement);
 /// agree_task run to completion; throws on failure.
 Agreement agree(Comm& parent, int color, int key);

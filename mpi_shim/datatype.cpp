@@ -31,8 +31,8 @@ HeldType& HeldType::operator=(HeldType&& other) noexcept {
   return *this;
 }
 
-HeldType::~HeldType() {
-  if (owned_) PMPI_Type_free(&type_);
+void HeldType::release() noexcept {
+  PMPI_Type_free(&type_);
   owned_ = false;
 }
 
@@ -76,11 +76,6 @@ SendBuffer::SendBuffer(const void* buffer, int count, MPI_Datatype type) {
   size_ = packed_.size();
 }
 
-SendBuffer::SendBuffer() = default;
-SendBuffer::SendBuffer(SendBuffer&&) noexcept = default;
-SendBuffer& SendBuffer::operator=(SendBuffer&&) noexcept = default;
-SendBuffer::~SendBuffer() = default;
-
 ucp_datatype_t SendBuffer::datatype() const noexcept { return streamed_ ? streamed_datatype() : bytes_datatype; }
 
 void SendBuffer::own() {
@@ -123,11 +118,6 @@ ReceiveBuffer::ReceiveBuffer(void* buffer, int count, MPI_Datatype type) {
   count_ = count;
   type_ = HeldType(type);
 }
-
-ReceiveBuffer::ReceiveBuffer() = default;
-ReceiveBuffer::ReceiveBuffer(ReceiveBuffer&&) noexcept = default;
-ReceiveBuffer& ReceiveBuffer::operator=(ReceiveBuffer&&) noexcept = default;
-ReceiveBuffer::~ReceiveBuffer() = default;
 
 ucp_datatype_t ReceiveBuffer::datatype() const noexcept { return streamed_ ? streamed_datatype() : bytes_datatype; }
 

@@ -24,10 +24,16 @@ class HeldType {
   HeldType& operator=(HeldType&& other) noexcept;
   HeldType(const HeldType&) = delete;
   HeldType& operator=(const HeldType&) = delete;
-  ~HeldType();
+  ~HeldType() { reset(); }
   MPI_Datatype get() const noexcept { return type_; }
+  /// Lets go of the type (frees a duplicate).
+  void reset() noexcept {
+    if (owned_) release();
+    type_ = MPI_DATATYPE_NULL;
+  }
 
  private:
+  void release() noexcept;
   MPI_Datatype type_ = MPI_DATATYPE_NULL;
   bool owned_ = false;
 };
@@ -40,22 +46,33 @@ struct Layout {
 };
 Layout layout_of(int count, MPI_Datatype type);
 
-struct StreamedData;  // streamed_data.hpp
+/// What a streamed send or receive describes (see streamed_data.hpp); its address is
+/// the buffer handed to UCX, and it must outlive the transfer.
+struct StreamedData {
+  void* buffer = nullptr;
+  int count = 0;
+  HeldType type;
+  size_t bytes = 0;
+};
 
 /// Bytes to send. Large non-contiguous data is not packed here but streamed: data() is
 /// then a descriptor for the UCX datatype datatype().
 class SendBuffer {
  public:
-  SendBuffer();
+  SendBuffer() = default;
   SendBuffer(const void* buffer, int count, MPI_Datatype type);
-  SendBuffer(SendBuffer&&) noexcept;
-  SendBuffer& operator=(SendBuffer&&) noexcept;
-  ~SendBuffer();
   const void* data() const noexcept { return data_; }
   size_t size() const noexcept { return size_; }
   ucp_datatype_t datatype() const noexcept;
   /// Copies the data into owned storage (buffered sends, persistent restarts do not).
   void own();
+  /// Back to an empty buffer, cheaply (pooled requests).
+  void clear() noexcept {
+    data_ = nullptr;
+    size_ = 0;
+    if (packed_.capacity() != 0) packed_ = {};
+    if (streamed_) streamed_.reset();
+  }
 
  private:
   const void* data_ = nullptr;
@@ -67,17 +84,23 @@ class SendBuffer {
 /// Where received bytes go; finish() unpacks them into the user's buffer.
 class ReceiveBuffer {
  public:
-  ReceiveBuffer();
+  ReceiveBuffer() = default;
   ReceiveBuffer(void* buffer, int count, MPI_Datatype type);
-  ReceiveBuffer(ReceiveBuffer&&) noexcept;
-  ReceiveBuffer& operator=(ReceiveBuffer&&) noexcept;
-  ~ReceiveBuffer();
   void* data() noexcept { return data_; }
   size_t capacity() const noexcept { return capacity_; }
   ucp_datatype_t datatype() const noexcept;
   /// Unpacks `received` bytes (non-contiguous types packed whole); a no-op for contiguous
   /// and streamed ones.
   void finish(size_t received);
+  /// Back to an empty buffer, cheaply (pooled requests).
+  void clear() noexcept {
+    data_ = user_ = nullptr;
+    capacity_ = 0;
+    count_ = 0;
+    if (staging_.capacity() != 0) staging_ = {};
+    type_.reset();
+    if (streamed_) streamed_.reset();
+  }
 
  private:
   void* data_ = nullptr;

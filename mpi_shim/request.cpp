@@ -137,14 +137,14 @@ void Request::reset() noexcept {
   persistent = active = complete = live = false;
   bind(nullptr);
   transfer = Transfer();
-  send = SendBuffer();
-  receive = ReceiveBuffer();
+  send.clear();
+  receive.clear();
   status = MPI_Status{};
   task.reset();
   held_types.clear();
   buffer = nullptr;
   count = 0;
-  type = HeldType();
+  type.reset();
   peer = tag = 0;
   mode = SendMode::standard;
   receives = false;

@@ -18,16 +18,8 @@ inline constexpr size_t streaming_threshold = size_t(4) << 20;
 /// The most a piece holds (a divisible type's pieces; an indivisible element may be larger).
 inline constexpr size_t streaming_piece = size_t(1) << 20;
 
-/// What a streamed send or receive describes; its address is the buffer handed to UCX
-/// with streamed_datatype() and a count of 1, and it must outlive the transfer.
-struct StreamedData {
-  void* buffer = nullptr;
-  int count = 0;
-  HeldType type;
-  size_t bytes = 0;
-};
-
-/// The UCX generic datatype that packs and unpacks StreamedData (made once per process).
+/// The UCX generic datatype that packs and unpacks StreamedData (datatype.hpp), handed
+/// over as the buffer with a count of 1 (made once per process).
 ucp_datatype_t streamed_datatype();
 
 }  // namespace ferry::mpi
