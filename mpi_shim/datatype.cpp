@@ -1,5 +1,6 @@
 #include "mpi_shim/datatype.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <utility>
@@ -122,26 +123,29 @@ ReceiveBuffer::ReceiveBuffer(void* buffer, int count, MPI_Datatype type) {
 ucp_datatype_t ReceiveBuffer::datatype() const noexcept { return streamed_ ? streamed_datatype() : bytes_datatype; }
 
 void ReceiveBuffer::finish(size_t received) {
-  if (user_ == nullptr || received == 0) return;
+  if (user_ != nullptr) unpack_prefix(staging_.data(), received, user_, count_, type_.get());
+}
+
+void unpack_prefix(const std::byte* packed, size_t bytes, void* user, int count, MPI_Datatype type) {
   int size = 0;
   MPI_Aint lb = 0, extent = 0;
-  PMPI_Type_size(type_.get(), &size);
-  PMPI_Type_get_extent(type_.get(), &lb, &extent);
-  if (size <= 0) return;
-  const int elements = int(received / size_t(size));
-  const size_t remainder = received % size_t(size);
+  PMPI_Type_size(type, &size);
+  PMPI_Type_get_extent(type, &lb, &extent);
+  if (size <= 0 || bytes == 0) return;
+  const int elements = std::min(count, int(bytes / size_t(size)));
+  const size_t remainder = elements == count ? 0 : bytes - size_t(elements) * size_t(size);
   int position = 0;
-  PMPI_Unpack(staging_.data(), int(received), &position, user_, elements, type_.get(), MPI_COMM_SELF);
+  PMPI_Unpack(packed, int(size_t(elements) * size_t(size)), &position, user, elements, type, MPI_COMM_SELF);
   if (remainder == 0) return;
   // A partial last element: its untouched part is packed from the buffer first and
   // written back unchanged.
-  void* last = static_cast<std::byte*>(user_) + MPI_Aint(elements) * extent;
+  void* last = static_cast<std::byte*>(user) + MPI_Aint(elements) * extent;
   std::vector<std::byte> element(static_cast<size_t>(size));
   position = 0;
-  PMPI_Pack(last, 1, type_.get(), element.data(), size, &position, MPI_COMM_SELF);
-  std::memcpy(element.data(), staging_.data() + size_t(elements) * size_t(size), remainder);
+  PMPI_Pack(last, 1, type, element.data(), size, &position, MPI_COMM_SELF);
+  std::memcpy(element.data(), packed + size_t(elements) * size_t(size), remainder);
   position = 0;
-  PMPI_Unpack(element.data(), size, &position, last, 1, type_.get(), MPI_COMM_SELF);
+  PMPI_Unpack(element.data(), size, &position, last, 1, type, MPI_COMM_SELF);
 }
 
 void set_status(MPI_Status* status, int source, int tag, int error, size_t bytes, bool cancelled) {

@@ -112,6 +112,10 @@ class ReceiveBuffer {
   std::unique_ptr<StreamedData> streamed_;
 };
 
+/// Unpacks the first `bytes` of `packed` (count elements of type, packed) into `user`; a
+/// partial last element keeps what the buffer held in its other bytes.
+void unpack_prefix(const std::byte* packed, size_t bytes, void* user, int count, MPI_Datatype type);
+
 /// Fills the status fields Open MPI's own PMPI_Get_count / Get_elements read.
 void set_status(MPI_Status* status, int source, int tag, int error, size_t bytes, bool cancelled = false);
 

@@ -78,14 +78,7 @@ class StreamState {
   /// Unpacks the first `bytes` of the piece in hand into the user's buffer; the rest of a
   /// piece (a short message) keeps what the buffer held.
   void store(size_t bytes) {
-    if (bytes < held_) {
-      std::vector<std::byte> whole(held_);
-      pack_piece(whole.data());
-      std::memcpy(whole.data(), bounce_.data(), bytes);
-      std::memcpy(bounce_.data(), whole.data(), held_);
-    }
-    int position = 0;
-    PMPI_Unpack(bounce_.data(), int(held_), &position, piece_->address, piece_->count, piece_->type, MPI_COMM_SELF);
+    unpack_prefix(bounce_.data(), bytes, piece_->address, piece_->count, piece_->type);
     piece_.reset();
     used_ = held_ = 0;
   }
