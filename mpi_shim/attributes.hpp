@@ -8,11 +8,17 @@ namespace ferry::mpi {
 
 struct Comm;
 
+/// The attribute callbacks of a keyval made in Fortran (MPI_COMM_CREATE_KEYVAL).
+using FortranCopyFunction = void(MPI_Fint* comm, MPI_Fint* keyval, MPI_Aint* extra_state, MPI_Aint* value_in,
+                                 MPI_Aint* value_out, MPI_Fint* flag, MPI_Fint* ierror);
+using FortranDeleteFunction = void(MPI_Fint* comm, MPI_Fint* keyval, MPI_Aint* value, MPI_Aint* extra_state,
+                                   MPI_Fint* ierror);
+void remember_fortran_keyval(int keyval, FortranCopyFunction* copy, FortranDeleteFunction* remove,
+                             MPI_Aint extra_state);
+
 /// Runs the copy callbacks of `from`'s attributes into `to` (MPI_Comm_dup).
 int copy_attributes(Comm& from, MPI_Comm from_handle, Comm& to);
 /// Runs the delete callbacks of every attribute of `comm` (MPI_Comm_free).
 int delete_attributes(Comm& comm, MPI_Comm handle);
-/// Drops a freed communicator's Fortran handle.
-void forget_fortran_handle(Comm* comm) noexcept;
 
 }  // namespace ferry::mpi

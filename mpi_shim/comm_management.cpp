@@ -15,6 +15,8 @@
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/request.hpp"
+#include "mpi_shim/surface/fortran.hpp"
+#include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/world.hpp"
 
 using namespace ferry::mpi;
@@ -69,38 +71,33 @@ int create(Comm& parent, const std::vector<int>& members, MPI_Comm* out, const c
 
 }  // namespace
 
-extern "C" {
+namespace ferry::mpi::impl {
 
 int MPI_Comm_size(MPI_Comm handle, int* size) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Comm_size(handle, size);
   *size = comm->size();
   return MPI_SUCCESS;
 }
 
 int MPI_Comm_rank(MPI_Comm handle, int* rank) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Comm_rank(handle, rank);
   *rank = comm->rank;
   return MPI_SUCCESS;
 }
 
 int MPI_Comm_group(MPI_Comm handle, MPI_Group* group) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Comm_group(handle, group);
   *group = make_group(comm->group.members);
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_test_inter(MPI_Comm handle, int* flag) {
-  if (hybrid(handle) == nullptr) return PMPI_Comm_test_inter(handle, flag);
+int MPI_Comm_test_inter(MPI_Comm /*handle*/, int* flag) {
   *flag = 0;
   return MPI_SUCCESS;
 }
 
 int MPI_Comm_dup(MPI_Comm handle, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Comm_dup(handle, out);
   try {
     Task task = dup_task(*comm, handle, out);
     if (const int code = run(task); code != MPI_SUCCESS) return raise(comm, code, "MPI_Comm_dup", task.detail());
@@ -110,14 +107,12 @@ int MPI_Comm_dup(MPI_Comm handle, MPI_Comm* out) {
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_dup_with_info(MPI_Comm handle, MPI_Info info, MPI_Comm* out) {
-  if (hybrid(handle) == nullptr) return PMPI_Comm_dup_with_info(handle, info, out);
-  return MPI_Comm_dup(handle, out);
+int MPI_Comm_dup_with_info(MPI_Comm handle, MPI_Info /*info*/, MPI_Comm* out) {
+  return impl::MPI_Comm_dup(handle, out);
 }
 
 int MPI_Comm_idup(MPI_Comm handle, MPI_Comm* out, MPI_Request* request) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Comm_idup(handle, out, request);
   if (request == nullptr) return raise(comm, MPI_ERR_REQUEST, "MPI_Comm_idup");
   try {
     *out = MPI_COMM_NULL;
@@ -130,14 +125,12 @@ int MPI_Comm_idup(MPI_Comm handle, MPI_Comm* out, MPI_Request* request) {
 
 int MPI_Comm_split(MPI_Comm handle, int color, int key, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Comm_split(handle, color, key, out);
   if (color < 0 && color != MPI_UNDEFINED) return raise(comm, MPI_ERR_ARG, "MPI_Comm_split");
   return split(*comm, color, key, out, "MPI_Comm_split");
 }
 
-int MPI_Comm_split_type(MPI_Comm handle, int split_type, int key, MPI_Info info, MPI_Comm* out) {
+int MPI_Comm_split_type(MPI_Comm handle, int split_type, int key, MPI_Info /*info*/, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Comm_split_type(handle, split_type, key, info, out);
   // Every type Open MPI knows is at most a node here: ranks on the same host share one.
   std::vector<std::array<char, 256>> hosts(size_t(comm->size()));
   std::array<char, 256> host{};
@@ -152,7 +145,6 @@ int MPI_Comm_split_type(MPI_Comm handle, int split_type, int key, MPI_Info info,
 
 int MPI_Comm_create(MPI_Comm handle, MPI_Group group, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Comm_create(handle, group, out);
   const std::vector<int> members = members_of(group);
   for (int rank : members) {
     if (comm->group.rank_of(rank) == MPI_UNDEFINED) return raise(comm, MPI_ERR_GROUP, "MPI_Comm_create");
@@ -162,7 +154,6 @@ int MPI_Comm_create(MPI_Comm handle, MPI_Group group, MPI_Comm* out) {
 
 int MPI_Comm_create_group(MPI_Comm handle, MPI_Group group, int tag, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Comm_create_group(handle, group, tag, out);
   const std::vector<int> members = members_of(group);
   for (int rank : members) {
     if (comm->group.rank_of(rank) == MPI_UNDEFINED) return raise(comm, MPI_ERR_GROUP, "MPI_Comm_create_group");
@@ -177,29 +168,25 @@ int MPI_Comm_create_group(MPI_Comm handle, MPI_Group group, int tag, MPI_Comm* o
 
 int MPI_Comm_free(MPI_Comm* handle) {
   Comm* comm = hybrid(*handle);
-  if (comm == nullptr) return PMPI_Comm_free(handle);
   if (*handle == MPI_COMM_WORLD) return raise(comm, MPI_ERR_COMM, "MPI_Comm_free");
   if (int error = delete_attributes(*comm, *handle)) return raise(comm, error, "MPI_Comm_free");
-  forget_fortran_handle(comm);
+  fortran::forget(*handle);
   forget_comm(comm);
   *handle = MPI_COMM_NULL;
   return MPI_SUCCESS;
 }
 
 int MPI_Comm_compare(MPI_Comm a, MPI_Comm b, int* result) {
-  Comm* first = hybrid(a);
-  Comm* second = hybrid(b);
-  if (first == nullptr && second == nullptr) return PMPI_Comm_compare(a, b, result);
   if (a == b) {
     *result = MPI_IDENT;
     return MPI_SUCCESS;
   }
   MPI_Group group_a = MPI_GROUP_NULL, group_b = MPI_GROUP_NULL;
-  MPI_Comm_group(a, &group_a);
-  MPI_Comm_group(b, &group_b);
+  ::MPI_Comm_group(a, &group_a);
+  ::MPI_Comm_group(b, &group_b);
   const std::vector<int> members_a = members_of(group_a), members_b = members_of(group_b);
-  MPI_Group_free(&group_a);
-  MPI_Group_free(&group_b);
+  ::MPI_Group_free(&group_a);
+  ::MPI_Group_free(&group_b);
   std::vector<int> sorted_a = members_a, sorted_b = members_b;
   std::sort(sorted_a.begin(), sorted_a.end());
   std::sort(sorted_b.begin(), sorted_b.end());
@@ -211,4 +198,4 @@ int MPI_Comm_compare(MPI_Comm a, MPI_Comm b, int* result) {
   return MPI_SUCCESS;
 }
 
-}  // extern "C"
+}  // namespace ferry::mpi::impl

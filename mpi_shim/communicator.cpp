@@ -6,6 +6,7 @@
 
 #include "mpi_shim/collectives/algorithms.hpp"
 #include "mpi_shim/context_ids.hpp"
+#include "mpi_shim/surface/fortran.hpp"
 #include "mpi_shim/tags.hpp"
 #include "mpi_shim/transfer.hpp"
 #include "mpi_shim/world.hpp"
@@ -125,7 +126,10 @@ MPI_Group make_group(std::vector<int> world_members) {
   return handle_of(raw);
 }
 
-void forget_group(Group* group) noexcept { groups.erase(group); }
+void forget_group(Group* group) noexcept {
+  fortran::forget(group);
+  groups.erase(group);
+}
 
 std::vector<int> members_of(MPI_Group handle) {
   if (Group* group = hybrid(handle)) return group->members;

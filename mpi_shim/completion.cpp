@@ -9,6 +9,7 @@
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/request.hpp"
+#include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/transport.hpp"
 #include "mpi_shim/world.hpp"
 
@@ -20,13 +21,6 @@ MPI_Status* status_at(MPI_Status* statuses, int index) {
   return statuses == MPI_STATUSES_IGNORE ? MPI_STATUS_IGNORE : &statuses[index];
 }
 
-bool any_shim(int count, const MPI_Request* requests) {
-  if (!world().hybrid()) return false;
-  for (int i = 0; i < count; ++i) {
-    if (shim_request(requests[i]) != nullptr) return true;
-  }
-  return false;
-}
 
 /// Hands a completed shim request's status to the caller and releases it (persistent
 /// requests become inactive instead). Returns the request's error code.
@@ -83,11 +77,10 @@ Comm* comm_of(MPI_Request handle) {
 
 using namespace ferry::mpi;
 
-extern "C" {
+namespace ferry::mpi::impl {
 
 int MPI_Wait(MPI_Request* handle, MPI_Status* status) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
-  if (request == nullptr) return PMPI_Wait(handle, status);
   if (!request->active) {
     deliver_empty_status(status, Completion::single);
     return MPI_SUCCESS;
@@ -100,7 +93,6 @@ int MPI_Wait(MPI_Request* handle, MPI_Status* status) {
 
 int MPI_Test(MPI_Request* handle, int* flag, MPI_Status* status) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
-  if (request == nullptr) return PMPI_Test(handle, flag, status);
   if (!request->active) {
     *flag = 1;
     deliver_empty_status(status, Completion::single);
@@ -115,7 +107,6 @@ int MPI_Test(MPI_Request* handle, int* flag, MPI_Status* status) {
 }
 
 int MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
-  if (!any_shim(count, requests)) return PMPI_Waitall(count, requests, statuses);
   // The usual array fits on the stack: completion allocates nothing.
   Slot stack_slots[64];
   std::vector<Slot> heap_slots;
@@ -151,7 +142,6 @@ int MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
 }
 
 int MPI_Testall(int count, MPI_Request requests[], int* flag, MPI_Status statuses[]) {
-  if (!any_shim(count, requests)) return PMPI_Testall(count, requests, flag, statuses);
   transport().poll();
   // Completes nothing unless everything can complete: test shim requests first without retiring.
   for (int i = 0; i < count; ++i) {
@@ -204,7 +194,6 @@ int MPI_Testall(int count, MPI_Request requests[], int* flag, MPI_Status statuse
 }
 
 int MPI_Waitany(int count, MPI_Request requests[], int* index, MPI_Status* status) {
-  if (!any_shim(count, requests)) return PMPI_Waitany(count, requests, index, status);
   *index = MPI_UNDEFINED;
   int error = MPI_SUCCESS;
   bool native_pending = false;
@@ -231,7 +220,6 @@ int MPI_Waitany(int count, MPI_Request requests[], int* index, MPI_Status* statu
 }
 
 int MPI_Testany(int count, MPI_Request requests[], int* index, int* flag, MPI_Status* status) {
-  if (!any_shim(count, requests)) return PMPI_Testany(count, requests, index, flag, status);
   transport().poll();
   *index = MPI_UNDEFINED;
   bool any_active = false;
@@ -278,18 +266,15 @@ static int some(int count, MPI_Request requests[], int* outcount, int indices[],
 }
 
 int MPI_Waitsome(int incount, MPI_Request requests[], int* outcount, int indices[], MPI_Status statuses[]) {
-  if (!any_shim(incount, requests)) return PMPI_Waitsome(incount, requests, outcount, indices, statuses);
   return some(incount, requests, outcount, indices, statuses, true, "MPI_Waitsome");
 }
 
 int MPI_Testsome(int incount, MPI_Request requests[], int* outcount, int indices[], MPI_Status statuses[]) {
-  if (!any_shim(incount, requests)) return PMPI_Testsome(incount, requests, outcount, indices, statuses);
   return some(incount, requests, outcount, indices, statuses, false, "MPI_Testsome");
 }
 
 int MPI_Request_free(MPI_Request* handle) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
-  if (request == nullptr) return PMPI_Request_free(handle);
   if (request->active && !request->complete) {
     request->persistent = false;
     detach(request);
@@ -302,7 +287,6 @@ int MPI_Request_free(MPI_Request* handle) {
 
 int MPI_Request_get_status(MPI_Request handle, int* flag, MPI_Status* status) {
   Request* request = world().hybrid() ? shim_request(handle) : nullptr;
-  if (request == nullptr) return PMPI_Request_get_status(handle, flag, status);
   if (!request->active) {
     *flag = 1;
     deliver_empty_status(status, Completion::single);
@@ -316,25 +300,22 @@ int MPI_Request_get_status(MPI_Request handle, int* flag, MPI_Status* status) {
 
 int MPI_Cancel(MPI_Request* handle) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
-  if (request == nullptr) return PMPI_Cancel(handle);
   if (request->kind == Request::Kind::receive && request->active && !request->complete) request->transfer.cancel();
   return MPI_SUCCESS;
 }
 
 int MPI_Start(MPI_Request* handle) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
-  if (request == nullptr) return PMPI_Start(handle);
   if (!request->persistent || request->active) return raise(request->comm, MPI_ERR_REQUEST, "MPI_Start");
   start_persistent(*request);
   return MPI_SUCCESS;
 }
 
 int MPI_Startall(int count, MPI_Request requests[]) {
-  if (!any_shim(count, requests)) return PMPI_Startall(count, requests);
   for (int i = 0; i < count; ++i) {
-    if (int error = MPI_Start(&requests[i])) return error;
+    if (int error = ::MPI_Start(&requests[i])) return error;
   }
   return MPI_SUCCESS;
 }
 
-}  // extern "C"
+}  // namespace ferry::mpi::impl

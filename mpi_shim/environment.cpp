@@ -13,6 +13,7 @@
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/job_settings.hpp"
+#include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/world.hpp"
 #include "runtime/common/error.hpp"
 
@@ -64,7 +65,7 @@ int join_world(int status, const std::string& early_failure) {
 
 using namespace ferry::mpi;
 
-extern "C" {
+namespace ferry::mpi::impl {
 
 int MPI_Init(int* argc, char*** argv) {
   const std::string early_failure = prepare();
@@ -119,4 +120,4 @@ int MPI_Abort(MPI_Comm comm, int errorcode) {
   abort_job(errorcode, "MPI_Abort was called with error code " + std::to_string(errorcode));
 }
 
-}  // extern "C"
+}  // namespace ferry::mpi::impl

@@ -6,13 +6,19 @@
 #include <map>
 
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/surface/fortran.hpp"
 #include "mpi_shim/world.hpp"
+#include "runtime/common/error.hpp"
 
 namespace ferry::mpi {
 
 namespace {
 
-std::map<MPI_Errhandler, MPI_Comm_errhandler_function*> user_handlers;
+struct UserErrhandler {
+  MPI_Comm_errhandler_function* c = nullptr;
+  FortranErrhandler* fortran = nullptr;
+};
+std::map<MPI_Errhandler, UserErrhandler> user_handlers;
 std::map<std::string, int, std::less<>> unsupported_codes;
 
 std::string error_string(int code) {
@@ -24,19 +30,20 @@ std::string error_string(int code) {
 
 }  // namespace
 
-MPI_Comm_errhandler_function* user_errhandler(MPI_Errhandler handler) noexcept {
-  const auto found = user_handlers.find(handler);
-  return found == user_handlers.end() ? nullptr : found->second;
-}
-
 int raise(Comm* comm, int code, const char* function, const std::string& detail) {
   if (code == MPI_SUCCESS) return code;
   Comm& target = comm != nullptr ? *comm : world_comm();
   const MPI_Errhandler handler = target.errhandler;
   if (handler == MPI_ERRORS_RETURN) return code;
-  if (MPI_Comm_errhandler_function* user = user_errhandler(handler)) {
+  if (const auto user = user_handlers.find(handler); user != user_handlers.end()) {
     MPI_Comm handle = handle_of(&target);
-    user(&handle, &code);
+    if (user->second.c) {
+      user->second.c(&handle, &code);
+    } else {
+      MPI_Fint fortran_comm = fortran::to_fortran(handle);
+      MPI_Fint fortran_code = code;
+      user->second.fortran(&fortran_comm, &fortran_code);
+    }
     return code;
   }
   std::string message = error_string(code);
@@ -71,8 +78,33 @@ void abort_job(int code, const std::string& message) {
   ::_exit(exit_code);
 }
 
+int error_class_of(ucs_status_t status) noexcept {
+  switch (status) {
+    case UCS_OK:
+    case UCS_ERR_CANCELED: return MPI_SUCCESS;
+    case UCS_ERR_MESSAGE_TRUNCATED: return MPI_ERR_TRUNCATE;
+    case UCS_ERR_NO_MEMORY: return MPI_ERR_NO_MEM;
+    default: return MPI_ERR_OTHER;
+  }
+}
+
+int error_class_of(const std::exception& error) noexcept {
+  const auto* ferry_error = dynamic_cast<const Error*>(&error);
+  if (ferry_error == nullptr) return MPI_ERR_INTERN;
+  switch (ferry_error->code()) {
+    case Errc::invalid_argument: return MPI_ERR_ARG;
+    case Errc::no_resources: return MPI_ERR_NO_MEM;
+    case Errc::not_found: return MPI_ERR_NAME;
+    default: return MPI_ERR_OTHER;
+  }
+}
+
 void remember_user_errhandler(MPI_Errhandler handler, MPI_Comm_errhandler_function* function) {
-  user_handlers[handler] = function;
+  user_handlers[handler] = {function, nullptr};
+}
+
+void remember_user_errhandler(MPI_Errhandler handler, FortranErrhandler* function) {
+  user_handlers[handler] = {nullptr, function};
 }
 
 }  // namespace ferry::mpi

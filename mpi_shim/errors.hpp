@@ -2,7 +2,9 @@
 // Errors on hybrid objects go through the communicator's error handler, like Open MPI's.
 
 #include <mpi.h>
+#include <ucs/type/status.h>
 
+#include <exception>
 #include <string>
 
 namespace ferry::mpi {
@@ -17,9 +19,18 @@ int raise(Comm* comm, int code, const char* function, const std::string& detail 
 /// MPI_Error_string reads "<function> is not supported on communicators with function ranks".
 int unsupported(Comm* comm, const char* function);
 
-/// The function of an error handler made by MPI_Comm_create_errhandler, or nullptr.
-MPI_Comm_errhandler_function* user_errhandler(MPI_Errhandler handler) noexcept;
+/// An error handler written in Fortran: SUBROUTINE HANDLER(COMM, ERROR_CODE).
+using FortranErrhandler = void(MPI_Fint* comm, MPI_Fint* code);
+
+/// Error handlers made by MPI_Comm_create_errhandler, which raise() calls on hybrid
+/// communicators.
 void remember_user_errhandler(MPI_Errhandler handler, MPI_Comm_errhandler_function* function);
+void remember_user_errhandler(MPI_Errhandler handler, FortranErrhandler* function);
+
+/// The one mapping of UCX statuses and Ferry errors to MPI error classes. A cancelled
+/// operation is a success: its status says it was cancelled.
+int error_class_of(ucs_status_t status) noexcept;
+int error_class_of(const std::exception& error) noexcept;
 
 /// Ends the whole job with `message` and exit code `code` (MPI_Abort's path).
 [[noreturn]] void abort_job(int code, const std::string& message);

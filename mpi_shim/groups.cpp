@@ -8,13 +8,13 @@
 
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
+#include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/world.hpp"
 
 using namespace ferry::mpi;
 
 namespace {
 
-bool any_hybrid(MPI_Group a, MPI_Group b = MPI_GROUP_NULL) { return hybrid(a) != nullptr || hybrid(b) != nullptr; }
 
 bool contains(const std::vector<int>& members, int rank) {
   return std::find(members.begin(), members.end(), rank) != members.end();
@@ -24,25 +24,22 @@ int out_of_range(const char* function) { return raise(nullptr, MPI_ERR_RANK, fun
 
 }  // namespace
 
-extern "C" {
+namespace ferry::mpi::impl {
 
 int MPI_Group_size(MPI_Group group, int* size) {
   Group* g = hybrid(group);
-  if (g == nullptr) return PMPI_Group_size(group, size);
   *size = g->size();
   return MPI_SUCCESS;
 }
 
 int MPI_Group_rank(MPI_Group group, int* rank) {
   Group* g = hybrid(group);
-  if (g == nullptr) return PMPI_Group_rank(group, rank);
   *rank = g->rank_of(world().rank);
   return MPI_SUCCESS;
 }
 
 int MPI_Group_free(MPI_Group* group) {
   Group* g = hybrid(*group);
-  if (g == nullptr) return PMPI_Group_free(group);
   forget_group(g);
   *group = MPI_GROUP_NULL;
   return MPI_SUCCESS;
@@ -50,7 +47,6 @@ int MPI_Group_free(MPI_Group* group) {
 
 int MPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Group* out) {
   Group* g = hybrid(group);
-  if (g == nullptr) return PMPI_Group_incl(group, n, ranks, out);
   std::vector<int> members;
   for (int i = 0; i < n; ++i) {
     if (ranks[i] < 0 || ranks[i] >= g->size()) return out_of_range("MPI_Group_incl");
@@ -62,7 +58,6 @@ int MPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Group* out) {
 
 int MPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Group* out) {
   Group* g = hybrid(group);
-  if (g == nullptr) return PMPI_Group_excl(group, n, ranks, out);
   std::vector<bool> excluded(size_t(g->size()), false);
   for (int i = 0; i < n; ++i) {
     if (ranks[i] < 0 || ranks[i] >= g->size()) return out_of_range("MPI_Group_excl");
@@ -98,24 +93,21 @@ static std::vector<int> expand_ranges(int n, int ranges[][3], int size, bool& va
 
 int MPI_Group_range_incl(MPI_Group group, int n, int ranges[][3], MPI_Group* out) {
   Group* g = hybrid(group);
-  if (g == nullptr) return PMPI_Group_range_incl(group, n, ranges, out);
   bool valid = false;
   const std::vector<int> ranks = expand_ranges(n, ranges, g->size(), valid);
   if (!valid) return out_of_range("MPI_Group_range_incl");
-  return MPI_Group_incl(group, int(ranks.size()), ranks.data(), out);
+  return impl::MPI_Group_incl(group, int(ranks.size()), ranks.data(), out);
 }
 
 int MPI_Group_range_excl(MPI_Group group, int n, int ranges[][3], MPI_Group* out) {
   Group* g = hybrid(group);
-  if (g == nullptr) return PMPI_Group_range_excl(group, n, ranges, out);
   bool valid = false;
   const std::vector<int> ranks = expand_ranges(n, ranges, g->size(), valid);
   if (!valid) return out_of_range("MPI_Group_range_excl");
-  return MPI_Group_excl(group, int(ranks.size()), ranks.data(), out);
+  return impl::MPI_Group_excl(group, int(ranks.size()), ranks.data(), out);
 }
 
 int MPI_Group_union(MPI_Group a, MPI_Group b, MPI_Group* out) {
-  if (!any_hybrid(a, b)) return PMPI_Group_union(a, b, out);
   std::vector<int> members = members_of(a);
   for (int rank : members_of(b)) {
     if (!contains(members, rank)) members.push_back(rank);
@@ -125,7 +117,6 @@ int MPI_Group_union(MPI_Group a, MPI_Group b, MPI_Group* out) {
 }
 
 int MPI_Group_intersection(MPI_Group a, MPI_Group b, MPI_Group* out) {
-  if (!any_hybrid(a, b)) return PMPI_Group_intersection(a, b, out);
   const std::vector<int> second = members_of(b);
   std::vector<int> members;
   for (int rank : members_of(a)) {
@@ -136,7 +127,6 @@ int MPI_Group_intersection(MPI_Group a, MPI_Group b, MPI_Group* out) {
 }
 
 int MPI_Group_difference(MPI_Group a, MPI_Group b, MPI_Group* out) {
-  if (!any_hybrid(a, b)) return PMPI_Group_difference(a, b, out);
   const std::vector<int> second = members_of(b);
   std::vector<int> members;
   for (int rank : members_of(a)) {
@@ -147,7 +137,6 @@ int MPI_Group_difference(MPI_Group a, MPI_Group b, MPI_Group* out) {
 }
 
 int MPI_Group_translate_ranks(MPI_Group a, int n, const int ranks[], MPI_Group b, int out[]) {
-  if (!any_hybrid(a, b)) return PMPI_Group_translate_ranks(a, n, ranks, b, out);
   const std::vector<int> first = members_of(a), second = members_of(b);
   for (int i = 0; i < n; ++i) {
     if (ranks[i] == MPI_PROC_NULL) {
@@ -162,7 +151,6 @@ int MPI_Group_translate_ranks(MPI_Group a, int n, const int ranks[], MPI_Group b
 }
 
 int MPI_Group_compare(MPI_Group a, MPI_Group b, int* result) {
-  if (!any_hybrid(a, b)) return PMPI_Group_compare(a, b, result);
   const std::vector<int> first = members_of(a), second = members_of(b);
   if (first == second) {
     *result = MPI_IDENT;
@@ -175,4 +163,4 @@ int MPI_Group_compare(MPI_Group a, MPI_Group b, int* result) {
   return MPI_SUCCESS;
 }
 
-}  // extern "C"
+}  // namespace ferry::mpi::impl

@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/surface/implementations.hpp"
 
 using namespace ferry::mpi;
 
@@ -11,7 +12,7 @@ namespace {
 MPI_Comm local(MPI_Comm comm) { return hybrid(comm) != nullptr ? MPI_COMM_SELF : comm; }
 }  // namespace
 
-extern "C" {
+namespace ferry::mpi::impl {
 
 int MPI_Pack(const void* in, int count, MPI_Datatype type, void* out, int out_size, int* position, MPI_Comm comm) {
   return PMPI_Pack(in, count, type, out, out_size, position, local(comm));
@@ -25,4 +26,4 @@ int MPI_Pack_size(int count, MPI_Datatype type, MPI_Comm comm, int* size) {
   return PMPI_Pack_size(count, type, local(comm), size);
 }
 
-}  // extern "C"
+}  // namespace ferry::mpi::impl

@@ -9,6 +9,7 @@
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/request.hpp"
+#include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/tags.hpp"
 #include "mpi_shim/transport.hpp"
 #include "mpi_shim/world.hpp"
@@ -104,75 +105,62 @@ int persistent_send(const void* buffer, int count, MPI_Datatype type, int dest, 
 
 using namespace ferry::mpi;
 
-extern "C" {
+namespace ferry::mpi::impl {
 
 int MPI_Send(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
-  if (hybrid(comm) == nullptr) return PMPI_Send(buf, count, type, dest, tag, comm);
   return blocking_send(buf, count, type, dest, tag, comm, SendMode::standard, "MPI_Send");
 }
 
 int MPI_Ssend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
-  if (hybrid(comm) == nullptr) return PMPI_Ssend(buf, count, type, dest, tag, comm);
   return blocking_send(buf, count, type, dest, tag, comm, SendMode::synchronous, "MPI_Ssend");
 }
 
 int MPI_Rsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
-  if (hybrid(comm) == nullptr) return PMPI_Rsend(buf, count, type, dest, tag, comm);
   return blocking_send(buf, count, type, dest, tag, comm, SendMode::ready, "MPI_Rsend");
 }
 
 int MPI_Bsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
-  if (hybrid(comm) == nullptr) return PMPI_Bsend(buf, count, type, dest, tag, comm);
   return blocking_send(buf, count, type, dest, tag, comm, SendMode::buffered, "MPI_Bsend");
 }
 
 int MPI_Isend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request* request) {
-  if (hybrid(comm) == nullptr) return PMPI_Isend(buf, count, type, dest, tag, comm, request);
   return nonblocking_send(buf, count, type, dest, tag, comm, request, SendMode::standard, "MPI_Isend");
 }
 
 int MPI_Issend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request* request) {
-  if (hybrid(comm) == nullptr) return PMPI_Issend(buf, count, type, dest, tag, comm, request);
   return nonblocking_send(buf, count, type, dest, tag, comm, request, SendMode::synchronous, "MPI_Issend");
 }
 
 int MPI_Irsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request* request) {
-  if (hybrid(comm) == nullptr) return PMPI_Irsend(buf, count, type, dest, tag, comm, request);
   return nonblocking_send(buf, count, type, dest, tag, comm, request, SendMode::ready, "MPI_Irsend");
 }
 
 int MPI_Ibsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request* request) {
-  if (hybrid(comm) == nullptr) return PMPI_Ibsend(buf, count, type, dest, tag, comm, request);
   return nonblocking_send(buf, count, type, dest, tag, comm, request, SendMode::buffered, "MPI_Ibsend");
 }
 
 int MPI_Send_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
                   MPI_Request* request) {
-  if (hybrid(comm) == nullptr) return PMPI_Send_init(buf, count, type, dest, tag, comm, request);
   return persistent_send(buf, count, type, dest, tag, comm, request, SendMode::standard, "MPI_Send_init");
 }
 
 int MPI_Ssend_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
                    MPI_Request* request) {
-  if (hybrid(comm) == nullptr) return PMPI_Ssend_init(buf, count, type, dest, tag, comm, request);
   return persistent_send(buf, count, type, dest, tag, comm, request, SendMode::synchronous, "MPI_Ssend_init");
 }
 
 int MPI_Rsend_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
                    MPI_Request* request) {
-  if (hybrid(comm) == nullptr) return PMPI_Rsend_init(buf, count, type, dest, tag, comm, request);
   return persistent_send(buf, count, type, dest, tag, comm, request, SendMode::ready, "MPI_Rsend_init");
 }
 
 int MPI_Bsend_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
                    MPI_Request* request) {
-  if (hybrid(comm) == nullptr) return PMPI_Bsend_init(buf, count, type, dest, tag, comm, request);
   return persistent_send(buf, count, type, dest, tag, comm, request, SendMode::buffered, "MPI_Bsend_init");
 }
 
 int MPI_Recv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle, MPI_Status* status) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Recv(buf, count, type, source, tag, handle, status);
   if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Recv");
   Request request;
   start_receive(request, buf, count, type, source, tag, *comm);
@@ -181,7 +169,6 @@ int MPI_Recv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_C
 
 int MPI_Irecv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle, MPI_Request* out) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Irecv(buf, count, type, source, tag, handle, out);
   if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Irecv");
   Request* request = new_request();
   start_receive(*request, buf, count, type, source, tag, *comm);
@@ -191,7 +178,6 @@ int MPI_Irecv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_
 
 int MPI_Recv_init(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle, MPI_Request* out) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Recv_init(buf, count, type, source, tag, handle, out);
   if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Recv_init");
   Request* request = new_request();
   request->persistent = true;
@@ -210,10 +196,6 @@ int MPI_Recv_init(void* buf, int count, MPI_Datatype type, int source, int tag, 
 int MPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int dest, int sendtag, void* recvbuf,
                  int recvcount, MPI_Datatype recvtype, int source, int recvtag, MPI_Comm handle, MPI_Status* status) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) {
-    return PMPI_Sendrecv(sendbuf, sendcount, sendtype, dest, sendtag, recvbuf, recvcount, recvtype, source, recvtag,
-                         handle, status);
-  }
   if (int error = check_arguments(*comm, sendcount, sendtype, dest, sendtag, false)) {
     return raise(comm, error, "MPI_Sendrecv");
   }
@@ -234,7 +216,6 @@ int MPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int 
 int MPI_Sendrecv_replace(void* buf, int count, MPI_Datatype type, int dest, int sendtag, int source, int recvtag,
                          MPI_Comm handle, MPI_Status* status) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Sendrecv_replace(buf, count, type, dest, sendtag, source, recvtag, handle, status);
   if (int error = check_arguments(*comm, count, type, dest, sendtag, false)) {
     return raise(comm, error, "MPI_Sendrecv_replace");
   }
@@ -261,4 +242,4 @@ int MPI_Buffer_detach(void* buffer_address, int* size) {
   return PMPI_Buffer_detach(buffer_address, size);
 }
 
-}  // extern "C"
+}  // namespace ferry::mpi::impl

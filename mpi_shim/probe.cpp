@@ -8,6 +8,8 @@
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/request.hpp"
+#include "mpi_shim/surface/fortran.hpp"
+#include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/tags.hpp"
 #include "mpi_shim/transport.hpp"
 #include "mpi_shim/world.hpp"
@@ -36,6 +38,12 @@ Message* shim_message(MPI_Message handle) {
   const auto found = messages.find(handle);
   return found == messages.end() ? nullptr : found->second.get();
 }
+
+}  // namespace
+
+bool is_shim_message(MPI_Message handle) noexcept { return shim_message(handle) != nullptr; }
+
+namespace {
 
 int check_probe(Comm& comm, int source, int tag) {
   if (source != MPI_ANY_SOURCE && source != MPI_PROC_NULL && (source < 0 || source >= comm.size())) return MPI_ERR_RANK;
@@ -79,11 +87,10 @@ MPI_Message keep(Comm& comm, ucp_tag_message_h handle, const ucp_tag_recv_info_t
 
 using namespace ferry::mpi;
 
-extern "C" {
+namespace ferry::mpi::impl {
 
 int MPI_Probe(int source, int tag, MPI_Comm handle, MPI_Status* status) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Probe(source, tag, handle, status);
   if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Probe");
   if (source == MPI_PROC_NULL) {
     set_probe_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
@@ -97,7 +104,6 @@ int MPI_Probe(int source, int tag, MPI_Comm handle, MPI_Status* status) {
 
 int MPI_Iprobe(int source, int tag, MPI_Comm handle, int* flag, MPI_Status* status) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Iprobe(source, tag, handle, flag, status);
   if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Iprobe");
   if (source == MPI_PROC_NULL) {
     *flag = 1;
@@ -113,7 +119,6 @@ int MPI_Iprobe(int source, int tag, MPI_Comm handle, int* flag, MPI_Status* stat
 
 int MPI_Mprobe(int source, int tag, MPI_Comm handle, MPI_Message* message, MPI_Status* status) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Mprobe(source, tag, handle, message, status);
   if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Mprobe");
   if (source == MPI_PROC_NULL) {
     *message = MPI_MESSAGE_NO_PROC;
@@ -129,7 +134,6 @@ int MPI_Mprobe(int source, int tag, MPI_Comm handle, MPI_Message* message, MPI_S
 
 int MPI_Improbe(int source, int tag, MPI_Comm handle, int* flag, MPI_Message* message, MPI_Status* status) {
   Comm* comm = hybrid(handle);
-  if (comm == nullptr) return PMPI_Improbe(source, tag, handle, flag, message, status);
   if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Improbe");
   if (source == MPI_PROC_NULL) {
     *flag = 1;
@@ -169,6 +173,7 @@ int MPI_Imrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI
   request->receive = ReceiveBuffer(buf, count, type);
   request->transfer = Transfer::receive_probed(message->handle, message->info, request->receive.data(),
                                                request->receive.capacity(), request->receive.datatype());
+  fortran::forget(*handle);
   messages.erase(message);
   *handle = MPI_MESSAGE_NULL;
   *out = handle_of(request);
@@ -180,8 +185,8 @@ int MPI_Mrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI_
     return PMPI_Mrecv(buf, count, type, handle, status);
   }
   MPI_Request request = MPI_REQUEST_NULL;
-  if (int error = MPI_Imrecv(buf, count, type, handle, &request)) return error;
-  return MPI_Wait(&request, status);
+  if (int error = impl::MPI_Imrecv(buf, count, type, handle, &request)) return error;
+  return ::MPI_Wait(&request, status);
 }
 
-}  // extern "C"
+}  // namespace ferry::mpi::impl

@@ -5,12 +5,13 @@
 #include <vector>
 
 #include "mpi_shim/collectives/task.hpp"
-#include "mpi_shim/errors.hpp"
-#include "runtime/common/error.hpp"
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/errors.hpp"
+#include "mpi_shim/surface/fortran.hpp"
 #include "mpi_shim/tags.hpp"
 #include "mpi_shim/transport.hpp"
 #include "mpi_shim/world.hpp"
+#include "runtime/common/error.hpp"
 
 namespace ferry::mpi {
 
@@ -69,14 +70,6 @@ int fail_at_start(Request& request, Comm& comm, const Error& error) {
   return code;
 }
 
-int error_of(ucs_status_t status) {
-  switch (status) {
-    case UCS_OK: return MPI_SUCCESS;
-    case UCS_ERR_MESSAGE_TRUNCATED: return MPI_ERR_TRUNCATE;
-    case UCS_ERR_CANCELED: return MPI_SUCCESS;
-    default: return MPI_ERR_OTHER;
-  }
-}
 }  // namespace
 
 Request::~Request() { bind(nullptr); }
@@ -93,7 +86,7 @@ bool Request::test() {
   switch (kind) {
     case Kind::send:
       if (!transfer.test()) return false;
-      set_status(&status, MPI_ANY_SOURCE, MPI_ANY_TAG, error_of(transfer.status()), 0);
+      set_status(&status, MPI_ANY_SOURCE, MPI_ANY_TAG, error_class_of(transfer.status()), 0);
       break;
     case Kind::receive: {
       if (!transfer.test()) return false;
@@ -104,7 +97,7 @@ bool Request::test() {
       }
       const size_t received = result == UCS_OK ? transfer.length() : receive.capacity();
       if (result == UCS_OK) receive.finish(received);
-      set_status(&status, source_of(transfer.sender_tag()), tag_of(transfer.sender_tag()), error_of(result), received);
+      set_status(&status, source_of(transfer.sender_tag()), tag_of(transfer.sender_tag()), error_class_of(result), received);
       break;
     }
     case Kind::collective:
@@ -129,6 +122,7 @@ Request* new_request() { return pool.take(); }
 
 void free_request(Request* request) noexcept {
   if (request->kind == Request::Kind::collective) std::erase(pending_collectives, request);
+  fortran::forget(request);
   pool.give_back(request);
 }
 

@@ -1,14 +1,27 @@
 #include "mpi_shim/transfer.hpp"
 
+#include <cstdlib>
+#include <string>
 #include <utility>
 
 #include "mpi_shim/transport.hpp"
+#include "mpi_shim/world.hpp"
+#include "runtime/common/error.hpp"
 
 namespace ferry::mpi {
 
 namespace {
 
 size_t count_of(size_t bytes, ucp_datatype_t datatype) { return datatype == bytes_datatype ? bytes : 1; }
+
+// Tests inject a transport failure into every send to one rank once MPI_Init is done.
+int failing_peer() noexcept {
+  static const int peer = [] {
+    const char* value = std::getenv("FERRY_TEST_FAIL_SENDS_TO");
+    return value ? std::atoi(value) : -1;
+  }();
+  return peer;
+}
 
 ucp_request_param_t receive_parameters(ucp_tag_recv_info_t* info, ucp_datatype_t datatype) {
   ucp_request_param_t param{};
@@ -43,6 +56,8 @@ Transfer::~Transfer() {
 
 Transfer Transfer::send(int world_rank, ucp_tag_t tag, const void* data, size_t size, bool synchronous,
                         ucp_datatype_t datatype) {
+  if (world_rank == failing_peer() && world().initialized)
+    throw Error(Errc::transport, "UCX send to rank " + std::to_string(world_rank) + " failed (injected)");
   Transfer transfer;
   transfer.started_ = true;
   transfer.info_.sender_tag = tag;

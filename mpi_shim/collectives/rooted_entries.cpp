@@ -5,6 +5,7 @@
 
 #include "mpi_shim/collectives/algorithms.hpp"
 #include "mpi_shim/collectives/entry.hpp"
+#include "mpi_shim/surface/implementations.hpp"
 
 namespace ferry::mpi {
 namespace {
@@ -88,103 +89,86 @@ int root_counts_error(const Comm& c, int root, const int* counts, const int* dis
 
 using namespace ferry::mpi;
 
-extern "C" int MPI_Bcast(void* buffer, int count, MPI_Datatype type, int root, MPI_Comm comm) {
+int ferry::mpi::impl::MPI_Bcast(void* buffer, int count, MPI_Datatype type, int root, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Bcast(buffer, count, type, root, comm);
   return bcast(*c, "MPI_Bcast", nullptr, buffer, count, type, root);
 }
 
-extern "C" int MPI_Ibcast(void* buffer, int count, MPI_Datatype type, int root, MPI_Comm comm, MPI_Request* request) {
+int ferry::mpi::impl::MPI_Ibcast(void* buffer, int count, MPI_Datatype type, int root, MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Ibcast(buffer, count, type, root, comm, request);
   if (int code = check_request(*c, "MPI_Ibcast", request)) return code;
   return bcast(*c, "MPI_Ibcast", request, buffer, count, type, root);
 }
 
-extern "C" int MPI_Reduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, int root,
+int ferry::mpi::impl::MPI_Reduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, int root,
                           MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Reduce(send, receive, count, type, op, root, comm);
   return reduce(*c, "MPI_Reduce", nullptr, send, receive, count, type, op, root);
 }
 
-extern "C" int MPI_Ireduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, int root,
+int ferry::mpi::impl::MPI_Ireduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, int root,
                            MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Ireduce(send, receive, count, type, op, root, comm, request);
   if (int code = check_request(*c, "MPI_Ireduce", request)) return code;
   return reduce(*c, "MPI_Ireduce", request, send, receive, count, type, op, root);
 }
 
-extern "C" int MPI_Gather(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+int ferry::mpi::impl::MPI_Gather(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
                           MPI_Datatype receive_type, int root, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Gather(send, send_count, send_type, receive, receive_count, receive_type, root, comm);
   return gather(*c, "MPI_Gather", nullptr, send, send_count, send_type, receive, receive_count, receive_type, root);
 }
 
-extern "C" int MPI_Igather(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+int ferry::mpi::impl::MPI_Igather(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
                            MPI_Datatype receive_type, int root, MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Igather(send, send_count, send_type, receive, receive_count, receive_type, root, comm, request);
   if (int code = check_request(*c, "MPI_Igather", request)) return code;
   return gather(*c, "MPI_Igather", request, send, send_count, send_type, receive, receive_count, receive_type, root);
 }
 
-extern "C" int MPI_Gatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive, const int counts[],
+int ferry::mpi::impl::MPI_Gatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive, const int counts[],
                            const int displs[], MPI_Datatype receive_type, int root, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Gatherv(send, send_count, send_type, receive, counts, displs, receive_type, root, comm);
   if (int code = root_counts_error(*c, root, counts, displs)) return raise(c, code, "MPI_Gatherv");
   return gatherv(*c, "MPI_Gatherv", nullptr, send, send_count, send_type, receive, root_array(*c, root, counts),
                  root_array(*c, root, displs), receive_type, root);
 }
 
-extern "C" int MPI_Igatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive, const int counts[],
+int ferry::mpi::impl::MPI_Igatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive, const int counts[],
                             const int displs[], MPI_Datatype receive_type, int root, MPI_Comm comm,
                             MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Igatherv(send, send_count, send_type, receive, counts, displs, receive_type, root, comm, request);
   if (int code = check_request(*c, "MPI_Igatherv", request)) return code;
   if (int code = root_counts_error(*c, root, counts, displs)) return raise(c, code, "MPI_Igatherv");
   return gatherv(*c, "MPI_Igatherv", request, send, send_count, send_type, receive, root_array(*c, root, counts),
                  root_array(*c, root, displs), receive_type, root);
 }
 
-extern "C" int MPI_Scatter(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+int ferry::mpi::impl::MPI_Scatter(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
                            MPI_Datatype receive_type, int root, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Scatter(send, send_count, send_type, receive, receive_count, receive_type, root, comm);
   return scatter(*c, "MPI_Scatter", nullptr, send, send_count, send_type, receive, receive_count, receive_type, root);
 }
 
-extern "C" int MPI_Iscatter(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+int ferry::mpi::impl::MPI_Iscatter(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
                             MPI_Datatype receive_type, int root, MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Iscatter(send, send_count, send_type, receive, receive_count, receive_type, root, comm, request);
   if (int code = check_request(*c, "MPI_Iscatter", request)) return code;
   return scatter(*c, "MPI_Iscatter", request, send, send_count, send_type, receive, receive_count, receive_type, root);
 }
 
-extern "C" int MPI_Scatterv(const void* send, const int counts[], const int displs[], MPI_Datatype send_type,
+int ferry::mpi::impl::MPI_Scatterv(const void* send, const int counts[], const int displs[], MPI_Datatype send_type,
                             void* receive, int receive_count, MPI_Datatype receive_type, int root, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Scatterv(send, counts, displs, send_type, receive, receive_count, receive_type, root, comm);
   if (int code = root_counts_error(*c, root, counts, displs)) return raise(c, code, "MPI_Scatterv");
   return scatterv(*c, "MPI_Scatterv", nullptr, send, root_array(*c, root, counts), root_array(*c, root, displs),
                   send_type, receive, receive_count, receive_type, root);
 }
 
-extern "C" int MPI_Iscatterv(const void* send, const int counts[], const int displs[], MPI_Datatype send_type,
+int ferry::mpi::impl::MPI_Iscatterv(const void* send, const int counts[], const int displs[], MPI_Datatype send_type,
                              void* receive, int receive_count, MPI_Datatype receive_type, int root, MPI_Comm comm,
                              MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Iscatterv(send, counts, displs, send_type, receive, receive_count, receive_type, root, comm, request);
   if (int code = check_request(*c, "MPI_Iscatterv", request)) return code;
   if (int code = root_counts_error(*c, root, counts, displs)) return raise(c, code, "MPI_Iscatterv");
   return scatterv(*c, "MPI_Iscatterv", request, send, root_array(*c, root, counts), root_array(*c, root, displs),

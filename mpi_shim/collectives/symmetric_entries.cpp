@@ -5,6 +5,7 @@
 
 #include "mpi_shim/collectives/algorithms.hpp"
 #include "mpi_shim/collectives/entry.hpp"
+#include "mpi_shim/surface/implementations.hpp"
 
 namespace ferry::mpi {
 namespace {
@@ -152,188 +153,155 @@ int scan(Comm& c, const char* name, MPI_Request* request, const void* send, void
 
 using namespace ferry::mpi;
 
-extern "C" int MPI_Barrier(MPI_Comm comm) {
+int ferry::mpi::impl::MPI_Barrier(MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Barrier(comm);
   return barrier(*c, "MPI_Barrier", nullptr);
 }
 
-extern "C" int MPI_Ibarrier(MPI_Comm comm, MPI_Request* request) {
+int ferry::mpi::impl::MPI_Ibarrier(MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Ibarrier(comm, request);
   if (int code = check_request(*c, "MPI_Ibarrier", request)) return code;
   return barrier(*c, "MPI_Ibarrier", request);
 }
 
-extern "C" int MPI_Allreduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
+int ferry::mpi::impl::MPI_Allreduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Allreduce(send, receive, count, type, op, comm);
   return allreduce(*c, "MPI_Allreduce", nullptr, send, receive, count, type, op);
 }
 
-extern "C" int MPI_Iallreduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,
+int ferry::mpi::impl::MPI_Iallreduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,
                               MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Iallreduce(send, receive, count, type, op, comm, request);
   if (int code = check_request(*c, "MPI_Iallreduce", request)) return code;
   return allreduce(*c, "MPI_Iallreduce", request, send, receive, count, type, op);
 }
 
-extern "C" int MPI_Allgather(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+int ferry::mpi::impl::MPI_Allgather(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
                              MPI_Datatype receive_type, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Allgather(send, send_count, send_type, receive, receive_count, receive_type, comm);
   return allgather(*c, "MPI_Allgather", nullptr, send, send_count, send_type, receive, receive_count, receive_type);
 }
 
-extern "C" int MPI_Iallgather(const void* send, int send_count, MPI_Datatype send_type, void* receive,
+int ferry::mpi::impl::MPI_Iallgather(const void* send, int send_count, MPI_Datatype send_type, void* receive,
                               int receive_count, MPI_Datatype receive_type, MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Iallgather(send, send_count, send_type, receive, receive_count, receive_type, comm, request);
   if (int code = check_request(*c, "MPI_Iallgather", request)) return code;
   return allgather(*c, "MPI_Iallgather", request, send, send_count, send_type, receive, receive_count, receive_type);
 }
 
-extern "C" int MPI_Allgatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive,
+int ferry::mpi::impl::MPI_Allgatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive,
                               const int counts[], const int displs[], MPI_Datatype receive_type, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Allgatherv(send, send_count, send_type, receive, counts, displs, receive_type, comm);
   return allgatherv(*c, "MPI_Allgatherv", nullptr, send, send_count, send_type, receive, counts, displs, receive_type);
 }
 
-extern "C" int MPI_Iallgatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive,
+int ferry::mpi::impl::MPI_Iallgatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive,
                                const int counts[], const int displs[], MPI_Datatype receive_type, MPI_Comm comm,
                                MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Iallgatherv(send, send_count, send_type, receive, counts, displs, receive_type, comm, request);
   if (int code = check_request(*c, "MPI_Iallgatherv", request)) return code;
   return allgatherv(*c, "MPI_Iallgatherv", request, send, send_count, send_type, receive, counts, displs, receive_type);
 }
 
-extern "C" int MPI_Alltoall(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+int ferry::mpi::impl::MPI_Alltoall(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
                             MPI_Datatype receive_type, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Alltoall(send, send_count, send_type, receive, receive_count, receive_type, comm);
   return alltoall(*c, "MPI_Alltoall", nullptr, send, send_count, send_type, receive, receive_count, receive_type);
 }
 
-extern "C" int MPI_Ialltoall(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
+int ferry::mpi::impl::MPI_Ialltoall(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
                              MPI_Datatype receive_type, MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Ialltoall(send, send_count, send_type, receive, receive_count, receive_type, comm, request);
   if (int code = check_request(*c, "MPI_Ialltoall", request)) return code;
   return alltoall(*c, "MPI_Ialltoall", request, send, send_count, send_type, receive, receive_count, receive_type);
 }
 
-extern "C" int MPI_Alltoallv(const void* send, const int send_counts[], const int send_displs[], MPI_Datatype send_type,
+int ferry::mpi::impl::MPI_Alltoallv(const void* send, const int send_counts[], const int send_displs[], MPI_Datatype send_type,
                              void* receive, const int receive_counts[], const int receive_displs[],
                              MPI_Datatype receive_type, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Alltoallv(send, send_counts, send_displs, send_type, receive, receive_counts, receive_displs,
-                          receive_type, comm);
   return alltoallv(*c, "MPI_Alltoallv", nullptr, send, send_counts, send_displs, send_type, receive, receive_counts,
                    receive_displs, receive_type);
 }
 
-extern "C" int MPI_Ialltoallv(const void* send, const int send_counts[], const int send_displs[],
+int ferry::mpi::impl::MPI_Ialltoallv(const void* send, const int send_counts[], const int send_displs[],
                               MPI_Datatype send_type, void* receive, const int receive_counts[],
                               const int receive_displs[], MPI_Datatype receive_type, MPI_Comm comm,
                               MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Ialltoallv(send, send_counts, send_displs, send_type, receive, receive_counts, receive_displs,
-                           receive_type, comm, request);
   if (int code = check_request(*c, "MPI_Ialltoallv", request)) return code;
   return alltoallv(*c, "MPI_Ialltoallv", request, send, send_counts, send_displs, send_type, receive, receive_counts,
                    receive_displs, receive_type);
 }
 
-extern "C" int MPI_Alltoallw(const void* send, const int send_counts[], const int send_displs[],
+int ferry::mpi::impl::MPI_Alltoallw(const void* send, const int send_counts[], const int send_displs[],
                              const MPI_Datatype send_types[], void* receive, const int receive_counts[],
                              const int receive_displs[], const MPI_Datatype receive_types[], MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Alltoallw(send, send_counts, send_displs, send_types, receive, receive_counts, receive_displs,
-                          receive_types, comm);
   return typed_alltoallw(*c, "MPI_Alltoallw", nullptr, send, send_counts, send_displs, send_types, receive,
                          receive_counts, receive_displs, receive_types);
 }
 
-extern "C" int MPI_Ialltoallw(const void* send, const int send_counts[], const int send_displs[],
+int ferry::mpi::impl::MPI_Ialltoallw(const void* send, const int send_counts[], const int send_displs[],
                               const MPI_Datatype send_types[], void* receive, const int receive_counts[],
                               const int receive_displs[], const MPI_Datatype receive_types[], MPI_Comm comm,
                               MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Ialltoallw(send, send_counts, send_displs, send_types, receive, receive_counts, receive_displs,
-                           receive_types, comm, request);
   if (int code = check_request(*c, "MPI_Ialltoallw", request)) return code;
   return typed_alltoallw(*c, "MPI_Ialltoallw", request, send, send_counts, send_displs, send_types, receive,
                          receive_counts, receive_displs, receive_types);
 }
 
-extern "C" int MPI_Reduce_scatter(const void* send, void* receive, const int counts[], MPI_Datatype type, MPI_Op op,
+int ferry::mpi::impl::MPI_Reduce_scatter(const void* send, void* receive, const int counts[], MPI_Datatype type, MPI_Op op,
                                   MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Reduce_scatter(send, receive, counts, type, op, comm);
   if (int code = check_counts(*c, counts)) return raise(c, code, "MPI_Reduce_scatter");
   return reduce_scatter(*c, "MPI_Reduce_scatter", nullptr, send, receive, copy_array(*c, counts), type, op);
 }
 
-extern "C" int MPI_Reduce_scatter_block(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op,
+int ferry::mpi::impl::MPI_Reduce_scatter_block(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op,
                                         MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Reduce_scatter_block(send, receive, count, type, op, comm);
   if (int code = check_count(count)) return raise(c, code, "MPI_Reduce_scatter_block");
   return reduce_scatter(*c, "MPI_Reduce_scatter_block", nullptr, send, receive, same(*c, count), type, op);
 }
 
-extern "C" int MPI_Scan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
+int ferry::mpi::impl::MPI_Scan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Scan(send, receive, count, type, op, comm);
   return scan(*c, "MPI_Scan", nullptr, send, receive, count, type, op, false);
 }
 
-extern "C" int MPI_Exscan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
+int ferry::mpi::impl::MPI_Exscan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Exscan(send, receive, count, type, op, comm);
   return scan(*c, "MPI_Exscan", nullptr, send, receive, count, type, op, true);
 }
 
-extern "C" int MPI_Ireduce_scatter(const void* send, void* receive, const int counts[], MPI_Datatype type, MPI_Op op,
+int ferry::mpi::impl::MPI_Ireduce_scatter(const void* send, void* receive, const int counts[], MPI_Datatype type, MPI_Op op,
                                    MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Ireduce_scatter(send, receive, counts, type, op, comm, request);
   if (int code = check_request(*c, "MPI_Ireduce_scatter", request)) return code;
   if (int code = check_counts(*c, counts)) return raise(c, code, "MPI_Ireduce_scatter");
   return reduce_scatter(*c, "MPI_Ireduce_scatter", request, send, receive, copy_array(*c, counts), type, op);
 }
 
-extern "C" int MPI_Ireduce_scatter_block(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op,
+int ferry::mpi::impl::MPI_Ireduce_scatter_block(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op,
                                          MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Ireduce_scatter_block(send, receive, count, type, op, comm, request);
   if (int code = check_request(*c, "MPI_Ireduce_scatter_block", request)) return code;
   if (int code = check_count(count)) return raise(c, code, "MPI_Ireduce_scatter_block");
   return reduce_scatter(*c, "MPI_Ireduce_scatter_block", request, send, receive, same(*c, count), type, op);
 }
 
-extern "C" int MPI_Iscan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,
+int ferry::mpi::impl::MPI_Iscan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,
                          MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Iscan(send, receive, count, type, op, comm, request);
   if (int code = check_request(*c, "MPI_Iscan", request)) return code;
   return scan(*c, "MPI_Iscan", request, send, receive, count, type, op, false);
 }
 
-extern "C" int MPI_Iexscan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,
+int ferry::mpi::impl::MPI_Iexscan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,
                            MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Iexscan(send, receive, count, type, op, comm, request);
   if (int code = check_request(*c, "MPI_Iexscan", request)) return code;
   return scan(*c, "MPI_Iexscan", request, send, receive, count, type, op, true);
 }

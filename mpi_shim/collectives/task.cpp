@@ -3,6 +3,7 @@
 #include <exception>
 #include <utility>
 
+#include "mpi_shim/errors.hpp"
 #include "mpi_shim/transport.hpp"
 
 namespace ferry::mpi {
@@ -61,14 +62,7 @@ int AllOf::await_resume() const noexcept {
 
 int transfer_error(const Transfer& transfer) noexcept {
   if (!transfer.active()) return MPI_SUCCESS;
-  switch (transfer.status()) {
-    case UCS_OK:
-      return MPI_SUCCESS;
-    case UCS_ERR_MESSAGE_TRUNCATED:
-      return MPI_ERR_TRUNCATE;
-    default:
-      return MPI_ERR_OTHER;
-  }
+  return error_class_of(transfer.status());
 }
 
 int run(Task& task) {

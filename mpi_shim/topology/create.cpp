@@ -9,6 +9,7 @@
 
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
+#include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/topology/topology.hpp"
 #include "mpi_shim/world.hpp"
 
@@ -162,10 +163,9 @@ std::vector<int> sub_members(const Comm& cart, const int* remain) {
 
 using namespace ferry::mpi;
 
-extern "C" int MPI_Cart_create(MPI_Comm old_comm, int ndims, const int dims[], const int periods[], int reorder,
+int ferry::mpi::impl::MPI_Cart_create(MPI_Comm old_comm, int ndims, const int dims[], const int periods[], int /*reorder*/,
                                MPI_Comm* comm_cart) {
   Comm* c = hybrid(old_comm);
-  if (c == nullptr) return PMPI_Cart_create(old_comm, ndims, dims, periods, reorder, comm_cart);
   if (comm_cart == nullptr) return raise(c, MPI_ERR_ARG, "MPI_Cart_create");
   if (int code = check_cart(*c, ndims, dims, periods)) return raise(c, code, "MPI_Cart_create");
   try {
@@ -180,9 +180,8 @@ extern "C" int MPI_Cart_create(MPI_Comm old_comm, int ndims, const int dims[], c
   }
 }
 
-extern "C" int MPI_Cart_sub(MPI_Comm comm, const int remain_dims[], MPI_Comm* new_comm) {
+int ferry::mpi::impl::MPI_Cart_sub(MPI_Comm comm, const int remain_dims[], MPI_Comm* new_comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Cart_sub(comm, remain_dims, new_comm);
   if (c->topology == nullptr || c->topology->kind != Topology::Kind::cartesian)
     return raise(c, MPI_ERR_TOPOLOGY, "MPI_Cart_sub");
   const Topology& t = *c->topology;
@@ -202,10 +201,9 @@ extern "C" int MPI_Cart_sub(MPI_Comm comm, const int remain_dims[], MPI_Comm* ne
   }
 }
 
-extern "C" int MPI_Graph_create(MPI_Comm comm_old, int nnodes, const int index[], const int edges[], int reorder,
+int ferry::mpi::impl::MPI_Graph_create(MPI_Comm comm_old, int nnodes, const int index[], const int edges[], int /*reorder*/,
                                 MPI_Comm* comm_graph) {
   Comm* c = hybrid(comm_old);
-  if (c == nullptr) return PMPI_Graph_create(comm_old, nnodes, index, edges, reorder, comm_graph);
   if (comm_graph == nullptr) return raise(c, MPI_ERR_ARG, "MPI_Graph_create");
   if (int code = check_graph(*c, nnodes, index, edges)) return raise(c, code, "MPI_Graph_create");
   try {
@@ -221,14 +219,11 @@ extern "C" int MPI_Graph_create(MPI_Comm comm_old, int nnodes, const int index[]
   }
 }
 
-extern "C" int MPI_Dist_graph_create_adjacent(MPI_Comm comm_old, int indegree, const int sources[],
+int ferry::mpi::impl::MPI_Dist_graph_create_adjacent(MPI_Comm comm_old, int indegree, const int sources[],
                                               const int sourceweights[], int outdegree, const int destinations[],
-                                              const int destweights[], MPI_Info info, int reorder,
+                                              const int destweights[], MPI_Info /*info*/, int /*reorder*/,
                                               MPI_Comm* comm_dist_graph) {
   Comm* c = hybrid(comm_old);
-  if (c == nullptr)
-    return PMPI_Dist_graph_create_adjacent(comm_old, indegree, sources, sourceweights, outdegree, destinations,
-                                           destweights, info, reorder, comm_dist_graph);
   constexpr const char* name = "MPI_Dist_graph_create_adjacent";
   if (comm_dist_graph == nullptr) return raise(c, MPI_ERR_ARG, name);
   if (int code = check_adjacency(*c, indegree, sources, sourceweights)) return raise(c, code, name);
@@ -252,12 +247,10 @@ extern "C" int MPI_Dist_graph_create_adjacent(MPI_Comm comm_old, int indegree, c
   }
 }
 
-extern "C" int MPI_Dist_graph_create(MPI_Comm comm_old, int n, const int nodes[], const int degrees[],
-                                     const int targets[], const int weights[], MPI_Info info, int reorder,
+int ferry::mpi::impl::MPI_Dist_graph_create(MPI_Comm comm_old, int n, const int nodes[], const int degrees[],
+                                     const int targets[], const int weights[], MPI_Info /*info*/, int /*reorder*/,
                                      MPI_Comm* newcomm) {
   Comm* c = hybrid(comm_old);
-  if (c == nullptr)
-    return PMPI_Dist_graph_create(comm_old, n, nodes, degrees, targets, weights, info, reorder, newcomm);
   constexpr const char* name = "MPI_Dist_graph_create";
   if (newcomm == nullptr) return raise(c, MPI_ERR_ARG, name);
   if (int code = check_edges(*c, n, nodes, degrees, targets, weights)) return raise(c, code, name);

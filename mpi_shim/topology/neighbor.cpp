@@ -6,6 +6,7 @@
 #include "mpi_shim/collectives/channel.hpp"
 #include "mpi_shim/collectives/entry.hpp"
 #include "mpi_shim/collectives/task.hpp"
+#include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/topology/topology.hpp"
 
 namespace ferry::mpi {
@@ -170,107 +171,84 @@ int neighbor_alltoallw(Comm& c, const char* name, MPI_Request* request, const vo
 
 using namespace ferry::mpi;
 
-extern "C" int MPI_Neighbor_allgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
+int ferry::mpi::impl::MPI_Neighbor_allgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
                                       int recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Neighbor_allgather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm);
   return neighbor_allgather(*c, "MPI_Neighbor_allgather", nullptr, sendbuf, sendcount, sendtype, recvbuf, recvcount,
                             recvtype);
 }
 
-extern "C" int MPI_Ineighbor_allgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
+int ferry::mpi::impl::MPI_Ineighbor_allgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
                                        int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Ineighbor_allgather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, request);
   if (int code = check_request(*c, "MPI_Ineighbor_allgather", request)) return code;
   return neighbor_allgather(*c, "MPI_Ineighbor_allgather", request, sendbuf, sendcount, sendtype, recvbuf, recvcount,
                             recvtype);
 }
 
-extern "C" int MPI_Neighbor_allgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
+int ferry::mpi::impl::MPI_Neighbor_allgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
                                        const int recvcounts[], const int displs[], MPI_Datatype recvtype,
                                        MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Neighbor_allgatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm);
   return neighbor_allgatherv(*c, "MPI_Neighbor_allgatherv", nullptr, sendbuf, sendcount, sendtype, recvbuf, recvcounts,
                              displs, recvtype);
 }
 
-extern "C" int MPI_Ineighbor_allgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
+int ferry::mpi::impl::MPI_Ineighbor_allgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
                                         const int recvcounts[], const int displs[], MPI_Datatype recvtype,
                                         MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Ineighbor_allgatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm,
-                                     request);
   if (int code = check_request(*c, "MPI_Ineighbor_allgatherv", request)) return code;
   return neighbor_allgatherv(*c, "MPI_Ineighbor_allgatherv", request, sendbuf, sendcount, sendtype, recvbuf, recvcounts,
                              displs, recvtype);
 }
 
-extern "C" int MPI_Neighbor_alltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
+int ferry::mpi::impl::MPI_Neighbor_alltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
                                      int recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Neighbor_alltoall(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm);
   return neighbor_alltoall(*c, "MPI_Neighbor_alltoall", nullptr, sendbuf, sendcount, sendtype, recvbuf, recvcount,
                            recvtype);
 }
 
-extern "C" int MPI_Ineighbor_alltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
+int ferry::mpi::impl::MPI_Ineighbor_alltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
                                       int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Ineighbor_alltoall(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, request);
   if (int code = check_request(*c, "MPI_Ineighbor_alltoall", request)) return code;
   return neighbor_alltoall(*c, "MPI_Ineighbor_alltoall", request, sendbuf, sendcount, sendtype, recvbuf, recvcount,
                            recvtype);
 }
 
-extern "C" int MPI_Neighbor_alltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[],
+int ferry::mpi::impl::MPI_Neighbor_alltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[],
                                       MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int rdispls[],
                                       MPI_Datatype recvtype, MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Neighbor_alltoallv(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype,
-                                   comm);
   return neighbor_alltoallv(*c, "MPI_Neighbor_alltoallv", nullptr, sendbuf, sendcounts, sdispls, sendtype, recvbuf,
                             recvcounts, rdispls, recvtype);
 }
 
-extern "C" int MPI_Ineighbor_alltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[],
+int ferry::mpi::impl::MPI_Ineighbor_alltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[],
                                        MPI_Datatype sendtype, void* recvbuf, const int recvcounts[],
                                        const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm,
                                        MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Ineighbor_alltoallv(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype,
-                                    comm, request);
   if (int code = check_request(*c, "MPI_Ineighbor_alltoallv", request)) return code;
   return neighbor_alltoallv(*c, "MPI_Ineighbor_alltoallv", request, sendbuf, sendcounts, sdispls, sendtype, recvbuf,
                             recvcounts, rdispls, recvtype);
 }
 
-extern "C" int MPI_Neighbor_alltoallw(const void* sendbuf, const int sendcounts[], const MPI_Aint sdispls[],
+int ferry::mpi::impl::MPI_Neighbor_alltoallw(const void* sendbuf, const int sendcounts[], const MPI_Aint sdispls[],
                                       const MPI_Datatype sendtypes[], void* recvbuf, const int recvcounts[],
                                       const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Neighbor_alltoallw(sendbuf, sendcounts, sdispls, sendtypes, recvbuf, recvcounts, rdispls, recvtypes,
-                                   comm);
   return neighbor_alltoallw(*c, "MPI_Neighbor_alltoallw", nullptr, sendbuf, sendcounts, sdispls, sendtypes, recvbuf,
                             recvcounts, rdispls, recvtypes);
 }
 
-extern "C" int MPI_Ineighbor_alltoallw(const void* sendbuf, const int sendcounts[], const MPI_Aint sdispls[],
+int ferry::mpi::impl::MPI_Ineighbor_alltoallw(const void* sendbuf, const int sendcounts[], const MPI_Aint sdispls[],
                                        const MPI_Datatype sendtypes[], void* recvbuf, const int recvcounts[],
                                        const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm,
                                        MPI_Request* request) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Ineighbor_alltoallw(sendbuf, sendcounts, sdispls, sendtypes, recvbuf, recvcounts, rdispls, recvtypes,
-                                    comm, request);
   if (int code = check_request(*c, "MPI_Ineighbor_alltoallw", request)) return code;
   return neighbor_alltoallw(*c, "MPI_Ineighbor_alltoallw", request, sendbuf, sendcounts, sdispls, sendtypes, recvbuf,
                             recvcounts, rdispls, recvtypes);

@@ -5,6 +5,7 @@
 
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
+#include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/topology/topology.hpp"
 
 namespace ferry::mpi {
@@ -29,17 +30,15 @@ void copy_out(const std::vector<int>& values, int max, int* out) {
 
 using namespace ferry::mpi;
 
-extern "C" int MPI_Topo_test(MPI_Comm comm, int* status) {
+int ferry::mpi::impl::MPI_Topo_test(MPI_Comm comm, int* status) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Topo_test(comm, status);
   if (status == nullptr) return raise(c, MPI_ERR_ARG, "MPI_Topo_test");
   *status = c->topology == nullptr ? MPI_UNDEFINED : c->topology->status();
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Cartdim_get(MPI_Comm comm, int* ndims) {
+int ferry::mpi::impl::MPI_Cartdim_get(MPI_Comm comm, int* ndims) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Cartdim_get(comm, ndims);
   int code = MPI_SUCCESS;
   const Topology* t = topology_of(*c, Topology::Kind::cartesian, "MPI_Cartdim_get", &code);
   if (t == nullptr) return code;
@@ -48,9 +47,8 @@ extern "C" int MPI_Cartdim_get(MPI_Comm comm, int* ndims) {
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Cart_get(MPI_Comm comm, int maxdims, int dims[], int periods[], int coords[]) {
+int ferry::mpi::impl::MPI_Cart_get(MPI_Comm comm, int maxdims, int dims[], int periods[], int coords[]) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Cart_get(comm, maxdims, dims, periods, coords);
   int code = MPI_SUCCESS;
   const Topology* t = topology_of(*c, Topology::Kind::cartesian, "MPI_Cart_get", &code);
   if (t == nullptr) return code;
@@ -62,9 +60,8 @@ extern "C" int MPI_Cart_get(MPI_Comm comm, int maxdims, int dims[], int periods[
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Cart_rank(MPI_Comm comm, const int coords[], int* rank) {
+int ferry::mpi::impl::MPI_Cart_rank(MPI_Comm comm, const int coords[], int* rank) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Cart_rank(comm, coords, rank);
   int code = MPI_SUCCESS;
   const Topology* t = topology_of(*c, Topology::Kind::cartesian, "MPI_Cart_rank", &code);
   if (t == nullptr) return code;
@@ -76,9 +73,8 @@ extern "C" int MPI_Cart_rank(MPI_Comm comm, const int coords[], int* rank) {
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Cart_coords(MPI_Comm comm, int rank, int maxdims, int coords[]) {
+int ferry::mpi::impl::MPI_Cart_coords(MPI_Comm comm, int rank, int maxdims, int coords[]) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Cart_coords(comm, rank, maxdims, coords);
   int code = MPI_SUCCESS;
   const Topology* t = topology_of(*c, Topology::Kind::cartesian, "MPI_Cart_coords", &code);
   if (t == nullptr) return code;
@@ -88,9 +84,8 @@ extern "C" int MPI_Cart_coords(MPI_Comm comm, int rank, int maxdims, int coords[
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Cart_shift(MPI_Comm comm, int direction, int disp, int* rank_source, int* rank_dest) {
+int ferry::mpi::impl::MPI_Cart_shift(MPI_Comm comm, int direction, int disp, int* rank_source, int* rank_dest) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Cart_shift(comm, direction, disp, rank_source, rank_dest);
   int code = MPI_SUCCESS;
   const Topology* t = topology_of(*c, Topology::Kind::cartesian, "MPI_Cart_shift", &code);
   if (t == nullptr) return code;
@@ -100,9 +95,8 @@ extern "C" int MPI_Cart_shift(MPI_Comm comm, int direction, int disp, int* rank_
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Cart_map(MPI_Comm comm, int ndims, const int dims[], const int periods[], int* newrank) {
+int ferry::mpi::impl::MPI_Cart_map(MPI_Comm comm, int ndims, const int dims[], const int /*periods*/[], int* newrank) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Cart_map(comm, ndims, dims, periods, newrank);
   if (ndims < 0 || newrank == nullptr || (ndims > 0 && dims == nullptr)) return raise(c, MPI_ERR_ARG, "MPI_Cart_map");
   long long product = 1;
   for (int d = 0; d < ndims; ++d) {
@@ -114,9 +108,8 @@ extern "C" int MPI_Cart_map(MPI_Comm comm, int ndims, const int dims[], const in
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Graphdims_get(MPI_Comm comm, int* nnodes, int* nedges) {
+int ferry::mpi::impl::MPI_Graphdims_get(MPI_Comm comm, int* nnodes, int* nedges) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Graphdims_get(comm, nnodes, nedges);
   int code = MPI_SUCCESS;
   const Topology* t = topology_of(*c, Topology::Kind::graph, "MPI_Graphdims_get", &code);
   if (t == nullptr) return code;
@@ -126,9 +119,8 @@ extern "C" int MPI_Graphdims_get(MPI_Comm comm, int* nnodes, int* nedges) {
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Graph_get(MPI_Comm comm, int maxindex, int maxedges, int index[], int edges[]) {
+int ferry::mpi::impl::MPI_Graph_get(MPI_Comm comm, int maxindex, int maxedges, int index[], int edges[]) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Graph_get(comm, maxindex, maxedges, index, edges);
   int code = MPI_SUCCESS;
   const Topology* t = topology_of(*c, Topology::Kind::graph, "MPI_Graph_get", &code);
   if (t == nullptr) return code;
@@ -139,9 +131,8 @@ extern "C" int MPI_Graph_get(MPI_Comm comm, int maxindex, int maxedges, int inde
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Graph_neighbors_count(MPI_Comm comm, int rank, int* nneighbors) {
+int ferry::mpi::impl::MPI_Graph_neighbors_count(MPI_Comm comm, int rank, int* nneighbors) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Graph_neighbors_count(comm, rank, nneighbors);
   int code = MPI_SUCCESS;
   const Topology* t = topology_of(*c, Topology::Kind::graph, "MPI_Graph_neighbors_count", &code);
   if (t == nullptr) return code;
@@ -151,9 +142,8 @@ extern "C" int MPI_Graph_neighbors_count(MPI_Comm comm, int rank, int* nneighbor
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Graph_neighbors(MPI_Comm comm, int rank, int maxneighbors, int neighbors[]) {
+int ferry::mpi::impl::MPI_Graph_neighbors(MPI_Comm comm, int rank, int maxneighbors, int neighbors[]) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Graph_neighbors(comm, rank, maxneighbors, neighbors);
   int code = MPI_SUCCESS;
   const Topology* t = topology_of(*c, Topology::Kind::graph, "MPI_Graph_neighbors", &code);
   if (t == nullptr) return code;
@@ -164,18 +154,16 @@ extern "C" int MPI_Graph_neighbors(MPI_Comm comm, int rank, int maxneighbors, in
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Graph_map(MPI_Comm comm, int nnodes, const int index[], const int edges[], int* newrank) {
+int ferry::mpi::impl::MPI_Graph_map(MPI_Comm comm, int nnodes, const int /*index*/[], const int /*edges*/[], int* newrank) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Graph_map(comm, nnodes, index, edges, newrank);
   if (nnodes <= 0 || nnodes > c->size()) return raise(c, MPI_ERR_ARG, "MPI_Graph_map");
   if (newrank == nullptr) return raise(c, MPI_ERR_ARG, "MPI_Graph_map");
   *newrank = c->rank < nnodes ? c->rank : MPI_UNDEFINED;
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Dist_graph_neighbors_count(MPI_Comm comm, int* inneighbors, int* outneighbors, int* weighted) {
+int ferry::mpi::impl::MPI_Dist_graph_neighbors_count(MPI_Comm comm, int* inneighbors, int* outneighbors, int* weighted) {
   Comm* c = hybrid(comm);
-  if (c == nullptr) return PMPI_Dist_graph_neighbors_count(comm, inneighbors, outneighbors, weighted);
   int code = MPI_SUCCESS;
   const Topology* t = topology_of(*c, Topology::Kind::dist_graph, "MPI_Dist_graph_neighbors_count", &code);
   if (t == nullptr) return code;
@@ -187,12 +175,9 @@ extern "C" int MPI_Dist_graph_neighbors_count(MPI_Comm comm, int* inneighbors, i
   return MPI_SUCCESS;
 }
 
-extern "C" int MPI_Dist_graph_neighbors(MPI_Comm comm, int maxindegree, int sources[], int sourceweights[],
+int ferry::mpi::impl::MPI_Dist_graph_neighbors(MPI_Comm comm, int maxindegree, int sources[], int sourceweights[],
                                         int maxoutdegree, int destinations[], int destweights[]) {
   Comm* c = hybrid(comm);
-  if (c == nullptr)
-    return PMPI_Dist_graph_neighbors(comm, maxindegree, sources, sourceweights, maxoutdegree, destinations,
-                                     destweights);
   int code = MPI_SUCCESS;
   const Topology* t = topology_of(*c, Topology::Kind::dist_graph, "MPI_Dist_graph_neighbors", &code);
   if (t == nullptr) return code;

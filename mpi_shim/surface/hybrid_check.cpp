@@ -1,10 +1,14 @@
-#include "mpi_shim/coverage/hybrid_check.hpp"
+#include "mpi_shim/surface/hybrid_check.hpp"
 
 #include "mpi_shim/communicator.hpp"
-#include "mpi_shim/errors.hpp"
 #include "mpi_shim/request.hpp"
+#include "mpi_shim/world.hpp"
 
-namespace ferry::mpi::coverage {
+namespace ferry::mpi {
+bool is_shim_message(MPI_Message handle) noexcept;  // probe.cpp
+}
+
+namespace ferry::mpi::surface {
 
 void HybridCheck::check(MPI_Comm comm) noexcept {
   if (Comm* shim = hybrid(comm)) {
@@ -18,15 +22,28 @@ void HybridCheck::check(MPI_Group group) noexcept {
 }
 
 void HybridCheck::check(MPI_Request request) noexcept {
+  if (!world().hybrid()) return;
   if (Request* shim = shim_request(request)) {
     if (!comm_) comm_ = shim->comm;
     found_ = true;
   }
 }
 
+void HybridCheck::check(MPI_Message message) noexcept {
+  if (is_shim_message(message)) found_ = true;
+}
+
 void HybridCheck::check(const MPI_Request* requests, int count) noexcept {
-  if (!requests) return;
+  if (!requests || !world().hybrid()) return;
   for (int i = 0; i < count; ++i) check(requests[i]);
+}
+
+int HybridCheck::fail(int code, const char* function, const char* detail) const noexcept {
+  try {
+    return raise(comm_, code, function, detail);
+  } catch (...) {
+    return code;
+  }
 }
 
 int HybridCheck::refuse(const char* function) const noexcept {
@@ -37,4 +54,4 @@ int HybridCheck::refuse(const char* function) const noexcept {
   }
 }
 
-}  // namespace ferry::mpi::coverage
+}  // namespace ferry::mpi::surface

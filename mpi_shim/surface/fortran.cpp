@@ -1,0 +1,298 @@
+#include "mpi_shim/surface/fortran.hpp"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <unordered_map>
+
+#include "mpi_shim/communicator.hpp"
+#include "mpi_shim/errors.hpp"
+#include "mpi_shim/request.hpp"
+#include "mpi_shim/surface/hybrid_check.hpp"
+#include "mpi_shim/world.hpp"
+
+namespace ferry::mpi {
+bool is_shim_message(MPI_Message handle) noexcept;  // probe.cpp
+}
+
+namespace ferry::mpi::fortran {
+
+namespace {
+
+// Fortran handles of shim objects, above every index Open MPI hands out. One table for
+// every kind: a handle names one object, whatever its kind.
+constexpr MPI_Fint first_handle = 1 << 24;
+// A Fortran MPI_Status: INTEGER(MPI_STATUS_SIZE), laid out as C's.
+constexpr size_t status_size = sizeof(MPI_Status) / sizeof(MPI_Fint);
+
+class HandleTable {
+ public:
+  MPI_Fint handle_of(const void* object) {
+    const auto found = handles_.find(object);
+    if (found != handles_.end()) return found->second;
+    size_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+      objects_[slot] = object;
+    } else {
+      slot = objects_.size();
+      objects_.push_back(object);
+    }
+    const MPI_Fint handle = first_handle + MPI_Fint(slot);
+    handles_.emplace(object, handle);
+    return handle;
+  }
+
+  const void* object_of(MPI_Fint handle) const noexcept {
+    const size_t slot = size_t(handle - first_handle);
+    return slot < objects_.size() ? objects_[slot] : nullptr;
+  }
+
+  void forget(const void* object) noexcept {
+    if (handles_.empty()) return;
+    const auto found = handles_.find(object);
+    if (found == handles_.end()) return;
+    const size_t slot = size_t(found->second - first_handle);
+    objects_[slot] = nullptr;
+    free_.push_back(slot);
+    handles_.erase(found);
+  }
+
+ private:
+  std::vector<const void*> objects_;
+  std::vector<size_t> free_;
+  std::unordered_map<const void*, MPI_Fint> handles_;
+};
+
+HandleTable& table() {
+  static HandleTable instance;
+  return instance;
+}
+
+bool in_shim_range(MPI_Fint handle) noexcept { return handle >= first_handle; }
+
+template <class Handle>
+Handle shim_object(MPI_Fint handle, Handle null_handle) noexcept {
+  const void* object = table().object_of(handle);
+  return object ? reinterpret_cast<Handle>(const_cast<void*>(object)) : null_handle;
+}
+
+// The addresses Open MPI's Fortran constants have in this process, under any mangling.
+struct Sentinel {
+  explicit Sentinel(const char* name) {
+    const std::string lower = std::string("mpi_fortran_") + name;
+    std::string upper = lower;
+    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+    for (const std::string& symbol : {lower, lower + "_", lower + "__", upper}) {
+      if (void* address = dlsym(RTLD_DEFAULT, symbol.c_str())) addresses.push_back(address);
+    }
+  }
+  bool is(const void* address) const noexcept {
+    return address != nullptr && std::find(addresses.begin(), addresses.end(), address) != addresses.end();
+  }
+  std::vector<void*> addresses;
+};
+
+struct Sentinels {
+  Sentinel bottom{"bottom"};
+  Sentinel in_place{"in_place"};
+  Sentinel status_ignore{"status_ignore"};
+  Sentinel statuses_ignore{"statuses_ignore"};
+  Sentinel unweighted{"unweighted"};
+  Sentinel weights_empty{"weights_empty"};
+};
+
+const Sentinels& sentinels() {
+  static const Sentinels instance;
+  return instance;
+}
+
+}  // namespace
+
+void* open_mpi_symbol(const char* symbol) noexcept {
+  void* found = dlsym(RTLD_DEFAULT, symbol);
+  if (found == nullptr) abort_job(MPI_ERR_INTERN, std::string("Open MPI's Fortran binding lacks ") + symbol);
+  return found;
+}
+
+template <> MPI_Comm to_c<MPI_Comm>(MPI_Fint handle) noexcept {
+  return in_shim_range(handle) ? shim_object(handle, MPI_COMM_NULL) : PMPI_Comm_f2c(handle);
+}
+template <> MPI_Group to_c<MPI_Group>(MPI_Fint handle) noexcept {
+  return in_shim_range(handle) ? shim_object(handle, MPI_GROUP_NULL) : PMPI_Group_f2c(handle);
+}
+template <> MPI_Request to_c<MPI_Request>(MPI_Fint handle) noexcept {
+  return in_shim_range(handle) ? shim_object(handle, MPI_REQUEST_NULL) : PMPI_Request_f2c(handle);
+}
+template <> MPI_Message to_c<MPI_Message>(MPI_Fint handle) noexcept {
+  return in_shim_range(handle) ? shim_object(handle, MPI_MESSAGE_NULL) : PMPI_Message_f2c(handle);
+}
+template <> MPI_Datatype to_c<MPI_Datatype>(MPI_Fint handle) noexcept { return PMPI_Type_f2c(handle); }
+template <> MPI_Op to_c<MPI_Op>(MPI_Fint handle) noexcept { return PMPI_Op_f2c(handle); }
+template <> MPI_Errhandler to_c<MPI_Errhandler>(MPI_Fint handle) noexcept { return PMPI_Errhandler_f2c(handle); }
+template <> MPI_Info to_c<MPI_Info>(MPI_Fint handle) noexcept { return PMPI_Info_f2c(handle); }
+
+MPI_Fint to_fortran(MPI_Comm handle) {
+  if (handle != MPI_COMM_WORLD && hybrid(handle) != nullptr) return table().handle_of(handle);
+  return PMPI_Comm_c2f(handle);
+}
+MPI_Fint to_fortran(MPI_Group handle) {
+  return hybrid(handle) != nullptr ? table().handle_of(handle) : PMPI_Group_c2f(handle);
+}
+MPI_Fint to_fortran(MPI_Request handle) {
+  return ferry::mpi::shim_request(handle) != nullptr ? table().handle_of(handle) : PMPI_Request_c2f(handle);
+}
+MPI_Fint to_fortran(MPI_Message handle) {
+  return is_shim_message(handle) ? table().handle_of(handle) : PMPI_Message_c2f(handle);
+}
+MPI_Fint to_fortran(MPI_Datatype handle) noexcept { return PMPI_Type_c2f(handle); }
+MPI_Fint to_fortran(MPI_Op handle) noexcept { return PMPI_Op_c2f(handle); }
+MPI_Fint to_fortran(MPI_Errhandler handle) noexcept { return PMPI_Errhandler_c2f(handle); }
+MPI_Fint to_fortran(MPI_Info handle) noexcept { return PMPI_Info_c2f(handle); }
+
+bool shim_comm(const MPI_Fint* handle) noexcept {
+  if (!world().hybrid()) return false;
+  return in_shim_range(*handle) || to_c<MPI_Comm>(*handle) == MPI_COMM_WORLD;
+}
+bool shim_group(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
+bool shim_request(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
+bool shim_message(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
+bool any_shim_request(const MPI_Fint* handles, MPI_Fint count) noexcept {
+  if (handles == nullptr) return false;
+  return std::any_of(handles, handles + std::max<MPI_Fint>(count, 0), in_shim_range);
+}
+
+void forget(const void* object) noexcept { table().forget(object); }
+
+void* buffer(void* address) noexcept {
+  if (sentinels().bottom.is(address)) return MPI_BOTTOM;
+  if (sentinels().in_place.is(address)) return MPI_IN_PLACE;
+  return address;
+}
+
+const int* weights(const MPI_Fint* address) noexcept { return weights(const_cast<MPI_Fint*>(address)); }
+
+int* weights(MPI_Fint* address) noexcept {
+  if (sentinels().unweighted.is(address)) return MPI_UNWEIGHTED;
+  if (sentinels().weights_empty.is(address)) return MPI_WEIGHTS_EMPTY;
+  return address;
+}
+
+MPI_Status* status_in(MPI_Fint* fortran, MPI_Status* c) noexcept {
+  if (fortran == nullptr || sentinels().status_ignore.is(fortran)) return MPI_STATUS_IGNORE;
+  PMPI_Status_f2c(fortran, c);
+  return c;
+}
+
+void status_out(const MPI_Status* c, MPI_Fint* fortran) noexcept {
+  if (c != MPI_STATUS_IGNORE) PMPI_Status_c2f(c, fortran);
+}
+
+Statuses::Statuses(MPI_Fint* fortran, MPI_Fint count)
+    : fortran_(fortran), ignored_(fortran == nullptr || sentinels().statuses_ignore.is(fortran)) {
+  if (ignored_) return;
+  c_.resize(size_t(std::max<MPI_Fint>(count, 0)));
+  for (size_t i = 0; i < c_.size(); ++i) PMPI_Status_f2c(fortran_ + i * status_size, &c_[i]);
+}
+
+void Statuses::write_back() noexcept {
+  for (size_t i = 0; !ignored_ && i < c_.size(); ++i) PMPI_Status_c2f(&c_[i], fortran_ + i * status_size);
+}
+
+Logicals::Logicals(MPI_Fint* fortran, MPI_Fint count, bool read)
+    : fortran_(fortran), c_(size_t(std::max<MPI_Fint>(count, 0)), 0) {
+  if (read && fortran_)
+    for (size_t i = 0; i < c_.size(); ++i) c_[i] = fortran_[i] != 0;
+}
+
+void Logicals::write_back() noexcept {
+  for (size_t i = 0; fortran_ && i < c_.size(); ++i) fortran_[i] = logical(c_[i]);
+}
+
+void one_based(MPI_Fint* indices, MPI_Fint count) noexcept {
+  if (indices == nullptr || count == MPI_UNDEFINED) return;
+  for (MPI_Fint i = 0; i < count; ++i)
+    if (indices[i] != MPI_UNDEFINED) ++indices[i];
+}
+
+std::string trimmed(const char* fortran, size_t length) {
+  if (fortran == nullptr) return {};
+  while (length > 0 && fortran[length - 1] == ' ') --length;
+  size_t start = 0;
+  while (start < length && fortran[start] == ' ') ++start;
+  return std::string(fortran + start, length - start);
+}
+
+void blank_padded(const char* c, char* fortran, size_t length) noexcept {
+  if (fortran == nullptr) return;
+  const size_t used = std::min(std::strlen(c), length);
+  std::memcpy(fortran, c, used);
+  std::memset(fortran + used, ' ', length - used);
+}
+
+MPI_Aint attribute_value(int keyval, void* c_value) noexcept {
+  const bool predefined = keyval == MPI_TAG_UB || keyval == MPI_HOST || keyval == MPI_IO ||
+                          keyval == MPI_WTIME_IS_GLOBAL || keyval == MPI_APPNUM || keyval == MPI_UNIVERSE_SIZE ||
+                          keyval == MPI_LASTUSEDCODE;
+  if (predefined) return c_value ? MPI_Aint(*static_cast<int*>(c_value)) : 0;
+  return reinterpret_cast<MPI_Aint>(c_value);
+}
+
+int comm_size(MPI_Comm comm) noexcept {
+  int size = 0;
+  MPI_Comm_size(comm, &size);
+  return size;
+}
+
+int cartdim(MPI_Comm comm) noexcept {
+  int dims = 0;
+  MPI_Cartdim_get(comm, &dims);
+  return dims;
+}
+
+namespace {
+void degrees(MPI_Comm comm, int* in, int* out) noexcept {
+  int kind = MPI_UNDEFINED, rank = 0;
+  *in = *out = 0;
+  MPI_Topo_test(comm, &kind);
+  if (kind == MPI_CART) {
+    *in = *out = 2 * cartdim(comm);
+  } else if (kind == MPI_GRAPH) {
+    MPI_Comm_rank(comm, &rank);
+    MPI_Graph_neighbors_count(comm, rank, in);
+    *out = *in;
+  } else if (kind == MPI_DIST_GRAPH) {
+    int weighted = 0;
+    MPI_Dist_graph_neighbors_count(comm, in, out, &weighted);
+  }
+}
+}  // namespace
+
+int indegree(MPI_Comm comm) noexcept {
+  int in = 0, out = 0;
+  degrees(comm, &in, &out);
+  return in;
+}
+
+int outdegree(MPI_Comm comm) noexcept {
+  int in = 0, out = 0;
+  degrees(comm, &in, &out);
+  return out;
+}
+
+void refuse(const char* function, MPI_Comm comm, MPI_Fint* ierror) noexcept {
+  surface::HybridCheck check;
+  check.check(comm);
+  const int code = check.refuse(function);
+  if (ierror) *ierror = code;
+}
+
+void failed(const char* function, MPI_Fint* ierror) noexcept {
+  const int code = surface::HybridCheck().fail(MPI_ERR_INTERN, function, "an error in the Fortran binding");
+  if (ierror) *ierror = code;
+}
+
+}  // namespace ferry::mpi::fortran
