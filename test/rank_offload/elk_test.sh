@@ -90,4 +90,5 @@ for layout in 2+2 1+3; do
   largest=$(awk -v a="$largest" -v b="$difference" 'BEGIN { print (b > a ? b : a) }')
   grep '^ferry run:' "$name/run.out"
 done
-echo "PASS: $iterations iterations under 2+2 and 1+3 ranks match mpirun -np 4 ($native_ms ms), largest total-energy difference $largest Hartree"
+echo "PASS: $iterations iterations under 2+2 and 1+3 ranks match mpirun -np 4 ($native_ms ms)," \
+  "largest total-energy difference $largest Hartree"
