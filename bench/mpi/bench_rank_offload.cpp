@@ -1,7 +1,8 @@
 // Rank offload against plain Open MPI, both measured in the same invocation:
-// point-to-point latency and bandwidth with rank 1 as a function rank, the bandwidth of a
-// strided vector type, an 8-byte allreduce on 4 ranks, communicator creation on 4 ranks,
-// MPI_Init with 4 function ranks, and the F = 0 pass-through cost.
+// point-to-point latency and bandwidth with rank 1 as a function rank, the same from
+// Fortran (with the ratio of its latency to C's), the bandwidth of a strided vector type,
+// an 8-byte allreduce on 4 ranks, communicator creation on 4 ranks, MPI_Init with 4
+// function ranks, and the F = 0 pass-through cost.
 #include <boost/program_options.hpp>
 #include <unistd.h>
 
@@ -45,10 +46,19 @@ void add_row(ferry::bench::Report& report, const std::string& name, long size, d
               unit, ferry::bench::fixed(ferry / baseline, 3), target});
 }
 
+// A command's results, run once per invocation: the Fortran case's ratios to C come from
+// the same C runs as the p2p rows.
+Results measured(const std::vector<std::string>& command) {
+  static std::map<std::vector<std::string>, Results> runs;
+  auto found = runs.find(command);
+  if (found == runs.end()) found = runs.emplace(command, run_program(command)).first;
+  return found->second;
+}
+
 void point_to_point(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_pingpong";
-  Results native = run_program(with(mpirun(2), {program}));
-  Results offload = run_program(with(ferry_run(setup, 1, 1), {program}));
+  Results native = measured(with(mpirun(2), {program}));
+  Results offload = measured(with(ferry_run(setup, 1, 1), {program}));
   for (const auto& [size, latency] : native["latency"]) {
     add_row(report, "p2p latency", size, latency, offload["latency"][size], "us", size == 8 ? "ratio <= 1.5" : "");
   }
@@ -57,6 +67,32 @@ void point_to_point(const Setup& setup, ferry::bench::Report& report) {
             size == (1 << 20) ? "ratio >= 0.8" : "");
   }
 }
+
+#ifdef FERRY_BENCH_FORTRAN
+// The Fortran twin of the ping-pong (`use mpi`, the same sizes, iterations and output),
+// then the ratio of its latency to C's: under plain mpirun (what Open MPI's Fortran
+// bindings cost) and under ferry run (what they cost with a function rank).
+void point_to_point_fortran(const Setup& setup, ferry::bench::Report& report) {
+  const std::string program = setup.programs + "/bench_mpi_pingpong_fortran";
+  const std::string c_program = setup.programs + "/bench_mpi_pingpong";
+  Results native = measured(with(mpirun(2), {program}));
+  Results offload = measured(with(ferry_run(setup, 1, 1), {program}));
+  Results c_native = measured(with(mpirun(2), {c_program}));
+  Results c_offload = measured(with(ferry_run(setup, 1, 1), {c_program}));
+  for (const auto& [size, latency] : native["latency"]) {
+    add_row(report, "Fortran p2p latency", size, latency, offload["latency"][size], "us",
+            size == 8 ? "ratio <= 1.5" : "");
+  }
+  for (const auto& [size, bandwidth] : native["bandwidth"]) {
+    add_row(report, "Fortran p2p bandwidth", size, bandwidth, offload["bandwidth"][size], "MB/s",
+            size == (1 << 20) ? "ratio >= 0.8" : "");
+  }
+  for (const auto& [size, latency] : native["latency"]) {
+    add_row(report, "Fortran/C p2p latency", size, latency / c_native["latency"][size],
+            offload["latency"][size] / c_offload["latency"][size], "x", "");
+  }
+}
+#endif
 
 void allreduce(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_allreduce";
@@ -125,7 +161,8 @@ int main(int argc, char** argv) {
   po::options_description description(
       "bench_rank_offload: plain Open MPI (baseline) against ferry run (function ranks), same invocation");
   description.add_options()
-      ("case", po::value(&only)->default_value(only), "all, p2p, vector, allreduce, comm, init or passthrough")
+      ("case", po::value(&only)->default_value(only),
+       "all, p2p, p2p-fortran, vector, allreduce, comm, init or passthrough")
       ("mode", po::value(&setup.mode)->default_value(setup.mode), "FERRY_MODE of the ranks: hot, warm or adaptive")
       ("repeat", po::value(&setup.repeat)->default_value(setup.repeat), "runs per side of the pass-through case (median)")
       ("ferry", po::value(&setup.ferry)->default_value(setup.ferry), "the ferry executable")
@@ -137,7 +174,18 @@ int main(int argc, char** argv) {
   }
   const std::map<std::string, void (*)(const Setup&, ferry::bench::Report&)> cases{
       {"p2p", point_to_point}, {"allreduce", allreduce}, {"init", init_time},   {"passthrough", passthrough},
-      {"vector", vector},       {"comm", communicators}};
+      {"vector", vector},       {"comm", communicators},
+#ifdef FERRY_BENCH_FORTRAN
+      {"p2p-fortran", point_to_point_fortran},
+#endif
+  };
+#ifndef FERRY_BENCH_FORTRAN
+  if (only == "p2p-fortran") {
+    std::cerr << "bench_rank_offload: --case p2p-fortran needs bench_mpi_pingpong_fortran, which was not built "
+                 "(no Fortran MPI compiler)\n";
+    return 2;
+  }
+#endif
   if (only != "all" && cases.count(only) == 0) {
     std::cerr << "bench_rank_offload: unknown --case '" << only << "'\n";
     return 2;
