@@ -19,7 +19,7 @@ module ferry_check
   MPI_INCLUDE
 
   public :: ierr, chk, start, name_program, out, out_flush, finish, fail
-  public :: check, check_int, world_rank, world_size, str, truth
+  public :: check, check_int, world_rank, world_size, str, truth, near
 
   integer, parameter :: LINE_LEN = 160
   ! Every call with ierr must overwrite it: chk resets it to this value after each check.
@@ -32,6 +32,11 @@ module ferry_check
   interface str
     module procedure str_default, str_address
   end interface str
+
+  ! Floating-point results of exactly representable values, compared without -Wcompare-reals.
+  interface near
+    module procedure near_real, near_complex
+  end interface near
 
 contains
 
@@ -113,6 +118,16 @@ contains
     write (buffer, '(i0)') value
     text = trim(buffer)
   end function str_address
+
+  elemental logical function near_real(a, b)
+    double precision, intent(in) :: a, b
+    near_real = abs(a - b) < 1d-9
+  end function near_real
+
+  elemental logical function near_complex(a, b)
+    double complex, intent(in) :: a, b
+    near_complex = abs(a - b) < 1d-9
+  end function near_complex
 
   function truth(value) result(text)
     logical, intent(in) :: value

@@ -70,7 +70,7 @@ contains
     call check(text == 'sent from the last rank', 'bcast of CHARACTER: ' // trim(text), __LINE__)
     call check(all(flags .eqv. [.true., .false., .true., .true., .false.]), 'bcast of LOGICAL', &
                __LINE__)
-    call check(all(values == [(1.5d0, -2d0), (0d0, 0.25d0), (-3d0, 4d0)]), &
+    call check(all(near(values, [(1.5d0, -2d0), (0d0, 0.25d0), (-3d0, 4d0)])), &
                'bcast of DOUBLE COMPLEX', __LINE__)
     if (rank == 0) call out('bcast of character, logical, double complex: "' // trim(text) // &
                             '", ' // str(count(flags)) // ' true, imaginary sum ' // &

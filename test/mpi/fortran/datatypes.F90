@@ -18,6 +18,7 @@ program datatypes
   MPI_USE
   use ferry_check
   use bottom_data
+  use, intrinsic :: iso_c_binding, only: c_int, c_double
   implicit none
   MPI_INCLUDE
 
@@ -37,8 +38,8 @@ program datatypes
   end type type_case
 
   type, bind(c) :: particle
-    integer :: id
-    double precision :: position(3)
+    integer(c_int) :: id
+    real(c_double) :: position(3)
   end type particle
 
   type(type_case) :: cases(CASE_COUNT)
@@ -320,7 +321,7 @@ contains
     call MPI_Get_elements(st, incoming, count, ierr); CHK
     call check_int(count, 12, 'Get_elements of the absolute struct', __LINE__)
     call check(all(in_ints == [prev, prev * 2, prev * 3]), 'integers through MPI_BOTTOM', __LINE__)
-    call check(in_real == prev + 0.5d0, 'double precision through MPI_BOTTOM', __LINE__)
+    call check(near(in_real, prev + 0.5d0), 'double precision through MPI_BOTTOM', __LINE__)
     call check(in_text == 'rank ' // str(prev), 'characters through MPI_BOTTOM: ' // in_text, &
                __LINE__)
     call MPI_Type_free(outgoing, ierr); CHK
@@ -362,8 +363,9 @@ contains
                       MPI_COMM_WORLD, MPI_STATUS_IGNORE, ierr); CHK
     do k = 1, 3
       call check_int(incoming(k)%id, prev * 10 + 2 * k - 1, 'particle id', __LINE__)
-      call check(all(incoming(k)%position == [prev + (2 * k - 1) * 0.25d0, -1d0 * (2 * k - 1), &
-                                              dble(prev)]), 'particle position', __LINE__)
+      call check(all(near(incoming(k)%position, [prev + (2 * k - 1) * 0.25d0, &
+                                                 -1d0 * (2 * k - 1), dble(prev)])), &
+                 'particle position', __LINE__)
     end do
     call MPI_Type_free(one, ierr); CHK
     call MPI_Type_free(every_other, ierr); CHK
@@ -409,7 +411,7 @@ contains
     call check_int(position, packed_size, 'position after unpacking', __LINE__)
     call check(all(got_ints == [prev, prev + 1, prev + 2, prev + 3]), 'unpacked integers', &
                __LINE__)
-    call check(got_real == prev * 1.25d0, 'unpacked double precision', __LINE__)
+    call check(near(got_real, prev * 1.25d0), 'unpacked double precision', __LINE__)
     call check(all(got_flags .eqv. [mod(prev, 2) == 0, .true., .false.]), 'unpacked logicals', &
                __LINE__)
     call out('pack/unpack from ' // str(prev) // ': ints sum ' // str(sum(got_ints)) // &

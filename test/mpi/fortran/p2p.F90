@@ -82,7 +82,7 @@ contains
 
   subroutine send_with_mode(mode, buf, count, dst, tag, request)
     integer, intent(in) :: mode, count, dst, tag
-    integer, intent(in), asynchronous :: buf(:)
+    integer, intent(in), asynchronous :: buf(*)
     HANDLE(MPI_Request), intent(inout) :: request
     request = MPI_REQUEST_NULL
     select case (mode)

@@ -339,7 +339,7 @@ contains
       do r = 0, nranks - 1
         want = want + (r * 0.5d0 + i * 0.25d0)
       end do
-      call check(result(i) == want, 'double precision sum element ' // str(i), __LINE__)
+      call check(near(result(i), want), 'double precision sum element ' // str(i), __LINE__)
     end do
     if (rank == 0) call out('double precision sum: last ' // str(nint(result(N) * 4)) // '/4')
   end subroutine run_double
@@ -378,8 +378,8 @@ contains
         end do
         call check_int(result(1, r), loc_value(best, r), 'loc value', __LINE__)
         call check_int(result(2, r), best, 'loc index', __LINE__)
-        call check(dresult(1, r) == loc_value(best, r) * 0.5d0, 'double loc value', __LINE__)
-        call check(dresult(2, r) == dble(best), 'double loc index', __LINE__)
+        call check(near(dresult(1, r), loc_value(best, r) * 0.5d0), 'double loc value', __LINE__)
+        call check(near(dresult(2, r), dble(best)), 'double loc index', __LINE__)
       end do
       call check_identical(comm, reshape(result, [2 * N]), 'loc result')
       if (rank == 0) then

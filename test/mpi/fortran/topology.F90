@@ -279,7 +279,7 @@ contains
   subroutine check_unweighted()
     HANDLE(MPI_Comm) :: graph
     integer :: sources(1), dests(1), indegree, outdegree, got_sources(1), got_dests(1)
-    integer :: ignored_weights(1), gathered(1)
+    integer :: source_weights(1), dest_weights(1), gathered(1)
     logical :: weighted
     sources(1) = mod(rank + nranks - 1, nranks)
     dests(1) = mod(rank + 1, nranks)
@@ -290,9 +290,10 @@ contains
     call check(indegree == 1 .and. outdegree == 1, 'unweighted Dist_graph_neighbors_count', &
                __LINE__)
     call check(.not. weighted, 'a graph made with MPI_UNWEIGHTED reports weights', __LINE__)
-    ignored_weights = UNTOUCHED
-    call MPI_Dist_graph_neighbors(graph, 1, got_sources, ignored_weights, 1, got_dests, &
-                                  ignored_weights, ierr); CHK
+    source_weights = UNTOUCHED
+    dest_weights = UNTOUCHED
+    call MPI_Dist_graph_neighbors(graph, 1, got_sources, source_weights, 1, got_dests, &
+                                  dest_weights, ierr); CHK
     call check_int(got_sources(1), sources(1), 'unweighted source', __LINE__)
     call check_int(got_dests(1), dests(1), 'unweighted destination', __LINE__)
     gathered = UNTOUCHED
