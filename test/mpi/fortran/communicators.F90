@@ -9,13 +9,17 @@ module comm_callbacks
   MPI_INCLUDE
 
   public :: copy_attribute, delete_attribute, count_error
-  public :: copies, deletions, last_deleted, wrong_extra_states, handler_calls, handler_class
+  public :: copies, copied_keyval, copied_from, wrong_extra_states
+  public :: deletions, deleted_keyval, null_comm_deletions, last_deleted
+  public :: handler_calls, handler_class, handler_comm
   public :: EXTRA_STATE
 
   integer(kind=MPI_ADDRESS_KIND), parameter :: EXTRA_STATE = 4242
-  integer :: copies = 0, deletions = 0, wrong_extra_states = 0
-  integer :: handler_calls = 0, handler_class = -1
+  integer :: copies = 0, copied_keyval = -1, wrong_extra_states = 0
+  integer :: deletions = 0, deleted_keyval = -1, null_comm_deletions = 0
   integer(kind=MPI_ADDRESS_KIND) :: last_deleted = -1
+  HANDLE(MPI_Comm) :: copied_from, handler_comm
+  integer :: handler_calls = 0, handler_class = -1
 
 contains
 
@@ -27,6 +31,8 @@ contains
     logical :: flag
     if (extra_state /= EXTRA_STATE) wrong_extra_states = wrong_extra_states + 1
     copies = copies + 1
+    copied_keyval = comm_keyval
+    copied_from = oldcomm
     attribute_val_out = attribute_val_in + 1
     flag = .true.
     ierror = MPI_SUCCESS
@@ -38,6 +44,10 @@ contains
     integer(kind=MPI_ADDRESS_KIND) :: attribute_val, extra_state
     if (extra_state /= EXTRA_STATE) wrong_extra_states = wrong_extra_states + 1
     deletions = deletions + 1
+    deleted_keyval = comm_keyval
+    ! Open MPI 4.1 passes the handle of MPI_COMM_WORLD, not that of the comm the attribute
+    ! is deleted from, so only its being a communicator is checked.
+    if (comm == MPI_COMM_NULL) null_comm_deletions = null_comm_deletions + 1
     last_deleted = attribute_val
     ierror = MPI_SUCCESS
   end subroutine delete_attribute
@@ -47,6 +57,7 @@ contains
     integer :: error_code
     integer :: code
     handler_calls = handler_calls + 1
+    handler_comm = comm
     call MPI_Error_class(error_code, handler_class, code)
   end subroutine count_error
 
@@ -270,8 +281,11 @@ contains
     call MPI_Comm_set_attr(first, null_keyval, 6_MPI_ADDRESS_KIND, ierr); CHK
     call check_int(deletions, 1, 'delete callback calls after replacing a value', __LINE__)
     call check(last_deleted == 5, 'replaced value passed to the delete callback', __LINE__)
+    call check_int(deleted_keyval, null_keyval, 'keyval passed to the delete callback', __LINE__)
     call MPI_Comm_dup(first, second, ierr); CHK
     call check_int(copies, 1, 'copy callback calls after dup', __LINE__)
+    call check_int(copied_keyval, keyval, 'keyval passed to the copy callback', __LINE__)
+    call check(copied_from == first, 'comm passed to the copy callback', __LINE__)
 
     value = -1
     flag = .false.
@@ -285,14 +299,18 @@ contains
     call MPI_Comm_delete_attr(first, keyval, ierr); CHK
     call check_int(deletions, 2, 'delete callback calls after delete_attr', __LINE__)
     call check(last_deleted == 1000, 'deleted value passed to the delete callback', __LINE__)
+    call check_int(deleted_keyval, keyval, 'keyval of a deleted attribute', __LINE__)
     call MPI_Comm_get_attr(first, keyval, value, flag, ierr); CHK
     call check(.not. flag, 'deleted attribute still present', __LINE__)
     call MPI_Comm_free(second, ierr); CHK
     call check_int(deletions, 3, 'delete callback calls after freeing the dup', __LINE__)
     call check(last_deleted == 1001, 'value of the dup passed to the delete callback', __LINE__)
+    call check_int(deleted_keyval, keyval, 'keyval deleted with the dup', __LINE__)
     call MPI_Comm_free(first, ierr); CHK
     call check_int(deletions, 4, 'delete callback calls after freeing the original', __LINE__)
     call check(last_deleted == 6, 'value of the original passed to the delete callback', __LINE__)
+    call check_int(deleted_keyval, null_keyval, 'keyval deleted with the original', __LINE__)
+    call check_int(null_comm_deletions, 0, 'delete callbacks given MPI_COMM_NULL', __LINE__)
     call check_int(wrong_extra_states, 0, 'callbacks given another extra_state', __LINE__)
     call MPI_Comm_free_keyval(keyval, ierr); CHK
     call MPI_Comm_free_keyval(dup_keyval, ierr); CHK
@@ -362,6 +380,7 @@ contains
     call check(rc /= MPI_SUCCESS, 'a send to an invalid rank succeeded', __LINE__)
     call check_int(handler_calls, 1, 'Fortran error handler calls', __LINE__)
     call check_int(handler_class, MPI_ERR_RANK, 'class seen by the Fortran error handler', __LINE__)
+    call check(handler_comm == dup, 'comm passed to the Fortran error handler', __LINE__)
     call MPI_Comm_call_errhandler(dup, MPI_ERR_OTHER, ierr); CHK
     call check_int(handler_calls, 2, 'Fortran error handler calls after call_errhandler', __LINE__)
     call check_int(handler_class, MPI_ERR_OTHER, 'class passed by Comm_call_errhandler', __LINE__)
