@@ -33,7 +33,8 @@ module ferry_check
     module procedure str_default, str_address
   end interface str
 
-  ! Floating-point results of exactly representable values, compared without -Wcompare-reals.
+  ! For floating-point results of exactly representable values, where == would trip
+  ! -Wcompare-reals.
   interface near
     module procedure near_real, near_complex
   end interface near

@@ -211,7 +211,7 @@ contains
       ! Reverse the order every other round: group order is rank order in the new comm.
       if (mod(round, 2) == 1) ranks(1:count) = ranks(count:1:-1)
       if (mod(round, 4) == 2) then
-        ! The same members as one-rank triplets, last to first with a negative stride.
+        ! The same members as one-rank triplets (first = last, stride -1).
         do k = 1, count
           ranges(:, k) = [ranks(k), ranks(k), -1]
         end do
