@@ -180,7 +180,7 @@ int MPI_Comm_set_errhandler(MPI_Comm handle, MPI_Errhandler handler) {
 
 int MPI_Comm_get_errhandler(MPI_Comm handle, MPI_Errhandler* handler) {
   Comm* comm = hybrid(handle);
-  *handler = comm->errhandler;
+  *handler = comm->errhandler.new_reference();
   return MPI_SUCCESS;
 }
 

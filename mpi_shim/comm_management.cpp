@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <functional>
 #include <numeric>
 #include <vector>
 
@@ -35,8 +36,8 @@ Comm temporary_subset(Comm& parent, const std::vector<int>& members, int tag) {
 }
 
 /// MPI_Comm_dup as a task: MPI_Comm_idup runs it in the background, MPI_Comm_dup at once.
-/// `*out` is written when it completes.
-Task dup_task(Comm& parent, MPI_Comm parent_handle, MPI_Comm* out) {
+/// `deliver` receives the new communicator when it completes.
+Task dup_task(Comm& parent, MPI_Comm parent_handle, std::function<void(MPI_Comm)> deliver) {
   Agreement agreement;
   Task agree = agree_task(parent, 0, parent.rank, agreement);
   if (const int code = co_await agree; code != MPI_SUCCESS) co_return code;
@@ -46,7 +47,7 @@ Task dup_task(Comm& parent, MPI_Comm parent_handle, MPI_Comm* out) {
     MPI_Comm_free(&doomed);
     co_return code;
   }
-  *out = created;
+  deliver(created);
   co_return MPI_SUCCESS;
 }
 
@@ -70,6 +71,17 @@ int create(Comm& parent, const std::vector<int>& members, MPI_Comm* out, const c
 }
 
 }  // namespace
+
+int ferry::mpi::start_idup(MPI_Comm handle, std::function<void(MPI_Comm)> deliver, MPI_Request* request) {
+  Comm* comm = hybrid(handle);
+  if (request == nullptr) return raise(comm, MPI_ERR_REQUEST, "MPI_Comm_idup");
+  try {
+    *request = start_collective(*comm, std::make_unique<Task>(dup_task(*comm, handle, std::move(deliver))));
+  } catch (const std::exception& error) {
+    return raise(comm, MPI_ERR_INTERN, "MPI_Comm_idup", error.what());
+  }
+  return MPI_SUCCESS;
+}
 
 namespace ferry::mpi::impl {
 
@@ -99,7 +111,7 @@ int MPI_Comm_test_inter(MPI_Comm /*handle*/, int* flag) {
 int MPI_Comm_dup(MPI_Comm handle, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
   try {
-    Task task = dup_task(*comm, handle, out);
+    Task task = dup_task(*comm, handle, [out](MPI_Comm created) { *out = created; });
     if (const int code = run(task); code != MPI_SUCCESS) return raise(comm, code, "MPI_Comm_dup", task.detail());
   } catch (const std::exception& error) {
     return raise(comm, MPI_ERR_INTERN, "MPI_Comm_dup", error.what());
@@ -112,15 +124,8 @@ int MPI_Comm_dup_with_info(MPI_Comm handle, MPI_Info /*info*/, MPI_Comm* out) {
 }
 
 int MPI_Comm_idup(MPI_Comm handle, MPI_Comm* out, MPI_Request* request) {
-  Comm* comm = hybrid(handle);
-  if (request == nullptr) return raise(comm, MPI_ERR_REQUEST, "MPI_Comm_idup");
-  try {
-    *out = MPI_COMM_NULL;
-    *request = start_collective(*comm, std::make_unique<Task>(dup_task(*comm, handle, out)));
-  } catch (const std::exception& error) {
-    return raise(comm, MPI_ERR_INTERN, "MPI_Comm_idup", error.what());
-  }
-  return MPI_SUCCESS;
+  *out = MPI_COMM_NULL;
+  return start_idup(handle, [out](MPI_Comm created) { *out = created; }, request);
 }
 
 int MPI_Comm_split(MPI_Comm handle, int color, int key, MPI_Comm* out) {

@@ -6,11 +6,14 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "mpi_shim/held_errhandler.hpp"
 
 namespace ferry::mpi {
 
@@ -30,7 +33,7 @@ struct Comm {
   Group group;
   int rank = 0;  ///< this process's rank in the communicator
   uint32_t collective_sequence = 0;
-  MPI_Errhandler errhandler = MPI_ERRORS_ARE_FATAL;
+  HeldErrhandler errhandler;
   std::string name;
   std::map<int, void*> attributes;
   std::shared_ptr<Topology> topology;
@@ -62,6 +65,10 @@ void forget_comm(Comm* comm) noexcept;
 void forget_group(Group* group) noexcept;
 void retain(Comm* comm) noexcept;
 void release(Comm* comm) noexcept;
+
+/// MPI_Comm_idup of a hybrid communicator: `deliver` receives the new communicator when
+/// the request completes (C writes it to the caller's MPI_Comm, Fortran converts it first).
+int start_idup(MPI_Comm handle, std::function<void(MPI_Comm)> deliver, MPI_Request* request);
 
 /// The hybrid MPI_COMM_WORLD; created by MPI_Init.
 Comm& world_comm() noexcept;

@@ -1,12 +1,17 @@
-// Fortran's MPI_COMM_CREATE_KEYVAL and MPI_COMM_CREATE_ERRHANDLER: Open MPI makes the
-// keyval or error handler (so that its own communicators call the Fortran functions the
-// Fortran way), and the shim remembers the functions for hybrid communicators.
+// The Fortran entry points that need more than converted arguments.
+// MPI_COMM_CREATE_KEYVAL and MPI_COMM_CREATE_ERRHANDLER: Open MPI makes the keyval or error
+// handler (so that its own communicators call the Fortran functions the Fortran way), and
+// the shim remembers the functions for hybrid communicators.
+// MPI_COMM_IDUP: the new communicator reaches the Fortran variable when the request
+// completes, converted then.
 
 #include <mpi.h>
 
 #include "mpi_shim/attributes.hpp"
+#include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/surface/fortran.hpp"
+#include "mpi_shim/surface/hybrid_check.hpp"
 #include "mpi_shim/surface/implementations.hpp"
 
 namespace ferry::mpi::fortran_impl {
@@ -31,6 +36,26 @@ void MPI_Comm_create_errhandler(void* function, MPI_Fint* errhandler, MPI_Fint* 
   open_mpi(function, errhandler, &code);
   if (code == MPI_SUCCESS)
     remember_user_errhandler(PMPI_Errhandler_f2c(*errhandler), reinterpret_cast<FortranErrhandler*>(function));
+  if (ierror) *ierror = code;
+}
+
+void MPI_Comm_idup(MPI_Fint* comm, MPI_Fint* newcomm, MPI_Fint* request, MPI_Fint* ierror) {
+  if (!fortran::shim_comm(comm)) {
+    using OpenMpiEntry = void (*)(MPI_Fint*, MPI_Fint*, MPI_Fint*, MPI_Fint*);
+    static const auto open_mpi = fortran::open_mpi<OpenMpiEntry>("ompi_comm_idup_f");
+    return open_mpi(comm, newcomm, request, ierror);
+  }
+  const MPI_Comm parent = fortran::to_c<MPI_Comm>(*comm);
+  surface::HybridCheck check;
+  check.check(parent);
+  const int code = check.run("MPI_Comm_idup", [&] {
+    *newcomm = fortran::to_fortran(MPI_COMM_NULL);
+    MPI_Request started = MPI_REQUEST_NULL;
+    const int result =
+        start_idup(parent, [newcomm](MPI_Comm created) { *newcomm = fortran::to_fortran(created); }, &started);
+    if (result == MPI_SUCCESS) *request = fortran::to_fortran(started);
+    return result;
+  });
   if (ierror) *ierror = code;
 }
 

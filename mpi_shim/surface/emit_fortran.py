@@ -199,7 +199,7 @@ def entry(f):
     lines = [f'extern "C" __attribute__((visibility("hidden"))) void {target}({params}) noexcept {{']
     forward = (f'  static const auto open_mpi = fortran::open_mpi<void (*)({params})>("{open_mpi_symbol(f)}");',
                f"  return open_mpi({args});")
-    callbacks = any("callback" in a.roles for a in f.arguments)
+    callbacks = has_fortran_implementation(f)
     if f.disposition == "refuse":
         tests = shim_tests(f)
         if tests:
@@ -239,9 +239,14 @@ def entry(f):
     return lines
 
 
+def has_fortran_implementation(f):
+    """Callbacks and outputs written at completion need Fortran-specific implementations."""
+    return any(a.roles & {"callback", "deferred"} for a in f.arguments)
+
+
 def callback_declarations(functions):
     out = []
     for f in functions:
-        if has_binding(f) and f.disposition != "refuse" and any("callback" in a.roles for a in f.arguments):
+        if has_binding(f) and f.disposition != "refuse" and has_fortran_implementation(f):
             out.append(f"void {f.name}({', '.join(fortran_parameters(f))});")
     return out

@@ -16,7 +16,7 @@ SHIM_KINDS = ("comm", "group", "request", "message")
 
 ROLE_WORDS = {
     "in", "out", "inout", "buffer", "status", "statuses", "string", "flag", "index", "indices",
-    "callback", "attribute", "attribute-int", "address", "weights", "strings", "errcodes",
+    "callback", "attribute", "attribute-int", "address", "weights", "strings", "errcodes", "deferred",
 }
 
 

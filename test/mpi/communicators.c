@@ -297,17 +297,26 @@ static void check_errhandlers(void) {
   MPI_Errhandler handler;
   CHECK_MPI(MPI_Comm_create_errhandler(count_error, &handler));
   CHECK_MPI(MPI_Comm_set_errhandler(dup, handler));
+  /* The communicator keeps the handler alive after the user frees the handle. */
+  const MPI_Errhandler created = handler;
+  CHECK_MPI(MPI_Errhandler_free(&handler));
   MPI_Errhandler current;
   CHECK_MPI(MPI_Comm_get_errhandler(dup, &current));
-  CHECK(current == handler, "Comm_get_errhandler returned another handler");
+  CHECK(current == created, "Comm_get_errhandler returned another handler");
   CHECK_MPI(MPI_Errhandler_free(&current));
   rc = MPI_Send(&payload, 1, MPI_INT, size + 5, 0, dup);
   CHECK(rc != MPI_SUCCESS, "a send to an invalid rank succeeded");
   CHECK_INT(handler_calls, 1, "user error handler calls");
   CHECK_INT(handler_class, MPI_ERR_RANK, "class seen by the user error handler");
-  CHECK_MPI(MPI_Errhandler_free(&handler));
+  /* A duplicate inherits it and keeps it after the original is gone. */
+  MPI_Comm inherited;
+  CHECK_MPI(MPI_Comm_dup(dup, &inherited));
   CHECK_MPI(MPI_Comm_free(&dup));
-  if (world_rank() == 0) out("errhandlers: errors_return gives MPI_ERR_RANK, user handler called once");
+  rc = MPI_Send(&payload, 1, MPI_INT, size + 5, 0, inherited);
+  CHECK_INT(handler_calls, 2, "user error handler calls on the duplicate");
+  CHECK_MPI(MPI_Comm_free(&inherited));
+  if (world_rank() == 0)
+    out("errhandlers: errors_return gives MPI_ERR_RANK, user handler called, kept alive by the communicator");
 }
 
 int main(int argc, char **argv) {

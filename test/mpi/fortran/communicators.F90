@@ -63,7 +63,7 @@ contains
 
 end module comm_callbacks
 
-! Communicators: duplication, splitting, creation from groups, comparison, intercommunicators,
+! Communicators: duplication, splitting, creation from groups, comparison,
 ! attributes with Fortran and predefined callbacks, names as Fortran strings, error handlers,
 ! and communication on every derived communicator.
 program communicators
@@ -87,7 +87,6 @@ program communicators
   call check_dup_and_compare()
   call check_split()
   call check_create()
-  call check_intercomm()
   call check_attributes()
   call check_names()
   call check_errhandlers()
@@ -229,40 +228,6 @@ contains
     call MPI_Group_free(without_first, ierr); CHK
     call MPI_Group_free(world_group, ierr); CHK
   end subroutine check_create
-
-  ! Even and odd world ranks joined by an intercommunicator, then merged with the odd ranks
-  ! first (the evens ask to go high).
-  subroutine check_intercomm()
-    HANDLE(MPI_Comm) :: parity, inter, merged
-    logical :: is_inter
-    integer :: remote_size, expected_remote, r, merged_rank, expected_merged_rank
-    call MPI_Comm_split(MPI_COMM_WORLD, mod(rank, 2), rank, parity, ierr); CHK
-    call MPI_Intercomm_create(parity, 0, MPI_COMM_WORLD, 1 - mod(rank, 2), 31, inter, ierr); CHK
-    is_inter = .false.
-    call MPI_Comm_test_inter(inter, is_inter, ierr); CHK
-    call check(is_inter, 'Comm_test_inter of an intercommunicator', __LINE__)
-    call MPI_Comm_remote_size(inter, remote_size, ierr); CHK
-    expected_remote = 0
-    do r = 0, nranks - 1
-      if (mod(r, 2) /= mod(rank, 2)) expected_remote = expected_remote + 1
-    end do
-    call check_int(remote_size, expected_remote, 'Comm_remote_size', __LINE__)
-    call MPI_Intercomm_merge(inter, mod(rank, 2) == 0, merged, ierr); CHK
-    call MPI_Comm_rank(merged, merged_rank, ierr); CHK
-    if (mod(rank, 2) == 1) then
-      expected_merged_rank = rank / 2
-    else
-      expected_merged_rank = nranks / 2 + rank / 2
-    end if
-    call check_int(merged_rank, expected_merged_rank, 'rank in the merged intercommunicator', &
-                   __LINE__)
-    if (rank == 0) call out('intercomm: test_inter ' // truth(is_inter) // ', remote size ' // &
-                            str(remote_size))
-    call exercise(merged, 'intercomm_merge odd ranks low')
-    call MPI_Comm_free(merged, ierr); CHK
-    call MPI_Comm_free(inter, ierr); CHK
-    call MPI_Comm_free(parity, ierr); CHK
-  end subroutine check_intercomm
 
   subroutine check_attributes()
     HANDLE(MPI_Comm) :: first, second

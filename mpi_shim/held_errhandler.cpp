@@ -1,0 +1,69 @@
+#include "mpi_shim/held_errhandler.hpp"
+
+#include <map>
+
+namespace ferry::mpi {
+
+namespace {
+
+struct Holder {
+  MPI_Comm comm = MPI_COMM_NULL;
+  int users = 0;
+};
+std::map<MPI_Errhandler, Holder> holders;
+
+bool predefined(MPI_Errhandler handler) noexcept {
+  return handler == MPI_ERRORS_ARE_FATAL || handler == MPI_ERRORS_RETURN || handler == MPI_ERRHANDLER_NULL;
+}
+
+bool mpi_running() noexcept {
+  int initialized = 0, finalized = 0;
+  PMPI_Initialized(&initialized);
+  PMPI_Finalized(&finalized);
+  return initialized && !finalized;
+}
+
+void hold(MPI_Errhandler handler) noexcept {
+  if (predefined(handler) || !mpi_running()) return;
+  try {
+    Holder& holder = holders[handler];
+    if (holder.users++ > 0) return;
+    if (PMPI_Comm_dup(MPI_COMM_SELF, &holder.comm) == MPI_SUCCESS) PMPI_Comm_set_errhandler(holder.comm, handler);
+  } catch (...) {
+    // Without room for the holder the handler stays the user's to keep alive.
+  }
+}
+
+void let_go(MPI_Errhandler handler) noexcept {
+  const auto found = holders.find(handler);
+  if (found == holders.end() || --found->second.users > 0) return;
+  if (found->second.comm != MPI_COMM_NULL && mpi_running()) PMPI_Comm_free(&found->second.comm);
+  holders.erase(found);
+}
+
+}  // namespace
+
+HeldErrhandler::HeldErrhandler(MPI_Errhandler handler) noexcept : handler_(handler) { hold(handler_); }
+
+HeldErrhandler::HeldErrhandler(const HeldErrhandler& other) noexcept : HeldErrhandler(other.handler_) {}
+
+HeldErrhandler& HeldErrhandler::operator=(const HeldErrhandler& other) noexcept {
+  if (this != &other) {
+    hold(other.handler_);
+    let_go(handler_);
+    handler_ = other.handler_;
+  }
+  return *this;
+}
+
+HeldErrhandler::~HeldErrhandler() { let_go(handler_); }
+
+MPI_Errhandler HeldErrhandler::new_reference() const noexcept {
+  const auto found = holders.find(handler_);
+  if (found == holders.end() || found->second.comm == MPI_COMM_NULL) return handler_;
+  MPI_Errhandler reference = handler_;
+  PMPI_Comm_get_errhandler(found->second.comm, &reference);
+  return reference;
+}
+
+}  // namespace ferry::mpi

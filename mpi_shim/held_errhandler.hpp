@@ -1,0 +1,27 @@
+#pragma once
+// An error handler a hybrid communicator holds. Open MPI counts references to error
+// handlers; a hybrid communicator is not an Open MPI object, so the reference it holds is
+// kept by a native communicator on MPI_COMM_SELF whose error handler it is (one per
+// handler in use). The user may then free the handle after setting it, and
+// MPI_Comm_get_errhandler hands out a reference of its own, as Open MPI does.
+
+#include <mpi.h>
+
+namespace ferry::mpi {
+
+class HeldErrhandler {
+ public:
+  HeldErrhandler(MPI_Errhandler handler = MPI_ERRORS_ARE_FATAL) noexcept;  // NOLINT: converts like the handle
+  HeldErrhandler(const HeldErrhandler& other) noexcept;
+  HeldErrhandler& operator=(const HeldErrhandler& other) noexcept;
+  ~HeldErrhandler();
+
+  operator MPI_Errhandler() const noexcept { return handler_; }  // NOLINT
+  /// A new reference to the handler, for the user to free (MPI_Comm_get_errhandler).
+  MPI_Errhandler new_reference() const noexcept;
+
+ private:
+  MPI_Errhandler handler_;
+};
+
+}  // namespace ferry::mpi
