@@ -3,7 +3,9 @@
 namespace ferry::mpi {
 
 namespace {
-thread_local bool inside = false;
+// Read on every MPI call: initial-exec makes it one load (the shim is loaded at start-up,
+// preloaded or linked, so static TLS has room for it).
+constinit thread_local bool inside __attribute__((tls_model("initial-exec"))) = false;
 }
 
 World& world() noexcept {

@@ -110,19 +110,12 @@ def convert(f, a, c):
             c.before.append(f"const std::string {n}_c = fortran::trimmed({n}, {n}_length);")
             c.call.append(f"{n}_c.c_str()")
         return
-    if "attribute" in a.roles:
+    if a.roles & {"attribute", "attribute-int"}:
+        integer = "MPI_Fint" if "attribute-int" in a.roles else "MPI_Aint"
         if a.direction == "out":
             c.before.append(f"void* {n}_c = nullptr;")
             c.call.append(f"&{n}_c")
-            c.after_success.append(f"*{n} = fortran::attribute_value(*{keyval_argument(f)}, {n}_c);")
-        else:
-            c.call.append(f"reinterpret_cast<void*>(*{n})")
-        return
-    if "attribute-int" in a.roles:
-        if a.direction == "out":
-            c.before.append(f"void* {n}_c = nullptr;")
-            c.call.append(f"&{n}_c")
-            c.after_success.append(f"*{n} = MPI_Fint(fortran::attribute_value(*{keyval_argument(f)}, {n}_c));")
+            c.after_success.append(f"*{n} = {integer}(fortran::attribute_value(*{keyval_argument(f)}, {n}_c));")
         else:
             c.call.append(f"reinterpret_cast<void*>(MPI_Aint(*{n}))")
         return

@@ -24,8 +24,9 @@ namespace {
 // Fortran handles of shim objects, above every index Open MPI hands out. One table for
 // every kind: a handle names one object, whatever its kind.
 constexpr MPI_Fint first_handle = 1 << 24;
-// A Fortran MPI_Status: INTEGER(MPI_STATUS_SIZE), laid out as C's.
-constexpr size_t status_size = sizeof(MPI_Status) / sizeof(MPI_Fint);
+// Open MPI lays out a Fortran status, INTEGER(MPI_STATUS_SIZE) or TYPE(MPI_Status), as its
+// C MPI_Status (MPI_Status_c2f copies it field by field), so statuses are copied whole.
+static_assert(sizeof(MPI_Status) == 6 * sizeof(MPI_Fint), "Open MPI 4.1's MPI_STATUS_SIZE is 6");
 
 class HandleTable {
  public:
@@ -74,6 +75,14 @@ HandleTable& table() {
 
 bool in_shim_range(MPI_Fint handle) noexcept { return handle >= first_handle; }
 
+// MPI_COMM_WORLD's Fortran handle: most calls name it, so it skips Open MPI's table.
+MPI_Fint world_fortran_handle = -1;
+MPI_Fint world_handle() noexcept {
+  if (world_fortran_handle < 0) [[unlikely]]
+    world_fortran_handle = PMPI_Comm_c2f(MPI_COMM_WORLD);
+  return world_fortran_handle;
+}
+
 template <class Handle>
 Handle shim_object(MPI_Fint handle, Handle null_handle) noexcept {
   const void* object = table().object_of(handle);
@@ -86,14 +95,16 @@ struct Sentinel {
     const std::string lower = std::string("mpi_fortran_") + name;
     std::string upper = lower;
     std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+    size_t found = 0;
     for (const std::string& symbol : {lower, lower + "_", lower + "__", upper}) {
-      if (void* address = dlsym(RTLD_DEFAULT, symbol.c_str())) addresses.push_back(address);
+      if (void* address = dlsym(RTLD_DEFAULT, symbol.c_str())) addresses[found++] = address;
     }
   }
   bool is(const void* address) const noexcept {
-    return address != nullptr && std::find(addresses.begin(), addresses.end(), address) != addresses.end();
+    return address != nullptr && (address == addresses[0] || address == addresses[1] || address == addresses[2] ||
+                                  address == addresses[3]);
   }
-  std::vector<void*> addresses;
+  void* addresses[4] = {};
 };
 
 struct Sentinels {
@@ -105,9 +116,13 @@ struct Sentinels {
   Sentinel weights_empty{"weights_empty"};
 };
 
+// Looked up on the first Fortran call that needs them (a plain pointer: this is on every
+// call's path, and the lookup gives the same answer whoever makes it).
+const Sentinels* loaded_sentinels = nullptr;
 const Sentinels& sentinels() {
-  static const Sentinels instance;
-  return instance;
+  if (loaded_sentinels == nullptr) [[unlikely]]
+    loaded_sentinels = new Sentinels();
+  return *loaded_sentinels;
 }
 
 }  // namespace
@@ -119,6 +134,7 @@ void* open_mpi_symbol(const char* symbol) noexcept {
 }
 
 template <> MPI_Comm to_c<MPI_Comm>(MPI_Fint handle) noexcept {
+  if (handle == world_handle()) return MPI_COMM_WORLD;
   return in_shim_range(handle) ? shim_object(handle, MPI_COMM_NULL) : PMPI_Comm_f2c(handle);
 }
 template <> MPI_Group to_c<MPI_Group>(MPI_Fint handle) noexcept {
@@ -155,7 +171,7 @@ MPI_Fint to_fortran(MPI_Info handle) noexcept { return PMPI_Info_c2f(handle); }
 
 bool shim_comm(const MPI_Fint* handle) noexcept {
   if (!world().hybrid()) return false;
-  return in_shim_range(*handle) || to_c<MPI_Comm>(*handle) == MPI_COMM_WORLD;
+  return in_shim_range(*handle) || *handle == world_handle();
 }
 bool shim_group(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
 bool shim_request(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
@@ -183,23 +199,23 @@ int* weights(MPI_Fint* address) noexcept {
 
 MPI_Status* status_in(MPI_Fint* fortran, MPI_Status* c) noexcept {
   if (fortran == nullptr || sentinels().status_ignore.is(fortran)) return MPI_STATUS_IGNORE;
-  PMPI_Status_f2c(fortran, c);
+  std::memcpy(c, fortran, sizeof(MPI_Status));
   return c;
 }
 
 void status_out(const MPI_Status* c, MPI_Fint* fortran) noexcept {
-  if (c != MPI_STATUS_IGNORE) PMPI_Status_c2f(c, fortran);
+  if (c != MPI_STATUS_IGNORE) std::memcpy(fortran, c, sizeof(MPI_Status));
 }
 
 Statuses::Statuses(MPI_Fint* fortran, MPI_Fint count)
     : fortran_(fortran), ignored_(fortran == nullptr || sentinels().statuses_ignore.is(fortran)) {
   if (ignored_) return;
   c_.resize(size_t(std::max<MPI_Fint>(count, 0)));
-  for (size_t i = 0; i < c_.size(); ++i) PMPI_Status_f2c(fortran_ + i * status_size, &c_[i]);
+  std::memcpy(c_.data(), fortran_, c_.size() * sizeof(MPI_Status));
 }
 
 void Statuses::write_back() noexcept {
-  for (size_t i = 0; !ignored_ && i < c_.size(); ++i) PMPI_Status_c2f(&c_[i], fortran_ + i * status_size);
+  if (!ignored_ && !c_.empty()) std::memcpy(fortran_, c_.data(), c_.size() * sizeof(MPI_Status));
 }
 
 Logicals::Logicals(MPI_Fint* fortran, MPI_Fint count, bool read)

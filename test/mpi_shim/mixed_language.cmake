@@ -1,11 +1,5 @@
 # A Fortran program and a C library sharing handles of every kind that can be hybrid,
 # compared between plain mpirun and function ranks.
-include(CheckLanguage)
-check_language(Fortran)
-if(CMAKE_Fortran_COMPILER)
-  enable_language(Fortran)
-  find_package(MPI COMPONENTS Fortran)
-endif()
 if(TARGET MPI::MPI_Fortran)
   add_executable(ferry_mpi_mixed_language ${CMAKE_CURRENT_LIST_DIR}/mixed_language.F90
                  ${CMAKE_CURRENT_LIST_DIR}/mixed_language.c)
@@ -16,6 +10,4 @@ if(TARGET MPI::MPI_Fortran)
                    4 1+3 2+2 3+1)
   set_tests_properties(mpi_shim.mixed_language PROPERTIES TIMEOUT 600 LABELS "mpi;fortran"
     ENVIRONMENT "FERRY=$<TARGET_FILE:ferry_cli>;OMPI_MCA_rmaps_base_oversubscribe=1;OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_btl_vader_single_copy_mechanism=none;FERRY_TEST_MODES=warm adaptive")
-else()
-  message(STATUS "No Fortran MPI compiler: the mixed-language test is not built")
 endif()
