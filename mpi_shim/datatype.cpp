@@ -116,6 +116,7 @@ ReceiveBuffer::ReceiveBuffer(void* buffer, int count, MPI_Datatype type) {
   staging_.resize(capacity_);
   data_ = staging_.data();
   user_ = buffer;
+  staged_ = true;
   count_ = count;
   type_ = HeldType(type);
 }
@@ -123,7 +124,7 @@ ReceiveBuffer::ReceiveBuffer(void* buffer, int count, MPI_Datatype type) {
 ucp_datatype_t ReceiveBuffer::datatype() const noexcept { return streamed_ ? streamed_datatype() : bytes_datatype; }
 
 void ReceiveBuffer::finish(size_t received) {
-  if (user_ != nullptr) unpack_prefix(staging_.data(), received, user_, count_, type_.get());
+  if (staged_) unpack_prefix(staging_.data(), received, user_, count_, type_.get());
 }
 
 void unpack_prefix(const std::byte* packed, size_t bytes, void* user, int count, MPI_Datatype type) {

@@ -201,6 +201,46 @@ static void run_case(const struct Case *c) {
         c->ints_only ? ", bytes, ints, partial" : ", bytes");
 }
 
+/* Variables apart from each other in memory, described by absolute addresses and sent
+   from and received into MPI_BOTTOM: a non-contiguous type whose buffer is null. */
+static int bottom_ints[3];
+static char bottom_gap[256];
+static double bottom_double;
+static int received_ints[3];
+static char received_gap[256];
+static double received_double;
+
+static MPI_Datatype absolute_struct(int *ints, double *value) {
+  MPI_Aint displacements[2];
+  int lengths[2] = {3, 1};
+  MPI_Datatype types[2] = {MPI_INT, MPI_DOUBLE}, type;
+  CHECK_MPI(MPI_Get_address(ints, &displacements[0]));
+  CHECK_MPI(MPI_Get_address(value, &displacements[1]));
+  CHECK_MPI(MPI_Type_create_struct(2, lengths, displacements, types, &type));
+  CHECK_MPI(MPI_Type_commit(&type));
+  return type;
+}
+
+static void check_bottom(void) {
+  const int rank = world_rank(), size = world_size();
+  const int next = (rank + 1) % size, prev = (rank + size - 1) % size;
+  memset(bottom_gap, 1, sizeof bottom_gap);
+  memset(received_gap, 2, sizeof received_gap);
+  for (int i = 0; i < 3; ++i) bottom_ints[i] = rank * (i + 1);
+  bottom_double = rank + 0.5;
+  MPI_Datatype outgoing = absolute_struct(bottom_ints, &bottom_double);
+  MPI_Datatype incoming = absolute_struct(received_ints, &received_double);
+  CHECK_MPI(MPI_Sendrecv(MPI_BOTTOM, 1, outgoing, next, 90, MPI_BOTTOM, 1, incoming, prev, 90, MPI_COMM_WORLD,
+                         MPI_STATUS_IGNORE));
+  for (int i = 0; i < 3; ++i) CHECK_INT(received_ints[i], prev * (i + 1), "an int received through MPI_BOTTOM");
+  CHECK(received_double == prev + 0.5, "the double received through MPI_BOTTOM");
+  CHECK(received_gap[0] == 2 && received_gap[255] == 2, "memory between the received variables was written");
+  CHECK_MPI(MPI_Type_free(&outgoing));
+  CHECK_MPI(MPI_Type_free(&incoming));
+  if (rank == 0) out("scattered variables through MPI_BOTTOM: from %d, ints %d %d %d", prev, received_ints[0],
+                     received_ints[1], received_ints[2]);
+}
+
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   struct Case cases[CASE_COUNT];
@@ -210,6 +250,7 @@ int main(int argc, char **argv) {
   if (world_rank() == 0) out("world size %d", world_size());
   for (int i = 0; i < CASE_COUNT; ++i) run_case(&cases[i]);
   for (int i = 0; i < CASE_COUNT; ++i) CHECK_MPI(MPI_Type_free(&cases[i].type));
+  check_bottom();
   out("all datatype cases verified on this rank");
   finish("datatypes");
   return 0;
