@@ -90,21 +90,19 @@ void remember_fortran_keyval(int keyval, FortranCopyFunction* copy, FortranDelet
 
 using namespace ferry::mpi;
 
-namespace ferry::mpi::impl {
-
-int MPI_Comm_create_keyval(MPI_Comm_copy_attr_function* copy, MPI_Comm_delete_attr_function* remove, int* keyval,
-                           void* extra_state) {
+int ferry::mpi::impl::MPI_Comm_create_keyval(MPI_Comm_copy_attr_function* copy, MPI_Comm_delete_attr_function* remove,
+                                             int* keyval, void* extra_state) {
   const int result = PMPI_Comm_create_keyval(copy, remove, keyval, extra_state);
   if (result == MPI_SUCCESS) keyvals[*keyval] = {copy, remove, extra_state, nullptr, nullptr};
   return result;
 }
 
-int MPI_Comm_free_keyval(int* keyval) {
+int ferry::mpi::impl::MPI_Comm_free_keyval(int* keyval) {
   keyvals.erase(*keyval);
   return PMPI_Comm_free_keyval(keyval);
 }
 
-int MPI_Comm_set_attr(MPI_Comm handle, int keyval, void* value) {
+int ferry::mpi::impl::MPI_Comm_set_attr(MPI_Comm handle, int keyval, void* value) {
   Comm* comm = hybrid(handle);
   const auto found = keyvals.find(keyval);
   if (found == keyvals.end()) return raise(comm, MPI_ERR_KEYVAL, "MPI_Comm_set_attr");
@@ -118,7 +116,7 @@ int MPI_Comm_set_attr(MPI_Comm handle, int keyval, void* value) {
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_get_attr(MPI_Comm handle, int keyval, void* value, int* flag) {
+int ferry::mpi::impl::MPI_Comm_get_attr(MPI_Comm handle, int keyval, void* value, int* flag) {
   Comm* comm = hybrid(handle);
   void* predefined = nullptr;
   universe_size = world().size();
@@ -139,7 +137,7 @@ int MPI_Comm_get_attr(MPI_Comm handle, int keyval, void* value, int* flag) {
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_delete_attr(MPI_Comm handle, int keyval) {
+int ferry::mpi::impl::MPI_Comm_delete_attr(MPI_Comm handle, int keyval) {
   Comm* comm = hybrid(handle);
   const auto old = comm->attributes.find(keyval);
   if (old == comm->attributes.end()) return raise(comm, MPI_ERR_KEYVAL, "MPI_Comm_delete_attr");
@@ -153,60 +151,56 @@ int MPI_Comm_delete_attr(MPI_Comm handle, int keyval) {
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_set_name(MPI_Comm handle, const char* name) {
+int ferry::mpi::impl::MPI_Comm_set_name(MPI_Comm handle, const char* name) {
   Comm* comm = hybrid(handle);
   comm->name.assign(name, strnlen(name, MPI_MAX_OBJECT_NAME - 1));
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_get_name(MPI_Comm handle, char* name, int* length) {
+int ferry::mpi::impl::MPI_Comm_get_name(MPI_Comm handle, char* name, int* length) {
   Comm* comm = hybrid(handle);
   std::memcpy(name, comm->name.c_str(), comm->name.size() + 1);
   *length = int(comm->name.size());
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_create_errhandler(MPI_Comm_errhandler_function* function, MPI_Errhandler* handler) {
+int ferry::mpi::impl::MPI_Comm_create_errhandler(MPI_Comm_errhandler_function* function, MPI_Errhandler* handler) {
   const int result = PMPI_Comm_create_errhandler(function, handler);
   if (result == MPI_SUCCESS) remember_user_errhandler(*handler, function);
   return result;
 }
 
-int MPI_Comm_set_errhandler(MPI_Comm handle, MPI_Errhandler handler) {
+int ferry::mpi::impl::MPI_Comm_set_errhandler(MPI_Comm handle, MPI_Errhandler handler) {
   Comm* comm = hybrid(handle);
   comm->errhandler = handler;
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_get_errhandler(MPI_Comm handle, MPI_Errhandler* handler) {
+int ferry::mpi::impl::MPI_Comm_get_errhandler(MPI_Comm handle, MPI_Errhandler* handler) {
   Comm* comm = hybrid(handle);
   *handler = comm->errhandler.new_reference();
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_call_errhandler(MPI_Comm handle, int code) {
+int ferry::mpi::impl::MPI_Comm_call_errhandler(MPI_Comm handle, int code) {
   Comm* comm = hybrid(handle);
   raise(comm, code, "MPI_Comm_call_errhandler");
   return MPI_SUCCESS;
 }
 
-}  // namespace ferry::mpi::impl
-
-namespace ferry::mpi::impl {
-
 // The MPI-1 names of the attribute calls, still exported by Open MPI.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 
-int MPI_Attr_put(MPI_Comm handle, int keyval, void* value) {
+int ferry::mpi::impl::MPI_Attr_put(MPI_Comm handle, int keyval, void* value) {
   return impl::MPI_Comm_set_attr(handle, keyval, value);
 }
 
-int MPI_Attr_get(MPI_Comm handle, int keyval, void* value, int* flag) {
+int ferry::mpi::impl::MPI_Attr_get(MPI_Comm handle, int keyval, void* value, int* flag) {
   return impl::MPI_Comm_get_attr(handle, keyval, value, flag);
 }
 
-int MPI_Attr_delete(MPI_Comm handle, int keyval) {
+int ferry::mpi::impl::MPI_Attr_delete(MPI_Comm handle, int keyval) {
   return impl::MPI_Comm_delete_attr(handle, keyval);
 }
 
@@ -214,12 +208,10 @@ int MPI_Attr_delete(MPI_Comm handle, int keyval) {
 
 // Info hints on hybrid communicators are accepted and not used (the standard allows it).
 
-int MPI_Comm_set_info(MPI_Comm /*handle*/, MPI_Info /*info*/) {
+int ferry::mpi::impl::MPI_Comm_set_info(MPI_Comm /*handle*/, MPI_Info /*info*/) {
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_get_info(MPI_Comm /*handle*/, MPI_Info* info) {
+int ferry::mpi::impl::MPI_Comm_get_info(MPI_Comm /*handle*/, MPI_Info* info) {
   return PMPI_Info_create(info);
 }
-
-}  // namespace ferry::mpi::impl

@@ -83,32 +83,30 @@ int ferry::mpi::start_idup(MPI_Comm handle, std::function<void(MPI_Comm)> delive
   return MPI_SUCCESS;
 }
 
-namespace ferry::mpi::impl {
-
-int MPI_Comm_size(MPI_Comm handle, int* size) {
+int ferry::mpi::impl::MPI_Comm_size(MPI_Comm handle, int* size) {
   Comm* comm = hybrid(handle);
   *size = comm->size();
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_rank(MPI_Comm handle, int* rank) {
+int ferry::mpi::impl::MPI_Comm_rank(MPI_Comm handle, int* rank) {
   Comm* comm = hybrid(handle);
   *rank = comm->rank;
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_group(MPI_Comm handle, MPI_Group* group) {
+int ferry::mpi::impl::MPI_Comm_group(MPI_Comm handle, MPI_Group* group) {
   Comm* comm = hybrid(handle);
   *group = make_group(comm->group.members);
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_test_inter(MPI_Comm /*handle*/, int* flag) {
+int ferry::mpi::impl::MPI_Comm_test_inter(MPI_Comm /*handle*/, int* flag) {
   *flag = 0;
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_dup(MPI_Comm handle, MPI_Comm* out) {
+int ferry::mpi::impl::MPI_Comm_dup(MPI_Comm handle, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
   try {
     Task task = dup_task(*comm, handle, [out](MPI_Comm created) { *out = created; });
@@ -119,22 +117,22 @@ int MPI_Comm_dup(MPI_Comm handle, MPI_Comm* out) {
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_dup_with_info(MPI_Comm handle, MPI_Info /*info*/, MPI_Comm* out) {
+int ferry::mpi::impl::MPI_Comm_dup_with_info(MPI_Comm handle, MPI_Info /*info*/, MPI_Comm* out) {
   return impl::MPI_Comm_dup(handle, out);
 }
 
-int MPI_Comm_idup(MPI_Comm handle, MPI_Comm* out, MPI_Request* request) {
+int ferry::mpi::impl::MPI_Comm_idup(MPI_Comm handle, MPI_Comm* out, MPI_Request* request) {
   *out = MPI_COMM_NULL;
   return start_idup(handle, [out](MPI_Comm created) { *out = created; }, request);
 }
 
-int MPI_Comm_split(MPI_Comm handle, int color, int key, MPI_Comm* out) {
+int ferry::mpi::impl::MPI_Comm_split(MPI_Comm handle, int color, int key, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
   if (color < 0 && color != MPI_UNDEFINED) return raise(comm, MPI_ERR_ARG, "MPI_Comm_split");
   return split(*comm, color, key, out, "MPI_Comm_split");
 }
 
-int MPI_Comm_split_type(MPI_Comm handle, int split_type, int key, MPI_Info /*info*/, MPI_Comm* out) {
+int ferry::mpi::impl::MPI_Comm_split_type(MPI_Comm handle, int split_type, int key, MPI_Info /*info*/, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
   // Every type Open MPI knows is at most a node here: ranks on the same host share one.
   std::vector<std::array<char, 256>> hosts(size_t(comm->size()));
@@ -148,7 +146,7 @@ int MPI_Comm_split_type(MPI_Comm handle, int split_type, int key, MPI_Info /*inf
   return split(*comm, color, key, out, "MPI_Comm_split_type");
 }
 
-int MPI_Comm_create(MPI_Comm handle, MPI_Group group, MPI_Comm* out) {
+int ferry::mpi::impl::MPI_Comm_create(MPI_Comm handle, MPI_Group group, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
   const std::vector<int> members = members_of(group);
   for (int rank : members) {
@@ -157,7 +155,7 @@ int MPI_Comm_create(MPI_Comm handle, MPI_Group group, MPI_Comm* out) {
   return create(*comm, members, out, "MPI_Comm_create");
 }
 
-int MPI_Comm_create_group(MPI_Comm handle, MPI_Group group, int tag, MPI_Comm* out) {
+int ferry::mpi::impl::MPI_Comm_create_group(MPI_Comm handle, MPI_Group group, int tag, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
   const std::vector<int> members = members_of(group);
   for (int rank : members) {
@@ -171,7 +169,7 @@ int MPI_Comm_create_group(MPI_Comm handle, MPI_Group group, int tag, MPI_Comm* o
   return create(subset, members, out, "MPI_Comm_create_group");
 }
 
-int MPI_Comm_free(MPI_Comm* handle) {
+int ferry::mpi::impl::MPI_Comm_free(MPI_Comm* handle) {
   Comm* comm = hybrid(*handle);
   if (*handle == MPI_COMM_WORLD) return raise(comm, MPI_ERR_COMM, "MPI_Comm_free");
   if (int error = delete_attributes(*comm, *handle)) return raise(comm, error, "MPI_Comm_free");
@@ -181,7 +179,7 @@ int MPI_Comm_free(MPI_Comm* handle) {
   return MPI_SUCCESS;
 }
 
-int MPI_Comm_compare(MPI_Comm a, MPI_Comm b, int* result) {
+int ferry::mpi::impl::MPI_Comm_compare(MPI_Comm a, MPI_Comm b, int* result) {
   if (a == b) {
     *result = MPI_IDENT;
     return MPI_SUCCESS;
@@ -202,5 +200,3 @@ int MPI_Comm_compare(MPI_Comm a, MPI_Comm b, int* result) {
   }
   return MPI_SUCCESS;
 }
-
-}  // namespace ferry::mpi::impl

@@ -21,7 +21,6 @@ MPI_Status* status_at(MPI_Status* statuses, int index) {
   return statuses == MPI_STATUSES_IGNORE ? MPI_STATUS_IGNORE : &statuses[index];
 }
 
-
 /// Hands a completed shim request's status to the caller and releases it (persistent
 /// requests become inactive instead). Returns the request's error code.
 int retire(MPI_Request* handle, Request& request, MPI_Status* status, Completion completion) {
@@ -77,9 +76,7 @@ Comm* comm_of(MPI_Request handle) {
 
 using namespace ferry::mpi;
 
-namespace ferry::mpi::impl {
-
-int MPI_Wait(MPI_Request* handle, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Wait(MPI_Request* handle, MPI_Status* status) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
   if (!request->active) {
     deliver_empty_status(status, Completion::single);
@@ -91,7 +88,7 @@ int MPI_Wait(MPI_Request* handle, MPI_Status* status) {
   return error == MPI_SUCCESS ? MPI_SUCCESS : raise(comm, error, "MPI_Wait");
 }
 
-int MPI_Test(MPI_Request* handle, int* flag, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Test(MPI_Request* handle, int* flag, MPI_Status* status) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
   if (!request->active) {
     *flag = 1;
@@ -106,7 +103,7 @@ int MPI_Test(MPI_Request* handle, int* flag, MPI_Status* status) {
   return error == MPI_SUCCESS ? MPI_SUCCESS : raise(comm, error, "MPI_Test");
 }
 
-int MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
+int ferry::mpi::impl::MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
   // The usual array fits on the stack: completion allocates nothing.
   Slot stack_slots[64];
   std::vector<Slot> heap_slots;
@@ -141,7 +138,7 @@ int MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
   return failed ? raise(comm, MPI_ERR_IN_STATUS, "MPI_Waitall") : MPI_SUCCESS;
 }
 
-int MPI_Testall(int count, MPI_Request requests[], int* flag, MPI_Status statuses[]) {
+int ferry::mpi::impl::MPI_Testall(int count, MPI_Request requests[], int* flag, MPI_Status statuses[]) {
   transport().poll();
   // Completes nothing unless everything can complete: test shim requests first without retiring.
   for (int i = 0; i < count; ++i) {
@@ -193,7 +190,7 @@ int MPI_Testall(int count, MPI_Request requests[], int* flag, MPI_Status statuse
   return failed ? raise(comm, MPI_ERR_IN_STATUS, "MPI_Testall") : MPI_SUCCESS;
 }
 
-int MPI_Waitany(int count, MPI_Request requests[], int* index, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Waitany(int count, MPI_Request requests[], int* index, MPI_Status* status) {
   *index = MPI_UNDEFINED;
   int error = MPI_SUCCESS;
   bool native_pending = false;
@@ -219,7 +216,7 @@ int MPI_Waitany(int count, MPI_Request requests[], int* index, MPI_Status* statu
   return error == MPI_SUCCESS ? MPI_SUCCESS : raise(nullptr, error, "MPI_Waitany");
 }
 
-int MPI_Testany(int count, MPI_Request requests[], int* index, int* flag, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Testany(int count, MPI_Request requests[], int* index, int* flag, MPI_Status* status) {
   transport().poll();
   *index = MPI_UNDEFINED;
   bool any_active = false;
@@ -265,15 +262,17 @@ static int some(int count, MPI_Request requests[], int* outcount, int indices[],
   return failed ? raise(nullptr, MPI_ERR_IN_STATUS, function) : MPI_SUCCESS;
 }
 
-int MPI_Waitsome(int incount, MPI_Request requests[], int* outcount, int indices[], MPI_Status statuses[]) {
+int ferry::mpi::impl::MPI_Waitsome(int incount, MPI_Request requests[], int* outcount, int indices[],
+                                   MPI_Status statuses[]) {
   return some(incount, requests, outcount, indices, statuses, true, "MPI_Waitsome");
 }
 
-int MPI_Testsome(int incount, MPI_Request requests[], int* outcount, int indices[], MPI_Status statuses[]) {
+int ferry::mpi::impl::MPI_Testsome(int incount, MPI_Request requests[], int* outcount, int indices[],
+                                   MPI_Status statuses[]) {
   return some(incount, requests, outcount, indices, statuses, false, "MPI_Testsome");
 }
 
-int MPI_Request_free(MPI_Request* handle) {
+int ferry::mpi::impl::MPI_Request_free(MPI_Request* handle) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
   if (request->active && !request->complete) {
     request->persistent = false;
@@ -285,7 +284,7 @@ int MPI_Request_free(MPI_Request* handle) {
   return MPI_SUCCESS;
 }
 
-int MPI_Request_get_status(MPI_Request handle, int* flag, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Request_get_status(MPI_Request handle, int* flag, MPI_Status* status) {
   Request* request = world().hybrid() ? shim_request(handle) : nullptr;
   if (!request->active) {
     *flag = 1;
@@ -298,24 +297,22 @@ int MPI_Request_get_status(MPI_Request handle, int* flag, MPI_Status* status) {
   return MPI_SUCCESS;
 }
 
-int MPI_Cancel(MPI_Request* handle) {
+int ferry::mpi::impl::MPI_Cancel(MPI_Request* handle) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
   if (request->kind == Request::Kind::receive && request->active && !request->complete) request->transfer.cancel();
   return MPI_SUCCESS;
 }
 
-int MPI_Start(MPI_Request* handle) {
+int ferry::mpi::impl::MPI_Start(MPI_Request* handle) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
   if (!request->persistent || request->active) return raise(request->comm, MPI_ERR_REQUEST, "MPI_Start");
   start_persistent(*request);
   return MPI_SUCCESS;
 }
 
-int MPI_Startall(int count, MPI_Request requests[]) {
+int ferry::mpi::impl::MPI_Startall(int count, MPI_Request requests[]) {
   for (int i = 0; i < count; ++i) {
     if (int error = ::MPI_Start(&requests[i])) return error;
   }
   return MPI_SUCCESS;
 }
-
-}  // namespace ferry::mpi::impl

@@ -65,9 +65,7 @@ int join_world(int status, const std::string& early_failure) {
 
 using namespace ferry::mpi;
 
-namespace ferry::mpi::impl {
-
-int MPI_Init(int* argc, char*** argv) {
+int ferry::mpi::impl::MPI_Init(int* argc, char*** argv) {
   const std::string early_failure = prepare();
   int status;
   {
@@ -78,7 +76,7 @@ int MPI_Init(int* argc, char*** argv) {
   return join_world(status, early_failure);
 }
 
-int MPI_Init_thread(int* argc, char*** argv, int required, int* provided) {
+int ferry::mpi::impl::MPI_Init_thread(int* argc, char*** argv, int required, int* provided) {
   const std::string early_failure = prepare();
   int status;
   {
@@ -93,13 +91,13 @@ int MPI_Init_thread(int* argc, char*** argv, int required, int* provided) {
   return status;
 }
 
-int MPI_Query_thread(int* provided) {
+int ferry::mpi::impl::MPI_Query_thread(int* provided) {
   if (!world().hybrid()) return PMPI_Query_thread(provided);
   *provided = world().thread_level;
   return MPI_SUCCESS;
 }
 
-int MPI_Finalize(void) {
+int ferry::mpi::impl::MPI_Finalize(void) {
   World& w = world();
   if (w.hybrid() && !w.finalized) {
     try {
@@ -113,11 +111,9 @@ int MPI_Finalize(void) {
   return PMPI_Finalize();
 }
 
-int MPI_Abort(MPI_Comm comm, int errorcode) {
+int ferry::mpi::impl::MPI_Abort(MPI_Comm comm, int errorcode) {
   if (!world().hybrid() || (hybrid(comm) == nullptr && world().role == Role::batch)) {
     if (world().role != Role::function) return PMPI_Abort(comm, errorcode);
   }
   abort_job(errorcode, "MPI_Abort was called with error code " + std::to_string(errorcode));
 }
-
-}  // namespace ferry::mpi::impl

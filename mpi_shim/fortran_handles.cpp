@@ -6,15 +6,11 @@
 #include "mpi_shim/surface/fortran.hpp"
 #include "mpi_shim/surface/implementations.hpp"
 
-namespace ferry::mpi::impl {
-
-MPI_Fint MPI_Comm_c2f(MPI_Comm comm) { return fortran::to_fortran(comm); }
-MPI_Comm MPI_Comm_f2c(MPI_Fint comm) { return fortran::to_c<MPI_Comm>(comm); }
-MPI_Fint MPI_Group_c2f(MPI_Group group) { return fortran::to_fortran(group); }
-MPI_Group MPI_Group_f2c(MPI_Fint group) { return fortran::to_c<MPI_Group>(group); }
-MPI_Fint MPI_Request_c2f(MPI_Request request) { return fortran::to_fortran(request); }
-MPI_Request MPI_Request_f2c(MPI_Fint request) { return fortran::to_c<MPI_Request>(request); }
-MPI_Fint MPI_Message_c2f(MPI_Message message) { return fortran::to_fortran(message); }
-MPI_Message MPI_Message_f2c(MPI_Fint message) { return fortran::to_c<MPI_Message>(message); }
-
-}  // namespace ferry::mpi::impl
+MPI_Fint ferry::mpi::impl::MPI_Comm_c2f(MPI_Comm comm) { return fortran::to_fortran(comm); }
+MPI_Comm ferry::mpi::impl::MPI_Comm_f2c(MPI_Fint comm) { return fortran::to_c<MPI_Comm>(comm); }
+MPI_Fint ferry::mpi::impl::MPI_Group_c2f(MPI_Group group) { return fortran::to_fortran(group); }
+MPI_Group ferry::mpi::impl::MPI_Group_f2c(MPI_Fint group) { return fortran::to_c<MPI_Group>(group); }
+MPI_Fint ferry::mpi::impl::MPI_Request_c2f(MPI_Request request) { return fortran::to_fortran(request); }
+MPI_Request ferry::mpi::impl::MPI_Request_f2c(MPI_Fint request) { return fortran::to_c<MPI_Request>(request); }
+MPI_Fint ferry::mpi::impl::MPI_Message_c2f(MPI_Message message) { return fortran::to_fortran(message); }
+MPI_Message ferry::mpi::impl::MPI_Message_f2c(MPI_Fint message) { return fortran::to_c<MPI_Message>(message); }

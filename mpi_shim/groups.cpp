@@ -15,7 +15,6 @@ using namespace ferry::mpi;
 
 namespace {
 
-
 bool contains(const std::vector<int>& members, int rank) {
   return std::find(members.begin(), members.end(), rank) != members.end();
 }
@@ -24,28 +23,26 @@ int out_of_range(const char* function) { return raise(nullptr, MPI_ERR_RANK, fun
 
 }  // namespace
 
-namespace ferry::mpi::impl {
-
-int MPI_Group_size(MPI_Group group, int* size) {
+int ferry::mpi::impl::MPI_Group_size(MPI_Group group, int* size) {
   Group* g = hybrid(group);
   *size = g->size();
   return MPI_SUCCESS;
 }
 
-int MPI_Group_rank(MPI_Group group, int* rank) {
+int ferry::mpi::impl::MPI_Group_rank(MPI_Group group, int* rank) {
   Group* g = hybrid(group);
   *rank = g->rank_of(world().rank);
   return MPI_SUCCESS;
 }
 
-int MPI_Group_free(MPI_Group* group) {
+int ferry::mpi::impl::MPI_Group_free(MPI_Group* group) {
   Group* g = hybrid(*group);
   forget_group(g);
   *group = MPI_GROUP_NULL;
   return MPI_SUCCESS;
 }
 
-int MPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Group* out) {
+int ferry::mpi::impl::MPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Group* out) {
   Group* g = hybrid(group);
   std::vector<int> members;
   for (int i = 0; i < n; ++i) {
@@ -56,7 +53,7 @@ int MPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Group* out) {
   return MPI_SUCCESS;
 }
 
-int MPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Group* out) {
+int ferry::mpi::impl::MPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Group* out) {
   Group* g = hybrid(group);
   std::vector<bool> excluded(size_t(g->size()), false);
   for (int i = 0; i < n; ++i) {
@@ -91,7 +88,7 @@ static std::vector<int> expand_ranges(int n, int ranges[][3], int size, bool& va
   return ranks;
 }
 
-int MPI_Group_range_incl(MPI_Group group, int n, int ranges[][3], MPI_Group* out) {
+int ferry::mpi::impl::MPI_Group_range_incl(MPI_Group group, int n, int ranges[][3], MPI_Group* out) {
   Group* g = hybrid(group);
   bool valid = false;
   const std::vector<int> ranks = expand_ranges(n, ranges, g->size(), valid);
@@ -99,7 +96,7 @@ int MPI_Group_range_incl(MPI_Group group, int n, int ranges[][3], MPI_Group* out
   return impl::MPI_Group_incl(group, int(ranks.size()), ranks.data(), out);
 }
 
-int MPI_Group_range_excl(MPI_Group group, int n, int ranges[][3], MPI_Group* out) {
+int ferry::mpi::impl::MPI_Group_range_excl(MPI_Group group, int n, int ranges[][3], MPI_Group* out) {
   Group* g = hybrid(group);
   bool valid = false;
   const std::vector<int> ranks = expand_ranges(n, ranges, g->size(), valid);
@@ -107,7 +104,7 @@ int MPI_Group_range_excl(MPI_Group group, int n, int ranges[][3], MPI_Group* out
   return impl::MPI_Group_excl(group, int(ranks.size()), ranks.data(), out);
 }
 
-int MPI_Group_union(MPI_Group a, MPI_Group b, MPI_Group* out) {
+int ferry::mpi::impl::MPI_Group_union(MPI_Group a, MPI_Group b, MPI_Group* out) {
   std::vector<int> members = members_of(a);
   for (int rank : members_of(b)) {
     if (!contains(members, rank)) members.push_back(rank);
@@ -116,7 +113,7 @@ int MPI_Group_union(MPI_Group a, MPI_Group b, MPI_Group* out) {
   return MPI_SUCCESS;
 }
 
-int MPI_Group_intersection(MPI_Group a, MPI_Group b, MPI_Group* out) {
+int ferry::mpi::impl::MPI_Group_intersection(MPI_Group a, MPI_Group b, MPI_Group* out) {
   const std::vector<int> second = members_of(b);
   std::vector<int> members;
   for (int rank : members_of(a)) {
@@ -126,7 +123,7 @@ int MPI_Group_intersection(MPI_Group a, MPI_Group b, MPI_Group* out) {
   return MPI_SUCCESS;
 }
 
-int MPI_Group_difference(MPI_Group a, MPI_Group b, MPI_Group* out) {
+int ferry::mpi::impl::MPI_Group_difference(MPI_Group a, MPI_Group b, MPI_Group* out) {
   const std::vector<int> second = members_of(b);
   std::vector<int> members;
   for (int rank : members_of(a)) {
@@ -136,7 +133,7 @@ int MPI_Group_difference(MPI_Group a, MPI_Group b, MPI_Group* out) {
   return MPI_SUCCESS;
 }
 
-int MPI_Group_translate_ranks(MPI_Group a, int n, const int ranks[], MPI_Group b, int out[]) {
+int ferry::mpi::impl::MPI_Group_translate_ranks(MPI_Group a, int n, const int ranks[], MPI_Group b, int out[]) {
   const std::vector<int> first = members_of(a), second = members_of(b);
   for (int i = 0; i < n; ++i) {
     if (ranks[i] == MPI_PROC_NULL) {
@@ -150,7 +147,7 @@ int MPI_Group_translate_ranks(MPI_Group a, int n, const int ranks[], MPI_Group b
   return MPI_SUCCESS;
 }
 
-int MPI_Group_compare(MPI_Group a, MPI_Group b, int* result) {
+int ferry::mpi::impl::MPI_Group_compare(MPI_Group a, MPI_Group b, int* result) {
   const std::vector<int> first = members_of(a), second = members_of(b);
   if (first == second) {
     *result = MPI_IDENT;
@@ -162,5 +159,3 @@ int MPI_Group_compare(MPI_Group a, MPI_Group b, int* result) {
   *result = sorted_first == sorted_second ? MPI_SIMILAR : MPI_UNEQUAL;
   return MPI_SUCCESS;
 }
-
-}  // namespace ferry::mpi::impl

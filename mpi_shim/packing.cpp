@@ -12,18 +12,16 @@ namespace {
 MPI_Comm local(MPI_Comm comm) { return hybrid(comm) != nullptr ? MPI_COMM_SELF : comm; }
 }  // namespace
 
-namespace ferry::mpi::impl {
-
-int MPI_Pack(const void* in, int count, MPI_Datatype type, void* out, int out_size, int* position, MPI_Comm comm) {
+int ferry::mpi::impl::MPI_Pack(const void* in, int count, MPI_Datatype type, void* out, int out_size, int* position,
+                               MPI_Comm comm) {
   return PMPI_Pack(in, count, type, out, out_size, position, local(comm));
 }
 
-int MPI_Unpack(const void* in, int in_size, int* position, void* out, int count, MPI_Datatype type, MPI_Comm comm) {
+int ferry::mpi::impl::MPI_Unpack(const void* in, int in_size, int* position, void* out, int count, MPI_Datatype type,
+                                 MPI_Comm comm) {
   return PMPI_Unpack(in, in_size, position, out, count, type, local(comm));
 }
 
-int MPI_Pack_size(int count, MPI_Datatype type, MPI_Comm comm, int* size) {
+int ferry::mpi::impl::MPI_Pack_size(int count, MPI_Datatype type, MPI_Comm comm, int* size) {
   return PMPI_Pack_size(count, type, local(comm), size);
 }
-
-}  // namespace ferry::mpi::impl

@@ -105,61 +105,64 @@ int persistent_send(const void* buffer, int count, MPI_Datatype type, int dest, 
 
 using namespace ferry::mpi;
 
-namespace ferry::mpi::impl {
-
-int MPI_Send(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
+int ferry::mpi::impl::MPI_Send(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
   return blocking_send(buf, count, type, dest, tag, comm, SendMode::standard, "MPI_Send");
 }
 
-int MPI_Ssend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
+int ferry::mpi::impl::MPI_Ssend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
   return blocking_send(buf, count, type, dest, tag, comm, SendMode::synchronous, "MPI_Ssend");
 }
 
-int MPI_Rsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
+int ferry::mpi::impl::MPI_Rsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
   return blocking_send(buf, count, type, dest, tag, comm, SendMode::ready, "MPI_Rsend");
 }
 
-int MPI_Bsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
+int ferry::mpi::impl::MPI_Bsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) {
   return blocking_send(buf, count, type, dest, tag, comm, SendMode::buffered, "MPI_Bsend");
 }
 
-int MPI_Isend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request* request) {
+int ferry::mpi::impl::MPI_Isend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+                                MPI_Request* request) {
   return nonblocking_send(buf, count, type, dest, tag, comm, request, SendMode::standard, "MPI_Isend");
 }
 
-int MPI_Issend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request* request) {
+int ferry::mpi::impl::MPI_Issend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+                                 MPI_Request* request) {
   return nonblocking_send(buf, count, type, dest, tag, comm, request, SendMode::synchronous, "MPI_Issend");
 }
 
-int MPI_Irsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request* request) {
+int ferry::mpi::impl::MPI_Irsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+                                 MPI_Request* request) {
   return nonblocking_send(buf, count, type, dest, tag, comm, request, SendMode::ready, "MPI_Irsend");
 }
 
-int MPI_Ibsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request* request) {
+int ferry::mpi::impl::MPI_Ibsend(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+                                 MPI_Request* request) {
   return nonblocking_send(buf, count, type, dest, tag, comm, request, SendMode::buffered, "MPI_Ibsend");
 }
 
-int MPI_Send_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+int ferry::mpi::impl::MPI_Send_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
                   MPI_Request* request) {
   return persistent_send(buf, count, type, dest, tag, comm, request, SendMode::standard, "MPI_Send_init");
 }
 
-int MPI_Ssend_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+int ferry::mpi::impl::MPI_Ssend_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
                    MPI_Request* request) {
   return persistent_send(buf, count, type, dest, tag, comm, request, SendMode::synchronous, "MPI_Ssend_init");
 }
 
-int MPI_Rsend_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+int ferry::mpi::impl::MPI_Rsend_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
                    MPI_Request* request) {
   return persistent_send(buf, count, type, dest, tag, comm, request, SendMode::ready, "MPI_Rsend_init");
 }
 
-int MPI_Bsend_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
+int ferry::mpi::impl::MPI_Bsend_init(const void* buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm,
                    MPI_Request* request) {
   return persistent_send(buf, count, type, dest, tag, comm, request, SendMode::buffered, "MPI_Bsend_init");
 }
 
-int MPI_Recv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Recv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle,
+                               MPI_Status* status) {
   Comm* comm = hybrid(handle);
   if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Recv");
   Request request;
@@ -167,7 +170,8 @@ int MPI_Recv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_C
   return finish_blocking(request, status, *comm, "MPI_Recv");
 }
 
-int MPI_Irecv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle, MPI_Request* out) {
+int ferry::mpi::impl::MPI_Irecv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle,
+                                MPI_Request* out) {
   Comm* comm = hybrid(handle);
   if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Irecv");
   Request* request = new_request();
@@ -176,7 +180,8 @@ int MPI_Irecv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_
   return MPI_SUCCESS;
 }
 
-int MPI_Recv_init(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle, MPI_Request* out) {
+int ferry::mpi::impl::MPI_Recv_init(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle,
+                                    MPI_Request* out) {
   Comm* comm = hybrid(handle);
   if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Recv_init");
   Request* request = new_request();
@@ -193,8 +198,9 @@ int MPI_Recv_init(void* buf, int count, MPI_Datatype type, int source, int tag, 
   return MPI_SUCCESS;
 }
 
-int MPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int dest, int sendtag, void* recvbuf,
-                 int recvcount, MPI_Datatype recvtype, int source, int recvtag, MPI_Comm handle, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int dest, int sendtag,
+                                   void* recvbuf, int recvcount, MPI_Datatype recvtype, int source, int recvtag,
+                                   MPI_Comm handle, MPI_Status* status) {
   Comm* comm = hybrid(handle);
   if (int error = check_arguments(*comm, sendcount, sendtype, dest, sendtag, false)) {
     return raise(comm, error, "MPI_Sendrecv");
@@ -213,8 +219,8 @@ int MPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int 
   return send_error == MPI_SUCCESS ? MPI_SUCCESS : raise(comm, send_error, "MPI_Sendrecv");
 }
 
-int MPI_Sendrecv_replace(void* buf, int count, MPI_Datatype type, int dest, int sendtag, int source, int recvtag,
-                         MPI_Comm handle, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Sendrecv_replace(void* buf, int count, MPI_Datatype type, int dest, int sendtag, int source,
+                                           int recvtag, MPI_Comm handle, MPI_Status* status) {
   Comm* comm = hybrid(handle);
   if (int error = check_arguments(*comm, count, type, dest, sendtag, false)) {
     return raise(comm, error, "MPI_Sendrecv_replace");
@@ -230,16 +236,14 @@ int MPI_Sendrecv_replace(void* buf, int count, MPI_Datatype type, int dest, int 
   return finish_blocking(receive, status, *comm, "MPI_Sendrecv_replace");
 }
 
-int MPI_Buffer_attach(void* buffer, int size) {
+int ferry::mpi::impl::MPI_Buffer_attach(void* buffer, int size) {
   const int result = PMPI_Buffer_attach(buffer, size);
   if (result == MPI_SUCCESS) attached_bytes = size_t(size);
   return result;
 }
 
-int MPI_Buffer_detach(void* buffer_address, int* size) {
+int ferry::mpi::impl::MPI_Buffer_detach(void* buffer_address, int* size) {
   if (world().hybrid() && !sweep_detached()) transport().wait_until([] { return sweep_detached(); });
   attached_bytes = 0;
   return PMPI_Buffer_detach(buffer_address, size);
 }
-
-}  // namespace ferry::mpi::impl

@@ -87,9 +87,7 @@ MPI_Message keep(Comm& comm, ucp_tag_message_h handle, const ucp_tag_recv_info_t
 
 using namespace ferry::mpi;
 
-namespace ferry::mpi::impl {
-
-int MPI_Probe(int source, int tag, MPI_Comm handle, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Probe(int source, int tag, MPI_Comm handle, MPI_Status* status) {
   Comm* comm = hybrid(handle);
   if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Probe");
   if (source == MPI_PROC_NULL) {
@@ -102,7 +100,7 @@ int MPI_Probe(int source, int tag, MPI_Comm handle, MPI_Status* status) {
   return MPI_SUCCESS;
 }
 
-int MPI_Iprobe(int source, int tag, MPI_Comm handle, int* flag, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Iprobe(int source, int tag, MPI_Comm handle, int* flag, MPI_Status* status) {
   Comm* comm = hybrid(handle);
   if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Iprobe");
   if (source == MPI_PROC_NULL) {
@@ -117,7 +115,7 @@ int MPI_Iprobe(int source, int tag, MPI_Comm handle, int* flag, MPI_Status* stat
   return MPI_SUCCESS;
 }
 
-int MPI_Mprobe(int source, int tag, MPI_Comm handle, MPI_Message* message, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Mprobe(int source, int tag, MPI_Comm handle, MPI_Message* message, MPI_Status* status) {
   Comm* comm = hybrid(handle);
   if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Mprobe");
   if (source == MPI_PROC_NULL) {
@@ -132,7 +130,8 @@ int MPI_Mprobe(int source, int tag, MPI_Comm handle, MPI_Message* message, MPI_S
   return MPI_SUCCESS;
 }
 
-int MPI_Improbe(int source, int tag, MPI_Comm handle, int* flag, MPI_Message* message, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Improbe(int source, int tag, MPI_Comm handle, int* flag, MPI_Message* message,
+                                  MPI_Status* status) {
   Comm* comm = hybrid(handle);
   if (int error = check_probe(*comm, source, tag)) return raise(comm, error, "MPI_Improbe");
   if (source == MPI_PROC_NULL) {
@@ -152,7 +151,7 @@ int MPI_Improbe(int source, int tag, MPI_Comm handle, int* flag, MPI_Message* me
   return MPI_SUCCESS;
 }
 
-int MPI_Imrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI_Request* out) {
+int ferry::mpi::impl::MPI_Imrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI_Request* out) {
   Message* message = shim_message(*handle);
   if (message == nullptr) {
     if (world().hybrid() && *handle == MPI_MESSAGE_NO_PROC) {
@@ -180,7 +179,7 @@ int MPI_Imrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI
   return MPI_SUCCESS;
 }
 
-int MPI_Mrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI_Status* status) {
+int ferry::mpi::impl::MPI_Mrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI_Status* status) {
   if (shim_message(*handle) == nullptr && !(world().hybrid() && *handle == MPI_MESSAGE_NO_PROC)) {
     return PMPI_Mrecv(buf, count, type, handle, status);
   }
@@ -188,5 +187,3 @@ int MPI_Mrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI_
   if (int error = impl::MPI_Imrecv(buf, count, type, handle, &request)) return error;
   return ::MPI_Wait(&request, status);
 }
-
-}  // namespace ferry::mpi::impl
