@@ -14,9 +14,10 @@
 
 namespace ferry::mpi {
 
+Comm detail::world_comm;
+
 namespace {
 
-Comm world_instance;
 std::unordered_map<const void*, std::unique_ptr<Comm>> comms;
 std::unordered_map<const void*, std::unique_ptr<Comm>> freed_in_use;  // freed, with operations in flight
 std::unordered_map<const void*, std::unique_ptr<Group>> groups;
@@ -91,9 +92,7 @@ int Group::rank_of(int world_rank) const noexcept {
   return found == members.end() ? MPI_UNDEFINED : int(found - members.begin());
 }
 
-Comm* hybrid(MPI_Comm handle) noexcept {
-  if (!world().hybrid() || inside_shim()) return nullptr;
-  if (handle == MPI_COMM_WORLD) return &world_instance;
+Comm* detail::derived_hybrid(MPI_Comm handle) noexcept {
   if (comms.empty()) return nullptr;
   const auto found = comms.find(handle);
   return found == comms.end() ? nullptr : found->second.get();
@@ -106,7 +105,7 @@ Group* hybrid(MPI_Group handle) noexcept {
 }
 
 MPI_Comm handle_of(Comm* comm) noexcept {
-  if (comm == &world_instance) return MPI_COMM_WORLD;
+  if (comm == &detail::world_comm) return MPI_COMM_WORLD;
   return reinterpret_cast<MPI_Comm>(comm);
 }
 
@@ -148,14 +147,14 @@ std::vector<int> members_of(MPI_Group handle) {
   return translated;
 }
 
-Comm& world_comm() noexcept { return world_instance; }
+Comm& world_comm() noexcept { return detail::world_comm; }
 
 void create_world_comm(int size, int rank) {
-  world_instance.context_id = 0;
-  world_instance.group.members.resize(size_t(size));
-  for (int i = 0; i < size; ++i) world_instance.group.members[size_t(i)] = i;
-  world_instance.rank = rank;
-  world_instance.name = "MPI_COMM_WORLD";
+  detail::world_comm.context_id = 0;
+  detail::world_comm.group.members.resize(size_t(size));
+  for (int i = 0; i < size; ++i) detail::world_comm.group.members[size_t(i)] = i;
+  detail::world_comm.rank = rank;
+  detail::world_comm.name = "MPI_COMM_WORLD";
 }
 
 Comm* register_comm(std::unique_ptr<Comm> comm) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mpi_shim/held_errhandler.hpp"
+#include "mpi_shim/world.hpp"
 
 namespace ferry::mpi {
 
@@ -46,8 +47,16 @@ struct Comm {
   uint32_t next_sequence() noexcept { return collective_sequence++; }
 };
 
+namespace detail {
+extern Comm world_comm __attribute__((visibility("hidden")));
+Comm* derived_hybrid(MPI_Comm handle) noexcept;
+}  // namespace detail
+
 /// The shim's communicator behind `handle`, or nullptr for a native one.
-Comm* hybrid(MPI_Comm handle) noexcept;
+inline Comm* hybrid(MPI_Comm handle) noexcept {
+  if (!world().hybrid() || inside_shim()) return nullptr;
+  return handle == MPI_COMM_WORLD ? &detail::world_comm : detail::derived_hybrid(handle);
+}
 /// The shim's group behind `handle`, or nullptr for a native one.
 Group* hybrid(MPI_Group handle) noexcept;
 

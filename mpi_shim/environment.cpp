@@ -13,6 +13,7 @@
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/job_settings.hpp"
+#include "mpi_shim/surface/fortran.hpp"
 #include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/world.hpp"
 #include "runtime/common/error.hpp"
@@ -55,6 +56,7 @@ int join_world(int status, const std::string& early_failure) {
   } catch (const std::exception& error) {
     abort_job(1, std::string("MPI_Init: ") + error.what());
   }
+  fortran::learn_world_handle();
   w.initialized = true;
   return MPI_SUCCESS;
 }

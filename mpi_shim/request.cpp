@@ -7,7 +7,6 @@
 #include "mpi_shim/collectives/task.hpp"
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
-#include "mpi_shim/surface/fortran.hpp"
 #include "mpi_shim/tags.hpp"
 #include "mpi_shim/transport.hpp"
 #include "mpi_shim/world.hpp"
@@ -45,6 +44,20 @@ class RequestPool {
     return nullptr;
   }
   bool empty() const noexcept { return slabs_.empty(); }
+  size_t index_of(const Request* request) const noexcept {
+    const auto address = reinterpret_cast<uintptr_t>(request);
+    for (size_t slab = 0; slab < slabs_.size(); ++slab) {
+      const auto first = reinterpret_cast<uintptr_t>(slabs_[slab].get());
+      if (address >= first && address < first + slab_size * sizeof(Request))
+        return slab * slab_size + (address - first) / sizeof(Request);
+    }
+    return SIZE_MAX;
+  }
+  Request* at(size_t index) const noexcept {
+    if (index / slab_size >= slabs_.size()) return nullptr;
+    Request* request = &slabs_[index / slab_size][index % slab_size];
+    return request->live ? request : nullptr;
+  }
 
  private:
   static constexpr size_t slab_size = 256;
@@ -118,11 +131,13 @@ Request* shim_request(MPI_Request handle) noexcept {
 
 MPI_Request handle_of(Request* request) noexcept { return reinterpret_cast<MPI_Request>(request); }
 
+size_t pool_index(const Request* request) noexcept { return pool.index_of(request); }
+Request* pooled_request(size_t index) noexcept { return pool.at(index); }
+
 Request* new_request() { return pool.take(); }
 
 void free_request(Request* request) noexcept {
   if (request->kind == Request::Kind::collective) std::erase(pending_collectives, request);
-  fortran::forget(request);
   pool.give_back(request);
 }
 

@@ -28,11 +28,19 @@ struct World {
   bool is_batch_rank(int world_rank) const noexcept { return world_rank < batch_ranks; }
 };
 
-World& world() noexcept;
+// Both are read on every MPI call, so they are plain globals the calls inline; initial-exec
+// makes the thread-local one load (the shim is loaded at start-up, preloaded or linked, so
+// static TLS has room for it).
+namespace detail {
+extern constinit World world_instance __attribute__((visibility("hidden")));
+extern constinit thread_local bool inside_shim __attribute__((tls_model("initial-exec")));
+}  // namespace detail
+
+inline World& world() noexcept { return detail::world_instance; }
 
 /// True while the shim itself calls into Open MPI: MPI_* calls Open MPI makes from
 /// inside a PMPI_* call (ROMIO, for one) must not be re-intercepted.
-bool inside_shim() noexcept;
+inline bool inside_shim() noexcept { return detail::inside_shim; }
 
 /// Marks a scope in which the shim calls PMPI_* (see inside_shim).
 class ShimScope {

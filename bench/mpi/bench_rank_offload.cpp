@@ -69,16 +69,16 @@ void point_to_point(const Setup& setup, ferry::bench::Report& report) {
 }
 
 #ifdef FERRY_BENCH_FORTRAN
-// The Fortran twin of the ping-pong (`use mpi`, the same sizes, iterations and output),
-// then the ratio of its latency to C's: under plain mpirun (what Open MPI's Fortran
-// bindings cost) and under ferry run (what they cost with a function rank).
+// The Fortran twin of the ping-pong (`use mpi`, the same sizes, iterations and output)
+// against native Open MPI; then the ratio of the 8 B latency through the Fortran binding
+// to that through the C one, under plain mpirun (what Open MPI's Fortran bindings cost)
+// and under ferry run (what they cost with a function rank). Separate runs differ by more
+// than the 5% that ratio is about (where the scheduler puts the two ranks), so both
+// bindings are timed in alternating rounds inside the same processes.
 void point_to_point_fortran(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_pingpong_fortran";
-  const std::string c_program = setup.programs + "/bench_mpi_pingpong";
   Results native = measured(with(mpirun(2), {program}));
   Results offload = measured(with(ferry_run(setup, 1, 1), {program}));
-  Results c_native = measured(with(mpirun(2), {c_program}));
-  Results c_offload = measured(with(ferry_run(setup, 1, 1), {c_program}));
   for (const auto& [size, latency] : native["latency"]) {
     add_row(report, "Fortran p2p latency", size, latency, offload["latency"][size], "us",
             size == 8 ? "ratio <= 1.5" : "");
@@ -87,10 +87,12 @@ void point_to_point_fortran(const Setup& setup, ferry::bench::Report& report) {
     add_row(report, "Fortran p2p bandwidth", size, bandwidth, offload["bandwidth"][size], "MB/s",
             size == (1 << 20) ? "ratio >= 0.8" : "");
   }
-  for (const auto& [size, latency] : native["latency"]) {
-    add_row(report, "Fortran/C p2p latency", size, latency / c_native["latency"][size],
-            offload["latency"][size] / c_offload["latency"][size], "x", "");
-  }
+  const std::string languages = setup.programs + "/bench_mpi_pingpong_languages";
+  Results native_languages = run_program(with(mpirun(2), {languages}));
+  Results offload_languages = run_program(with(ferry_run(setup, 1, 1), {languages}));
+  add_row(report, "Fortran/C p2p latency", 8,
+          native_languages["latency-fortran"][8] / native_languages["latency-c"][8],
+          offload_languages["latency-fortran"][8] / offload_languages["latency-c"][8], "x", "ferry <= 1.05");
 }
 #endif
 

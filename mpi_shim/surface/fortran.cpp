@@ -22,8 +22,11 @@ namespace ferry::mpi::fortran {
 namespace {
 
 // Fortran handles of shim objects, above every index Open MPI hands out. One table for
-// every kind: a handle names one object, whatever its kind.
-constexpr MPI_Fint first_handle = 1 << 24;
+// communicators, groups and messages: a handle names one object, whatever its kind.
+// Requests, made and freed by the million, take their place in the request pool as their
+// handle, which costs no lookup and no allocation.
+using detail::first_handle;
+constexpr MPI_Fint first_request_handle = 1 << 30;
 // Open MPI lays out a Fortran status, INTEGER(MPI_STATUS_SIZE) or TYPE(MPI_Status), as its
 // C MPI_Status (MPI_Status_c2f copies it field by field), so statuses are copied whole.
 static_assert(sizeof(MPI_Status) == 6 * sizeof(MPI_Fint), "Open MPI 4.1's MPI_STATUS_SIZE is 6");
@@ -75,57 +78,55 @@ HandleTable& table() {
 
 bool in_shim_range(MPI_Fint handle) noexcept { return handle >= first_handle; }
 
-// MPI_COMM_WORLD's Fortran handle: most calls name it, so it skips Open MPI's table.
-MPI_Fint world_fortran_handle = -1;
-MPI_Fint world_handle() noexcept {
-  if (world_fortran_handle < 0) [[unlikely]]
-    world_fortran_handle = PMPI_Comm_c2f(MPI_COMM_WORLD);
-  return world_fortran_handle;
-}
-
 template <class Handle>
 Handle shim_object(MPI_Fint handle, Handle null_handle) noexcept {
   const void* object = table().object_of(handle);
   return object ? reinterpret_cast<Handle>(const_cast<void*>(object)) : null_handle;
 }
 
-// The addresses Open MPI's Fortran constants have in this process, under any mangling.
-struct Sentinel {
-  explicit Sentinel(const char* name) {
-    const std::string lower = std::string("mpi_fortran_") + name;
-    std::string upper = lower;
-    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
-    size_t found = 0;
-    for (const std::string& symbol : {lower, lower + "_", lower + "__", upper}) {
-      if (void* address = dlsym(RTLD_DEFAULT, symbol.c_str())) addresses[found++] = address;
+}  // namespace
+
+namespace detail {
+
+Sentinel::Sentinel(const char* name) {
+  const std::string lower = std::string("mpi_fortran_") + name;
+  std::string upper = lower;
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  size_t found = 0;
+  for (const std::string& symbol : {lower, lower + "_", lower + "__", upper}) {
+    if (void* address = dlsym(RTLD_DEFAULT, symbol.c_str())) addresses[found++] = address;
+  }
+}
+
+Sentinels::Sentinels() noexcept {
+  for (const Sentinel* sentinel : {&bottom, &in_place, &status_ignore, &statuses_ignore, &unweighted, &weights_empty}) {
+    for (const void* address : sentinel->addresses) {
+      if (address == nullptr) continue;
+      if (lowest == nullptr || address < lowest) lowest = address;
+      if (highest == nullptr || address > highest) highest = address;
     }
   }
-  bool is(const void* address) const noexcept {
-    return address != nullptr && (address == addresses[0] || address == addresses[1] || address == addresses[2] ||
-                                  address == addresses[3]);
-  }
-  void* addresses[4] = {};
-};
+}
 
-struct Sentinels {
-  Sentinel bottom{"bottom"};
-  Sentinel in_place{"in_place"};
-  Sentinel status_ignore{"status_ignore"};
-  Sentinel statuses_ignore{"statuses_ignore"};
-  Sentinel unweighted{"unweighted"};
-  Sentinel weights_empty{"weights_empty"};
-};
-
-// Looked up on the first Fortran call that needs them (a plain pointer: this is on every
-// call's path, and the lookup gives the same answer whoever makes it).
 const Sentinels* loaded_sentinels = nullptr;
-const Sentinels& sentinels() {
-  if (loaded_sentinels == nullptr) [[unlikely]]
-    loaded_sentinels = new Sentinels();
+const Sentinels& load_sentinels() noexcept {
+  if (loaded_sentinels == nullptr) loaded_sentinels = new Sentinels();
   return *loaded_sentinels;
 }
 
-}  // namespace
+MPI_Datatype predefined_datatypes[cached_datatypes] = {};
+
+MPI_Datatype datatype_to_c(MPI_Fint handle) noexcept {
+  const MPI_Datatype type = PMPI_Type_f2c(handle);
+  if (handle < 0 || handle >= cached_datatypes || type == MPI_DATATYPE_NULL) return type;
+  int integers = 0, addresses = 0, datatypes = 0, combiner = MPI_UNDEFINED;
+  if (PMPI_Type_get_envelope(type, &integers, &addresses, &datatypes, &combiner) == MPI_SUCCESS &&
+      combiner == MPI_COMBINER_NAMED)
+    predefined_datatypes[handle] = type;
+  return type;
+}
+
+}  // namespace detail
 
 void* open_mpi_symbol(const char* symbol) noexcept {
   void* found = dlsym(RTLD_DEFAULT, symbol);
@@ -133,20 +134,24 @@ void* open_mpi_symbol(const char* symbol) noexcept {
   return found;
 }
 
-template <> MPI_Comm to_c<MPI_Comm>(MPI_Fint handle) noexcept {
-  if (handle == world_handle()) return MPI_COMM_WORLD;
+MPI_Fint detail::world_handle = -1;
+
+void learn_world_handle() noexcept { detail::world_handle = PMPI_Comm_c2f(MPI_COMM_WORLD); }
+
+MPI_Comm detail::derived_comm_to_c(MPI_Fint handle) noexcept {
   return in_shim_range(handle) ? shim_object(handle, MPI_COMM_NULL) : PMPI_Comm_f2c(handle);
 }
 template <> MPI_Group to_c<MPI_Group>(MPI_Fint handle) noexcept {
   return in_shim_range(handle) ? shim_object(handle, MPI_GROUP_NULL) : PMPI_Group_f2c(handle);
 }
 template <> MPI_Request to_c<MPI_Request>(MPI_Fint handle) noexcept {
-  return in_shim_range(handle) ? shim_object(handle, MPI_REQUEST_NULL) : PMPI_Request_f2c(handle);
+  if (handle < first_handle) return PMPI_Request_f2c(handle);
+  Request* request = handle >= first_request_handle ? pooled_request(size_t(handle - first_request_handle)) : nullptr;
+  return request != nullptr ? handle_of(request) : MPI_REQUEST_NULL;
 }
 template <> MPI_Message to_c<MPI_Message>(MPI_Fint handle) noexcept {
   return in_shim_range(handle) ? shim_object(handle, MPI_MESSAGE_NULL) : PMPI_Message_f2c(handle);
 }
-template <> MPI_Datatype to_c<MPI_Datatype>(MPI_Fint handle) noexcept { return PMPI_Type_f2c(handle); }
 template <> MPI_Op to_c<MPI_Op>(MPI_Fint handle) noexcept { return PMPI_Op_f2c(handle); }
 template <> MPI_Errhandler to_c<MPI_Errhandler>(MPI_Fint handle) noexcept { return PMPI_Errhandler_f2c(handle); }
 template <> MPI_Info to_c<MPI_Info>(MPI_Fint handle) noexcept { return PMPI_Info_f2c(handle); }
@@ -159,7 +164,8 @@ MPI_Fint to_fortran(MPI_Group handle) {
   return hybrid(handle) != nullptr ? table().handle_of(handle) : PMPI_Group_c2f(handle);
 }
 MPI_Fint to_fortran(MPI_Request handle) {
-  return ferry::mpi::shim_request(handle) != nullptr ? table().handle_of(handle) : PMPI_Request_c2f(handle);
+  const Request* request = ferry::mpi::shim_request(handle);
+  return request != nullptr ? first_request_handle + MPI_Fint(pool_index(request)) : PMPI_Request_c2f(handle);
 }
 MPI_Fint to_fortran(MPI_Message handle) {
   return is_shim_message(handle) ? table().handle_of(handle) : PMPI_Message_c2f(handle);
@@ -169,10 +175,6 @@ MPI_Fint to_fortran(MPI_Op handle) noexcept { return PMPI_Op_c2f(handle); }
 MPI_Fint to_fortran(MPI_Errhandler handle) noexcept { return PMPI_Errhandler_c2f(handle); }
 MPI_Fint to_fortran(MPI_Info handle) noexcept { return PMPI_Info_c2f(handle); }
 
-bool shim_comm(const MPI_Fint* handle) noexcept {
-  if (!world().hybrid()) return false;
-  return in_shim_range(*handle) || *handle == world_handle();
-}
 bool shim_group(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
 bool shim_request(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
 bool shim_message(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
@@ -183,32 +185,16 @@ bool any_shim_request(const MPI_Fint* handles, MPI_Fint count) noexcept {
 
 void forget(const void* object) noexcept { table().forget(object); }
 
-void* buffer(void* address) noexcept {
-  if (sentinels().bottom.is(address)) return MPI_BOTTOM;
-  if (sentinels().in_place.is(address)) return MPI_IN_PLACE;
-  return address;
-}
-
 const int* weights(const MPI_Fint* address) noexcept { return weights(const_cast<MPI_Fint*>(address)); }
 
 int* weights(MPI_Fint* address) noexcept {
-  if (sentinels().unweighted.is(address)) return MPI_UNWEIGHTED;
-  if (sentinels().weights_empty.is(address)) return MPI_WEIGHTS_EMPTY;
+  if (detail::sentinels().unweighted.is(address)) return MPI_UNWEIGHTED;
+  if (detail::sentinels().weights_empty.is(address)) return MPI_WEIGHTS_EMPTY;
   return address;
 }
 
-MPI_Status* status_in(MPI_Fint* fortran, MPI_Status* c) noexcept {
-  if (fortran == nullptr || sentinels().status_ignore.is(fortran)) return MPI_STATUS_IGNORE;
-  std::memcpy(c, fortran, sizeof(MPI_Status));
-  return c;
-}
-
-void status_out(const MPI_Status* c, MPI_Fint* fortran) noexcept {
-  if (c != MPI_STATUS_IGNORE) std::memcpy(fortran, c, sizeof(MPI_Status));
-}
-
 Statuses::Statuses(MPI_Fint* fortran, MPI_Fint count)
-    : fortran_(fortran), ignored_(fortran == nullptr || sentinels().statuses_ignore.is(fortran)) {
+    : fortran_(fortran), ignored_(fortran == nullptr || detail::sentinels().statuses_ignore.is(fortran)) {
   if (ignored_) return;
   c_.resize(size_t(std::max<MPI_Fint>(count, 0)));
   std::memcpy(c_.data(), fortran_, c_.size() * sizeof(MPI_Status));

@@ -5,9 +5,14 @@
 
 #include <mpi.h>
 
+#include <boost/container/small_vector.hpp>
+
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <vector>
+
+#include "mpi_shim/world.hpp"
 
 namespace ferry::mpi::fortran {
 
@@ -24,11 +29,9 @@ Entry open_mpi(const char* symbol) noexcept {
 // Handles. A Fortran handle of a shim object is an integer from the shim's own range.
 template <class Handle>
 Handle to_c(MPI_Fint handle) noexcept;
-template <> MPI_Comm to_c<MPI_Comm>(MPI_Fint handle) noexcept;
 template <> MPI_Group to_c<MPI_Group>(MPI_Fint handle) noexcept;
 template <> MPI_Request to_c<MPI_Request>(MPI_Fint handle) noexcept;
 template <> MPI_Message to_c<MPI_Message>(MPI_Fint handle) noexcept;
-template <> MPI_Datatype to_c<MPI_Datatype>(MPI_Fint handle) noexcept;
 template <> MPI_Op to_c<MPI_Op>(MPI_Fint handle) noexcept;
 template <> MPI_Errhandler to_c<MPI_Errhandler>(MPI_Fint handle) noexcept;
 template <> MPI_Info to_c<MPI_Info>(MPI_Fint handle) noexcept;
@@ -51,8 +54,23 @@ template <> inline MPI_Message null<MPI_Message>() noexcept { return MPI_MESSAGE
 template <> inline MPI_Errhandler null<MPI_Errhandler>() noexcept { return MPI_ERRHANDLER_NULL; }
 template <> inline MPI_Info null<MPI_Info>() noexcept { return MPI_INFO_NULL; }
 
+namespace detail {
+constexpr MPI_Fint first_handle = 1 << 24;  ///< of shim objects; Open MPI's are below
+extern MPI_Fint world_handle __attribute__((visibility("hidden")));  ///< MPI_COMM_WORLD's, which most calls name (-1 before MPI_Init)
+MPI_Comm derived_comm_to_c(MPI_Fint handle) noexcept;
+}  // namespace detail
+
+template <> inline MPI_Comm to_c<MPI_Comm>(MPI_Fint handle) noexcept {
+  return handle == detail::world_handle ? MPI_COMM_WORLD : detail::derived_comm_to_c(handle);
+}
+
+/// Looks up MPI_COMM_WORLD's Fortran handle, once Open MPI is initialized.
+void learn_world_handle() noexcept;
+
 /// True when the Fortran handle is a shim object (MPI_COMM_WORLD is one in a hybrid job).
-bool shim_comm(const MPI_Fint* handle) noexcept;
+inline bool shim_comm(const MPI_Fint* handle) noexcept {
+  return world().hybrid() && (*handle >= detail::first_handle || *handle == detail::world_handle);
+}
 bool shim_group(const MPI_Fint* handle) noexcept;
 bool shim_request(const MPI_Fint* handle) noexcept;
 bool shim_message(const MPI_Fint* handle) noexcept;
@@ -73,18 +91,76 @@ class Handles {
 
  private:
   MPI_Fint* fortran_;
-  std::vector<Handle> c_;
+  boost::container::small_vector<Handle, 16> c_;  // the usual arrays cost no allocation
 };
 
-// Sentinels: Open MPI's Fortran constants are the addresses of its common blocks.
-void* buffer(void* address) noexcept;  ///< MPI_BOTTOM and MPI_IN_PLACE to C's
-const int* weights(const MPI_Fint* address) noexcept;  ///< MPI_UNWEIGHTED, MPI_WEIGHTS_EMPTY
+namespace detail {
+// Datatypes are on the path of every data transfer. The predefined ones never change
+// their Fortran handle, so they skip Open MPI's table after the first call.
+constexpr MPI_Fint cached_datatypes = 256;
+extern MPI_Datatype predefined_datatypes[cached_datatypes] __attribute__((visibility("hidden")));
+MPI_Datatype datatype_to_c(MPI_Fint handle) noexcept;
+
+// Open MPI's Fortran constants (MPI_BOTTOM, MPI_STATUS_IGNORE, ...) are the addresses of
+// its common blocks, one per symbol mangling.
+struct Sentinel {
+  explicit Sentinel(const char* name);
+  bool is(const void* address) const noexcept {
+    return address != nullptr && (address == addresses[0] || address == addresses[1] || address == addresses[2] ||
+                                  address == addresses[3]);
+  }
+  const void* addresses[4] = {};
+};
+struct Sentinels {
+  Sentinels() noexcept;
+  /// False for addresses outside the range the sentinels span: most buffers and statuses.
+  bool may_be_one(const void* address) const noexcept { return address >= lowest && address <= highest; }
+  const void* lowest = nullptr;
+  const void* highest = nullptr;
+  Sentinel bottom{"bottom"};
+  Sentinel in_place{"in_place"};
+  Sentinel status_ignore{"status_ignore"};
+  Sentinel statuses_ignore{"statuses_ignore"};
+  Sentinel unweighted{"unweighted"};
+  Sentinel weights_empty{"weights_empty"};
+};
+// Looked up on the first Fortran call that needs them.
+extern const Sentinels* loaded_sentinels __attribute__((visibility("hidden")));
+const Sentinels& load_sentinels() noexcept;
+inline const Sentinels& sentinels() noexcept {
+  return loaded_sentinels != nullptr ? *loaded_sentinels : load_sentinels();
+}
+}  // namespace detail
+
+template <> inline MPI_Datatype to_c<MPI_Datatype>(MPI_Fint handle) noexcept {
+  if (handle >= 0 && handle < detail::cached_datatypes && detail::predefined_datatypes[handle] != nullptr)
+    return detail::predefined_datatypes[handle];
+  return detail::datatype_to_c(handle);
+}
+
+/// MPI_BOTTOM and MPI_IN_PLACE to C's.
+inline void* buffer(void* address) noexcept {
+  const detail::Sentinels& known = detail::sentinels();
+  if (!known.may_be_one(address)) return address;
+  if (known.bottom.is(address)) return MPI_BOTTOM;
+  if (known.in_place.is(address)) return MPI_IN_PLACE;
+  return address;
+}
+/// MPI_UNWEIGHTED and MPI_WEIGHTS_EMPTY to C's.
 int* weights(MPI_Fint* address) noexcept;
+const int* weights(const MPI_Fint* address) noexcept;
 
 /// The C status for a Fortran one (MPI_STATUS_IGNORE stays one), with the caller's values
 /// in it: calls that complete one operation leave MPI_ERROR as it was.
-MPI_Status* status_in(MPI_Fint* fortran, MPI_Status* c) noexcept;
-void status_out(const MPI_Status* c, MPI_Fint* fortran) noexcept;
+inline MPI_Status* status_in(MPI_Fint* fortran, MPI_Status* c) noexcept {
+  const detail::Sentinels& known = detail::sentinels();
+  if (fortran == nullptr || (known.may_be_one(fortran) && known.status_ignore.is(fortran))) return MPI_STATUS_IGNORE;
+  std::memcpy(c, fortran, sizeof(MPI_Status));
+  return c;
+}
+inline void status_out(const MPI_Status* c, MPI_Fint* fortran) noexcept {
+  if (c != MPI_STATUS_IGNORE) std::memcpy(fortran, c, sizeof(MPI_Status));
+}
 
 class Statuses {
  public:
@@ -95,7 +171,7 @@ class Statuses {
  private:
   MPI_Fint* fortran_;
   bool ignored_;
-  std::vector<MPI_Status> c_;
+  boost::container::small_vector<MPI_Status, 16> c_;
 };
 
 /// Fortran LOGICAL values of Open MPI's gfortran build.
@@ -109,7 +185,7 @@ class Logicals {
 
  private:
   MPI_Fint* fortran_;
-  std::vector<int> c_;
+  boost::container::small_vector<int, 16> c_;
 };
 
 /// Turns the first `count` zero-based indices into Fortran's one-based ones (MPI_UNDEFINED stays).

@@ -72,7 +72,8 @@ def c_entries(functions):
 
 def fortran_entries(functions):
     lines = [NOTICE, *ENTRY_PRELUDE, "#include <mpi.h>", "", "#include <string>", "",
-             '#include "mpi_shim/surface/fortran.hpp"', '#include "mpi_shim/surface/implementations.hpp"', "",
+             '#include "mpi_shim/surface/fortran.hpp"', '#include "mpi_shim/surface/hybrid_check.hpp"',
+             '#include "mpi_shim/surface/implementations.hpp"', "",
              "namespace fortran = ferry::mpi::fortran;", ""]
     aliases = []
     for f in functions:

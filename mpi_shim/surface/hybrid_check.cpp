@@ -10,13 +10,6 @@ bool is_shim_message(MPI_Message handle) noexcept;  // probe.cpp
 
 namespace ferry::mpi::surface {
 
-void HybridCheck::check(MPI_Comm comm) noexcept {
-  if (Comm* shim = hybrid(comm)) {
-    if (!comm_) comm_ = shim;
-    found_ = true;
-  }
-}
-
 void HybridCheck::check(MPI_Group group) noexcept {
   if (hybrid(group)) found_ = true;
 }

@@ -8,17 +8,19 @@
 #include <exception>
 #include <new>
 
+#include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
-
-namespace ferry::mpi {
-struct Comm;
-}
 
 namespace ferry::mpi::surface {
 
 class HybridCheck {
  public:
-  void check(MPI_Comm comm) noexcept;
+  void check(MPI_Comm comm) noexcept {
+    if (Comm* shim = hybrid(comm)) {
+      if (!comm_) comm_ = shim;
+      found_ = true;
+    }
+  }
   void check(MPI_Group group) noexcept;
   void check(MPI_Request request) noexcept;
   void check(MPI_Message message) noexcept;
