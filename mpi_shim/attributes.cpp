@@ -18,22 +18,32 @@ namespace ferry::mpi {
 
 namespace {
 
+// A keyval's callbacks: C ones, or Fortran ones that take their values by reference as
+// address-sized integers (MPI_COMM_CREATE_KEYVAL) or default INTEGERs (MPI_KEYVAL_CREATE).
 struct Keyval {
   MPI_Comm_copy_attr_function* copy = nullptr;
   MPI_Comm_delete_attr_function* remove = nullptr;
   void* extra_state = nullptr;
   FortranCopyFunction* fortran_copy = nullptr;
   FortranDeleteFunction* fortran_remove = nullptr;
+  FortranIntegerCopyFunction* integer_copy = nullptr;
+  FortranIntegerDeleteFunction* integer_remove = nullptr;
 
-  bool copies() const noexcept { return copy != nullptr || fortran_copy != nullptr; }
-  bool removes() const noexcept { return remove != nullptr || fortran_remove != nullptr; }
+  bool copies() const noexcept { return copy != nullptr || fortran_copy != nullptr || integer_copy != nullptr; }
+  bool removes() const noexcept { return remove != nullptr || fortran_remove != nullptr || integer_remove != nullptr; }
 
   int call_copy(MPI_Comm handle, int keyval, void* value, void** copied, int* flag) const {
     if (copy) return copy(handle, keyval, extra_state, value, copied, flag);
     MPI_Fint comm = fortran::to_fortran(handle), key = keyval, fortran_flag = 0, error = MPI_SUCCESS;
-    MPI_Aint extra = reinterpret_cast<MPI_Aint>(extra_state), in = reinterpret_cast<MPI_Aint>(value), out = 0;
-    fortran_copy(&comm, &key, &extra, &in, &out, &fortran_flag, &error);
-    *copied = reinterpret_cast<void*>(out);
+    if (integer_copy) {
+      MPI_Fint extra = integer(extra_state), in = integer(value), out = 0;
+      integer_copy(&comm, &key, &extra, &in, &out, &fortran_flag, &error);
+      *copied = reinterpret_cast<void*>(MPI_Aint(out));
+    } else {
+      MPI_Aint extra = reinterpret_cast<MPI_Aint>(extra_state), in = reinterpret_cast<MPI_Aint>(value), out = 0;
+      fortran_copy(&comm, &key, &extra, &in, &out, &fortran_flag, &error);
+      *copied = reinterpret_cast<void*>(out);
+    }
     *flag = fortran_flag != 0;
     return error;
   }
@@ -41,10 +51,17 @@ struct Keyval {
   int call_remove(MPI_Comm handle, int keyval, void* value) const {
     if (remove) return remove(handle, keyval, value, extra_state);
     MPI_Fint comm = fortran::to_fortran(handle), key = keyval, error = MPI_SUCCESS;
-    MPI_Aint extra = reinterpret_cast<MPI_Aint>(extra_state), attribute = reinterpret_cast<MPI_Aint>(value);
-    fortran_remove(&comm, &key, &attribute, &extra, &error);
+    if (integer_remove) {
+      MPI_Fint extra = integer(extra_state), attribute = integer(value);
+      integer_remove(&comm, &key, &attribute, &extra, &error);
+    } else {
+      MPI_Aint extra = reinterpret_cast<MPI_Aint>(extra_state), attribute = reinterpret_cast<MPI_Aint>(value);
+      fortran_remove(&comm, &key, &attribute, &extra, &error);
+    }
     return error;
   }
+
+  static MPI_Fint integer(void* value) noexcept { return MPI_Fint(reinterpret_cast<MPI_Aint>(value)); }
 };
 std::map<int, Keyval> keyvals;
 
@@ -82,8 +99,17 @@ int delete_attributes(Comm& comm, MPI_Comm handle) {
   return MPI_SUCCESS;
 }
 
-void remember_fortran_keyval(int keyval, FortranCopyFunction* copy, FortranDeleteFunction* remove, MPI_Aint extra_state) {
-  keyvals[keyval] = {nullptr, nullptr, reinterpret_cast<void*>(extra_state), copy, remove};
+void remember_fortran_keyval(int keyval, FortranCopyFunction* copy, FortranDeleteFunction* remove,
+                             MPI_Aint extra_state) {
+  keyvals[keyval] = {
+      .extra_state = reinterpret_cast<void*>(extra_state), .fortran_copy = copy, .fortran_remove = remove};
+}
+
+void remember_fortran_integer_keyval(int keyval, FortranIntegerCopyFunction* copy,
+                                     FortranIntegerDeleteFunction* remove, MPI_Fint extra_state) {
+  keyvals[keyval] = {.extra_state = reinterpret_cast<void*>(MPI_Aint(extra_state)),
+                     .integer_copy = copy,
+                     .integer_remove = remove};
 }
 
 }  // namespace ferry::mpi
@@ -93,7 +119,7 @@ using namespace ferry::mpi;
 int ferry::mpi::impl::MPI_Comm_create_keyval(MPI_Comm_copy_attr_function* copy, MPI_Comm_delete_attr_function* remove,
                                              int* keyval, void* extra_state) {
   const int result = PMPI_Comm_create_keyval(copy, remove, keyval, extra_state);
-  if (result == MPI_SUCCESS) keyvals[*keyval] = {copy, remove, extra_state, nullptr, nullptr};
+  if (result == MPI_SUCCESS) keyvals[*keyval] = {.copy = copy, .remove = remove, .extra_state = extra_state};
   return result;
 }
 
@@ -188,9 +214,19 @@ int ferry::mpi::impl::MPI_Comm_call_errhandler(MPI_Comm handle, int code) {
   return MPI_SUCCESS;
 }
 
-// The MPI-1 names of the attribute calls, still exported by Open MPI.
+// The MPI-1 names of the attribute calls, still exported by Open MPI. Their callbacks have
+// the C signatures of MPI_Comm_create_keyval's.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+int ferry::mpi::impl::MPI_Keyval_create(MPI_Copy_function* copy, MPI_Delete_function* remove, int* keyval,
+                                        void* extra_state) {
+  return impl::MPI_Comm_create_keyval(copy, remove, keyval, extra_state);
+}
+
+int ferry::mpi::impl::MPI_Keyval_free(int* keyval) {
+  return impl::MPI_Comm_free_keyval(keyval);
+}
 
 int ferry::mpi::impl::MPI_Attr_put(MPI_Comm handle, int keyval, void* value) {
   return impl::MPI_Comm_set_attr(handle, keyval, value);

@@ -1,7 +1,7 @@
 // The Fortran entry points that need more than converted arguments.
-// MPI_COMM_CREATE_KEYVAL and MPI_COMM_CREATE_ERRHANDLER: Open MPI makes the keyval or error
-// handler (so that its own communicators call the Fortran functions the Fortran way), and
-// the shim remembers the functions for hybrid communicators.
+// MPI_COMM_CREATE_KEYVAL, MPI_KEYVAL_CREATE and MPI_COMM_CREATE_ERRHANDLER: Open MPI makes
+// the keyval or error handler (so that its own communicators call the Fortran functions the
+// Fortran way), and the shim remembers the functions for hybrid communicators.
 // MPI_COMM_IDUP: the new communicator reaches the Fortran variable when the request
 // completes, converted then.
 
@@ -25,6 +25,18 @@ void MPI_Comm_create_keyval(void* comm_copy_attr_fn, void* comm_delete_attr_fn, 
   if (code == MPI_SUCCESS) {
     remember_fortran_keyval(*comm_keyval, reinterpret_cast<FortranCopyFunction*>(comm_copy_attr_fn),
                             reinterpret_cast<FortranDeleteFunction*>(comm_delete_attr_fn), *extra_state);
+  }
+  if (ierror) *ierror = code;
+}
+
+void MPI_Keyval_create(void* copy_fn, void* delete_fn, MPI_Fint* keyval, MPI_Fint* extra_state, MPI_Fint* ierror) {
+  using OpenMpiEntry = void (*)(void*, void*, MPI_Fint*, MPI_Fint*, MPI_Fint*);
+  static const auto open_mpi = fortran::open_mpi<OpenMpiEntry>("ompi_keyval_create_f");
+  MPI_Fint code = MPI_SUCCESS;
+  open_mpi(copy_fn, delete_fn, keyval, extra_state, &code);
+  if (code == MPI_SUCCESS) {
+    remember_fortran_integer_keyval(*keyval, reinterpret_cast<FortranIntegerCopyFunction*>(copy_fn),
+                                    reinterpret_cast<FortranIntegerDeleteFunction*>(delete_fn), *extra_state);
   }
   if (ierror) *ierror = code;
 }

@@ -13,14 +13,19 @@ def has_binding(f):
     return f.disposition != "pass" and not re.search(r"_(c2f|f2c)$", f.name) and not f.variadic
 
 
-def symbols(f):
-    lower = f.name.lower()
-    names = [lower, lower + "_", lower + "__", f.name.upper()]
-    return names if "no-f08" in f.flags else names + [lower + "_f08_", f.name + "_f08"]
+def symbols(f, variant=""):
+    lower = f.name.lower() + variant
+    names = [lower, lower + "_", lower + "__", (f.name + variant).upper()]
+    return names if "no-f08" in f.flags or variant else names + [lower + "_f08_", f.name + "_f08"]
 
 
-def open_mpi_symbol(f):
-    return "ompi_" + f.name[len("MPI_"):].lower() + "_f"
+def open_mpi_symbol(f, variant=""):
+    return "ompi_" + f.name[len("MPI_"):].lower() + variant + "_f"
+
+
+def variants(f):
+    """The Fortran names of a function: its own, and MPI_Name_cptr for [cptr] rows."""
+    return ["", "_cptr"] if "cptr" in f.flags else [""]
 
 
 def dropped(f, a):
@@ -193,14 +198,21 @@ def convert(f, a, c):
 
 
 def entry(f):
+    lines = []
+    for variant in variants(f):
+        lines += ([""] if lines else []) + variant_entry(f, variant)
+    return lines
+
+
+def variant_entry(f, variant):
     if not has_binding(f):
         return []
     name = f.name
     params = ", ".join(fortran_parameters(f))
     args = ", ".join(fortran_arguments(f))
-    target = f"ferry_fortran_{name}"
+    target = f"ferry_fortran_{name}{variant}"
     lines = [f'extern "C" __attribute__((visibility("hidden"))) void {target}({params}) noexcept {{']
-    forward = (f'  static const auto open_mpi = fortran::open_mpi<void (*)({params})>("{open_mpi_symbol(f)}");',
+    forward = (f'  static const auto open_mpi = fortran::open_mpi<void (*)({params})>("{open_mpi_symbol(f, variant)}");',
                f"  return open_mpi({args});")
     callbacks = has_fortran_implementation(f)
     if f.disposition == "refuse":
@@ -245,7 +257,7 @@ def entry(f):
         lines.append(f'    fortran::failed("{name}", ierror);')
         lines.append("  }")
     lines.append("}")
-    for symbol in symbols(f):
+    for symbol in symbols(f, variant):
         lines.append(f'extern "C" void {symbol}({params}) noexcept __attribute__((alias("{target}")));')
     return lines
 

@@ -3,8 +3,8 @@
 
   generate.py TABLE OUTPUT_DIR
       writes c_entries.cpp, fortran_entries.cpp, implementations.hpp, function_table.cpp
-  generate.py TABLE --check MPI_H NM LIBMPI LIBMPI_MPIFH LIBMPI_USEMPIF08 README
-      checks the table against Open MPI's header and libraries and the README's counts
+  generate.py TABLE --check MPI_H MPIF_H NM LIBMPI LIBMPI_MPIFH LIBMPI_USEMPIF08 README
+      checks the table against Open MPI's headers and libraries and the README's counts
 """
 
 import os
@@ -142,6 +142,52 @@ def header_prototypes(path):
     return found
 
 
+# Open MPI's Fortran routines that are not C functions, and why the shim leaves them to it:
+# none takes a handle.
+FORTRAN_ONLY = {
+    "MPI_Aint_add": "a Fortran function on addresses (mpif-externals.h); a macro in C",
+    "MPI_Aint_diff": "a Fortran function on addresses (mpif-externals.h); a macro in C",
+    "MPI_F_sync_reg": "tells the Fortran compiler that a buffer may have changed",
+}
+
+
+def fortran_routines(nm, mpifh):
+    """Open MPI's Fortran routines (it implements MPI_X in ompi_x_f), lower-case."""
+    return {"mpi_" + m.group(1) for symbol in exported(nm, mpifh) if (m := re.fullmatch(r"ompi_(\w+)_f", symbol))}
+
+
+def fortran_header_problems(functions, mpif_h):
+    """What mpif.h's Fortran-only declarations say, against the table."""
+    problems = []
+    directory = os.path.dirname(mpif_h)
+    included = set(re.findall(r"include\s+'([\w.-]+)'", open(mpif_h).read(), flags=re.I))
+    for needed in ("mpif-externals.h", "mpif-sizeof.h"):
+        if needed not in included:
+            problems.append(f"mpif.h does not include {needed}")
+    externals = open(os.path.join(directory, "mpif-externals.h")).read()
+    typed = set()
+    for m in re.finditer(r"^\s*(double precision|integer\(kind=\w+\))\s+([\w ,]+)$", externals, flags=re.I | re.M):
+        typed |= {name.strip().upper() for name in m.group(2).split(",") if not name.strip().upper().startswith("PMPI")}
+    rows = {f.name.upper(): f for f in functions}
+    only = {name.upper() for name in FORTRAN_ONLY}
+    for name in sorted(typed):
+        f = rows.get(name)
+        if f is None and name not in only:
+            problems.append(f"mpif-externals.h declares the function {name}, which neither the table nor FORTRAN_ONLY has")
+        elif f is not None and emit_fortran.has_binding(f):
+            problems.append(f"{f.name} is a Fortran function (mpif-externals.h): the table must pass it to Open MPI")
+    sizeof = open(os.path.join(directory, "mpif-sizeof.h")).read()
+    interfaces = set(re.findall(r"^\s*INTERFACE\s+(\w+)", sizeof, flags=re.I | re.M))
+    specifics = re.findall(r"^\s*(?:SUBROUTINE|FUNCTION)\s+(\w+)", sizeof, flags=re.I | re.M)
+    # MPI_SIZEOF (and its profiling name) is Fortran-only and takes no handle.
+    if {i.upper() for i in interfaces} - {"MPI_SIZEOF", "PMPI_SIZEOF"}:
+        problems.append(f"mpif-sizeof.h has interfaces other than MPI_SIZEOF: {sorted(interfaces)}")
+    for specific in specifics:
+        if not re.match(r"P?MPI_SIZEOF_", specific.upper()):
+            problems.append(f"mpif-sizeof.h declares {specific}, not a specific of MPI_SIZEOF")
+    return problems
+
+
 def counts(functions):
     result = {}
     for f in functions:
@@ -155,7 +201,7 @@ def fortran_counts(functions):
     return len([f for f in bound if f.disposition != "refuse"]), len([f for f in bound if f.disposition == "refuse"])
 
 
-def check(functions, mpi_h, nm, libmpi, mpifh, usempif08, readme):
+def check(functions, mpi_h, mpif_h, nm, libmpi, mpifh, usempif08, readme):
     problems = []
     names = {f.name for f in functions}
     prototypes = header_prototypes(mpi_h)
@@ -171,14 +217,19 @@ def check(functions, mpi_h, nm, libmpi, mpifh, usempif08, readme):
     fortran_exports = exported(nm, mpifh)
     f08_exports = exported(nm, usempif08) | fortran_exports
     for f in functions:
-        if not emit_fortran.has_binding(f):
-            continue
-        lower = f.name.lower()
-        for symbol in [lower, lower + "_", lower + "__", f.name.upper(), emit_fortran.open_mpi_symbol(f)]:
-            if symbol not in fortran_exports:
-                problems.append(f"{f.name}: libmpi_mpifh does not export {symbol}")
-        if "no-f08" not in f.flags and lower + "_f08_" not in f08_exports:
-            problems.append(f"{f.name}: libmpi_usempif08 does not export {lower}_f08_")
+        for variant in emit_fortran.variants(f):
+            lower = f.name.lower() + variant
+            for symbol in [lower, lower + "_", lower + "__", lower.upper(), emit_fortran.open_mpi_symbol(f, variant)]:
+                if symbol not in fortran_exports and (variant or emit_fortran.has_binding(f)):
+                    problems.append(f"{f.name}: libmpi_mpifh does not export {symbol}")
+        if emit_fortran.has_binding(f) and "no-f08" not in f.flags and f.name.lower() + "_f08_" not in f08_exports:
+            problems.append(f"{f.name}: libmpi_usempif08 does not export {f.name.lower()}_f08_")
+    known = {f.name.lower() + variant for f in functions for variant in emit_fortran.variants(f)}
+    known |= {name.lower() for name in FORTRAN_ONLY}
+    for routine in sorted(fortran_routines(nm, mpifh) - known):
+        problems.append(f"libmpi_mpifh has the Fortran routine {routine.upper()}, which neither the table "
+                        "(a row or a [cptr] variant) nor FORTRAN_ONLY has")
+    problems += fortran_header_problems(functions, mpif_h)
     text = open(readme).read()
     c = counts(functions)
     expected = (f"{len(functions)} C functions: {c.get('implemented', 0)} implemented, "
@@ -192,7 +243,8 @@ def check(functions, mpi_h, nm, libmpi, mpifh, usempif08, readme):
     for p in problems:
         print("table check:", p, file=sys.stderr)
     if not problems:
-        print(f"the table's {len(functions)} functions match mpi.h, libmpi, libmpi_mpifh, libmpi_usempif08 and README.md")
+        print(f"the table's {len(functions)} functions match mpi.h, mpif.h, libmpi, libmpi_mpifh, libmpi_usempif08 "
+              "and README.md")
     return 1 if problems else 0
 
 
@@ -200,7 +252,7 @@ def main(argv):
     if len(argv) == 3:
         generate(table.read(argv[1]), argv[2])
         return 0
-    if len(argv) == 9 and argv[2] == "--check":
+    if len(argv) == 10 and argv[2] == "--check":
         return check(table.read(argv[1]), *argv[3:])
     print(__doc__, file=sys.stderr)
     return 2

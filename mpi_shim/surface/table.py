@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 DISPOSITIONS = ("ferry", "ferry-all", "pass", "refuse")
+FLAGS = {"no-f08", "cptr"}
 
 HANDLE_KINDS = {
     "MPI_Comm": "comm", "MPI_Group": "group", "MPI_Request": "request", "MPI_Datatype": "datatype",
@@ -132,8 +133,8 @@ def read(path):
             raise TableError(f"{where}: expected 'DISPOSITION TYPE MPI_Name(ARGUMENTS) [FLAGS]'")
         disposition, result, name, arguments, flags = m.groups()
         flags = set((flags or "").split())
-        if flags - {"no-f08"}:
-            raise TableError(f"{where}: unknown flags {sorted(flags - {'no-f08'})}")
+        if flags - FLAGS:
+            raise TableError(f"{where}: unknown flags {sorted(flags - FLAGS)}")
         if disposition not in DISPOSITIONS:
             raise TableError(f"{where}: unknown disposition '{disposition}'")
         if name in seen:

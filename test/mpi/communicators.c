@@ -257,6 +257,44 @@ static void check_attributes(void) {
         copies, deletions, *tag_ub >= 32767, global_flag);
 }
 
+/* The MPI-1 names, deprecated but still exported by Open MPI and still called by old codes:
+   MPI_Keyval_create's callbacks have the signatures of MPI_Comm_create_keyval's. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static void check_mpi1_attributes(void) {
+  const int copies_before = copies, deletions_before = deletions;
+  int keyval, dup_keyval;
+  CHECK_MPI(MPI_Keyval_create(copy_attribute, delete_attribute, &keyval, NULL));
+  CHECK_MPI(MPI_Keyval_create(MPI_DUP_FN, MPI_NULL_DELETE_FN, &dup_keyval, NULL));
+  MPI_Comm first;
+  MPI_Comm second;
+  CHECK_MPI(MPI_Comm_dup(MPI_COMM_WORLD, &first));
+  static char base[4];
+  CHECK_MPI(MPI_Attr_put(first, keyval, base));
+  CHECK_MPI(MPI_Attr_put(first, dup_keyval, base + 2));
+  CHECK_MPI(MPI_Comm_dup(first, &second));
+  CHECK_INT(copies - copies_before, 1, "MPI-1 copy callback calls after dup");
+  void *value = NULL;
+  int flag = 0;
+  CHECK_MPI(MPI_Attr_get(second, keyval, &value, &flag));
+  CHECK(flag && value == base + 1, "attribute value copied by the MPI-1 callback");
+  CHECK_MPI(MPI_Attr_get(second, dup_keyval, &value, &flag));
+  CHECK(flag && value == base + 2, "attribute value copied by MPI_DUP_FN");
+  CHECK_MPI(MPI_Attr_delete(second, keyval));
+  CHECK_INT(deletions - deletions_before, 1, "MPI-1 delete callback calls after Attr_delete");
+  CHECK_MPI(MPI_Attr_get(second, keyval, &value, &flag));
+  CHECK(!flag, "attribute deleted by Attr_delete still present");
+  CHECK_MPI(MPI_Comm_free(&second));
+  CHECK_MPI(MPI_Comm_free(&first));
+  CHECK_INT(deletions - deletions_before, 2, "MPI-1 delete callback calls after free");
+  CHECK_MPI(MPI_Keyval_free(&keyval));
+  CHECK_MPI(MPI_Keyval_free(&dup_keyval));
+  CHECK(keyval == MPI_KEYVAL_INVALID, "Keyval_free did not reset the keyval");
+  if (world_rank() == 0)
+    out("MPI-1 attributes: %d copy, %d deletes", copies - copies_before, deletions - deletions_before);
+}
+#pragma GCC diagnostic pop
+
 static void check_names(void) {
   char name[MPI_MAX_OBJECT_NAME];
   int len = 0;
@@ -333,6 +371,7 @@ int main(int argc, char **argv) {
   check_create();
   check_groups();
   check_attributes();
+  check_mpi1_attributes();
   check_names();
   check_errhandlers();
   finish("communicators");

@@ -13,6 +13,11 @@ module comm_callbacks
   public :: deletions, deleted_keyval, null_comm_deletions, last_deleted
   public :: handler_calls, handler_class, handler_comm
   public :: EXTRA_STATE
+#if !defined(BINDING_F08)
+  public :: copy_integer_attribute, delete_integer_attribute
+  public :: integer_copies, integer_deletions, last_integer_deleted, INTEGER_EXTRA_STATE
+  public :: integer_copied_keyval, integer_copied_from, integer_deleted_keyval
+#endif
 
   integer(kind=MPI_ADDRESS_KIND), parameter :: EXTRA_STATE = 4242
   integer :: copies = 0, copied_keyval = -1, wrong_extra_states = 0
@@ -20,8 +25,39 @@ module comm_callbacks
   integer(kind=MPI_ADDRESS_KIND) :: last_deleted = -1
   HANDLE(MPI_Comm) :: copied_from, handler_comm
   integer :: handler_calls = 0, handler_class = -1
+#if !defined(BINDING_F08)
+  integer, parameter :: INTEGER_EXTRA_STATE = 31
+  integer :: integer_copies = 0, integer_deletions = 0, last_integer_deleted = -1
+  integer :: integer_copied_keyval = -1, integer_copied_from = -1, integer_deleted_keyval = -1
+#endif
 
 contains
+
+#if !defined(BINDING_F08)
+  ! The callbacks of MPI-1's MPI_KEYVAL_CREATE, whose values are default INTEGERs.
+  subroutine copy_integer_attribute(oldcomm, keyval, extra_state, attribute_val_in, &
+                                    attribute_val_out, flag, ierror)
+    integer :: oldcomm, keyval, extra_state, attribute_val_in, attribute_val_out, ierror
+    logical :: flag
+    integer_copies = integer_copies + 1
+    integer_copied_keyval = keyval
+    integer_copied_from = oldcomm
+    if (extra_state /= INTEGER_EXTRA_STATE) wrong_extra_states = wrong_extra_states + 1
+    attribute_val_out = attribute_val_in * 2
+    flag = .true.
+    ierror = MPI_SUCCESS
+  end subroutine copy_integer_attribute
+
+  subroutine delete_integer_attribute(comm, keyval, attribute_val, extra_state, ierror)
+    integer :: comm, keyval, attribute_val, extra_state, ierror
+    integer_deletions = integer_deletions + 1
+    integer_deleted_keyval = keyval
+    if (comm == MPI_COMM_NULL) null_comm_deletions = null_comm_deletions + 1
+    last_integer_deleted = attribute_val
+    if (extra_state /= INTEGER_EXTRA_STATE) wrong_extra_states = wrong_extra_states + 1
+    ierror = MPI_SUCCESS
+  end subroutine delete_integer_attribute
+#endif
 
   subroutine copy_attribute(oldcomm, comm_keyval, extra_state, attribute_val_in, &
                             attribute_val_out, flag, ierror)
@@ -88,6 +124,9 @@ program communicators
   call check_split()
   call check_create()
   call check_attributes()
+#if !defined(BINDING_F08)
+  call check_mpi1_attributes()
+#endif
   call check_names()
   call check_errhandlers()
   call finish()
@@ -228,6 +267,47 @@ contains
     call MPI_Group_free(without_first, ierr); CHK
     call MPI_Group_free(world_group, ierr); CHK
   end subroutine check_create
+
+#if !defined(BINDING_F08)
+  ! The MPI-1 names (mpif.h and `use mpi` only), with INTEGER attribute values.
+  subroutine check_mpi1_attributes()
+    integer :: first, second, keyval, dup_keyval, value
+    logical :: flag
+    call MPI_Keyval_create(copy_integer_attribute, delete_integer_attribute, keyval, &
+                           INTEGER_EXTRA_STATE, ierr); CHK
+    call MPI_Keyval_create(MPI_DUP_FN, MPI_NULL_DELETE_FN, dup_keyval, 0, ierr); CHK
+    call MPI_Comm_dup(MPI_COMM_WORLD, first, ierr); CHK
+    call MPI_Attr_put(first, keyval, 21, ierr); CHK
+    call MPI_Attr_put(first, dup_keyval, 55, ierr); CHK
+    call MPI_Comm_dup(first, second, ierr); CHK
+    call check_int(integer_copies, 1, 'INTEGER copy callback calls after dup', __LINE__)
+    call check_int(integer_copied_keyval, keyval, 'keyval passed to the INTEGER copy callback', __LINE__)
+    call check(integer_copied_from == first, 'comm passed to the INTEGER copy callback', __LINE__)
+    value = -1
+    flag = .false.
+    call MPI_Attr_get(second, keyval, value, flag, ierr); CHK
+    call check(flag .and. value == 42, 'value copied by the INTEGER callback', __LINE__)
+    call MPI_Attr_get(second, dup_keyval, value, flag, ierr); CHK
+    call check(flag .and. value == 55, 'value copied by MPI_DUP_FN', __LINE__)
+    call MPI_Attr_delete(second, keyval, ierr); CHK
+    call check_int(integer_deletions, 1, 'INTEGER delete callback calls after Attr_delete', __LINE__)
+    call check_int(last_integer_deleted, 42, 'value passed to the INTEGER delete callback', __LINE__)
+    call check_int(integer_deleted_keyval, keyval, 'keyval passed to the INTEGER delete callback', __LINE__)
+    call MPI_Attr_get(second, keyval, value, flag, ierr); CHK
+    call check(.not. flag, 'attribute deleted by Attr_delete still present', __LINE__)
+    call MPI_Comm_free(second, ierr); CHK
+    call MPI_Comm_free(first, ierr); CHK
+    call check_int(integer_deletions, 2, 'INTEGER delete callback calls after free', __LINE__)
+    call check_int(last_integer_deleted, 21, 'value of the original passed at free', __LINE__)
+    call check_int(wrong_extra_states, 0, 'INTEGER callbacks given another extra_state', __LINE__)
+    call check_int(null_comm_deletions, 0, 'INTEGER delete callbacks given MPI_COMM_NULL', __LINE__)
+    call MPI_Keyval_free(keyval, ierr); CHK
+    call MPI_Keyval_free(dup_keyval, ierr); CHK
+    call check_int(keyval, MPI_KEYVAL_INVALID, 'freed MPI-1 keyval', __LINE__)
+    if (rank == 0) call out('MPI-1 attributes: ' // str(integer_copies) // ' copy, ' // &
+                            str(integer_deletions) // ' deletes')
+  end subroutine check_mpi1_attributes
+#endif
 
   subroutine check_attributes()
     HANDLE(MPI_Comm) :: first, second
