@@ -13,6 +13,7 @@
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/job_settings.hpp"
+#include "mpi_shim/session_base.hpp"
 #include "mpi_shim/surface/fortran.hpp"
 #include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/world.hpp"
@@ -31,10 +32,12 @@ void check_clean_exit(int status, void*) {
   ::_exit(1);
 }
 
-/// Starts a batch rank's function ranks before PMPI_Init when it can; a failure is
-/// reported once Open MPI is up (MPI_Abort needs it).
+/// Starts a batch rank's function ranks before PMPI_Init when it can, and gives a function
+/// rank its own session directory; a failure is reported once Open MPI is up (MPI_Abort
+/// needs it).
 std::string prepare() {
   try {
+    if (is_function_rank_environment()) use_private_session_base();
     prepare_batch_rank();
   } catch (const std::exception& error) {
     return error.what();
@@ -110,7 +113,9 @@ int ferry::mpi::impl::MPI_Finalize(void) {
   }
   w.finalized = true;
   ShimScope scope;
-  return PMPI_Finalize();
+  const int status = PMPI_Finalize();
+  remove_private_session_base();
+  return status;
 }
 
 int ferry::mpi::impl::MPI_Abort(MPI_Comm comm, int errorcode) {

@@ -183,9 +183,12 @@ ProcessSpec Spawner::program_spec(const wire::SpawnRequest& request, const std::
   ProcessSpec spec;
   spec.argv = request.argv;
   spec.env = program_environment(request.env);
-  spec.working_directory = request.working_directory.empty()
-                               ? make_lease_directory(settings_.work_root, request.token.lease_id)
-                               : program_directory(request.working_directory);
+  // The lease's private directory, for the program's scratch files (the shim keeps Open
+  // MPI's session directory there), removed with the spawner's work root.
+  const std::string lease_directory = make_lease_directory(settings_.work_root, request.token.lease_id);
+  spec.env.push_back("FERRY_LEASE_DIRECTORY=" + lease_directory);
+  spec.working_directory =
+      request.working_directory.empty() ? lease_directory : program_directory(request.working_directory);
   spec.cpus = cpus;
   spec.memory_limit_bytes = memory_limit_bytes(request.memory_mib);
   return spec;
