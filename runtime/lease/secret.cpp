@@ -67,7 +67,9 @@ UniqueFd open_secret(const std::string& path) {
 std::string octal(mode_t mode) {
   char digits[8];
   const auto end = std::to_chars(digits, digits + sizeof digits, mode & 07777, 8).ptr;
-  return "0" + std::string(digits, end);
+  std::string text = "0";  // not "0" + std::string(...): GCC 12 -O3 warns falsely (-Wrestrict)
+  text.append(digits, end);
+  return text;
 }
 
 void check_mode(const UniqueFd& fd, const std::string& path) {
