@@ -2,7 +2,8 @@
 // The one waiting mechanism every Ferry process uses when it waits for the network.
 //   hot      busy-polls ucp_worker_progress (yielding the CPU every 64 idle turns);
 //   warm     arms the worker and sleeps on its event fd;
-//   adaptive polls for `spin` after the last event, then sleeps like warm.
+//   adaptive polls for `spin` after the last event (yielding the CPU every 64 idle turns),
+//            then sleeps like warm.
 
 #include <sched.h>
 
@@ -93,7 +94,13 @@ bool Waiter::wait_until(Done&& done, Deadline deadline) {
       last_event = now;
       continue;
     }
-    if (mode_ == WaitMode::adaptive && now - last_event < spin_) continue;
+    if (mode_ == WaitMode::adaptive && now - last_event < spin_) {
+      // With more busy processes than cores, a spinner holds the core its peer needs in
+      // order to answer; it gives the core up between polls (a yield with nothing else
+      // to run returns at once).
+      if ((round & 63U) == 63U) sched_yield();
+      continue;
+    }
     if (mode_ == WaitMode::adaptive) busy_poll_ns_ += static_cast<uint64_t>(spin_.count()) * 1000U;
     sleep_until_event(deadline);
     last_event = Clock::now();
