@@ -116,7 +116,6 @@ ReceiveBuffer::ReceiveBuffer(void* buffer, int count, MPI_Datatype type) {
   staging_.resize(capacity_);
   data_ = staging_.data();
   user_ = buffer;
-  staged_ = true;
   count_ = count;
   type_ = HeldType(type);
 }
@@ -124,7 +123,7 @@ ReceiveBuffer::ReceiveBuffer(void* buffer, int count, MPI_Datatype type) {
 ucp_datatype_t ReceiveBuffer::datatype() const noexcept { return streamed_ ? streamed_datatype() : bytes_datatype; }
 
 void ReceiveBuffer::finish(size_t received) {
-  if (staged_) unpack_prefix(staging_.data(), received, user_, count_, type_.get());
+  if (!staging_.empty()) unpack_prefix(staging_.data(), received, user_, count_, type_.get());
 }
 
 void unpack_prefix(const std::byte* packed, size_t bytes, void* user, int count, MPI_Datatype type) {

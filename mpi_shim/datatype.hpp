@@ -95,7 +95,6 @@ class ReceiveBuffer {
   /// Back to an empty buffer, cheaply (pooled requests).
   void clear() noexcept {
     data_ = user_ = nullptr;
-    staged_ = false;
     capacity_ = 0;
     count_ = 0;
     if (staging_.capacity() != 0) staging_ = {};
@@ -106,9 +105,8 @@ class ReceiveBuffer {
  private:
   void* data_ = nullptr;
   size_t capacity_ = 0;
-  std::vector<std::byte> staging_;
-  void* user_ = nullptr;  ///< may be MPI_BOTTOM (null) with a type of absolute addresses
-  bool staged_ = false;   ///< received into staging_, unpacked into user_ by finish()
+  std::vector<std::byte> staging_;  ///< non-empty: received here, unpacked into user_ by finish()
+  void* user_ = nullptr;             ///< may be MPI_BOTTOM (null) with a type of absolute addresses
   int count_ = 0;
   HeldType type_;
   std::unique_ptr<StreamedData> streamed_;

@@ -33,25 +33,21 @@ class RequestPool {
     free_.push_back(request);
   }
   Request* find(const void* handle) const noexcept {
-    const auto address = reinterpret_cast<uintptr_t>(handle);
-    for (const auto& slab : slabs_) {
-      const auto first = reinterpret_cast<uintptr_t>(slab.get());
-      if (address < first || address >= first + slab_size * sizeof(Request)) continue;
-      if ((address - first) % sizeof(Request) != 0) return nullptr;
-      Request* request = reinterpret_cast<Request*>(address);
-      return request->live ? request : nullptr;
-    }
-    return nullptr;
+    const size_t index = index_of(handle);
+    return index == npos ? nullptr : at(index);
   }
   bool empty() const noexcept { return slabs_.empty(); }
-  size_t index_of(const Request* request) const noexcept {
-    const auto address = reinterpret_cast<uintptr_t>(request);
+  static constexpr size_t npos = SIZE_MAX;
+  /// The slot `address` is the start of, or npos.
+  size_t index_of(const void* address) const noexcept {
+    const auto value = reinterpret_cast<uintptr_t>(address);
     for (size_t slab = 0; slab < slabs_.size(); ++slab) {
       const auto first = reinterpret_cast<uintptr_t>(slabs_[slab].get());
-      if (address >= first && address < first + slab_size * sizeof(Request))
-        return slab * slab_size + (address - first) / sizeof(Request);
+      if (value < first || value >= first + slab_size * sizeof(Request)) continue;
+      if ((value - first) % sizeof(Request) != 0) return npos;
+      return slab * slab_size + (value - first) / sizeof(Request);
     }
-    return SIZE_MAX;
+    return npos;
   }
   Request* at(size_t index) const noexcept {
     if (index / slab_size >= slabs_.size()) return nullptr;
@@ -131,7 +127,11 @@ Request* shim_request(MPI_Request handle) noexcept {
 
 MPI_Request handle_of(Request* request) noexcept { return reinterpret_cast<MPI_Request>(request); }
 
-size_t pool_index(const Request* request) noexcept { return pool.index_of(request); }
+size_t shim_request_index(MPI_Request handle) noexcept {
+  if (pool.empty() || handle == MPI_REQUEST_NULL) return SIZE_MAX;
+  const size_t index = pool.index_of(handle);
+  return index != RequestPool::npos && pool.at(index) != nullptr ? index : SIZE_MAX;
+}
 Request* pooled_request(size_t index) noexcept { return pool.at(index); }
 
 Request* new_request() { return pool.take(); }

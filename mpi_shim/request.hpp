@@ -55,9 +55,9 @@ struct Request {
 /// The shim request behind `handle`, or nullptr for an Open MPI one (or MPI_REQUEST_NULL).
 Request* shim_request(MPI_Request handle) noexcept;
 MPI_Request handle_of(Request* request) noexcept;
-/// A live request's place in the pool, which never changes (its Fortran handle comes
-/// from it); and the live request at that place, or nullptr.
-size_t pool_index(const Request* request) noexcept;
+/// The place in the pool of the shim request behind `handle`, which never changes (its
+/// Fortran handle comes from it), or SIZE_MAX; and the live request at a place, or nullptr.
+size_t shim_request_index(MPI_Request handle) noexcept;
 Request* pooled_request(size_t index) noexcept;
 /// Hands out a new request (registered so shim_request() finds it).
 Request* new_request();

@@ -5,8 +5,9 @@
 
 namespace ferry::mpi {
 
-/// Makes a private directory in the lease's directory (else $TMPDIR or /tmp) and points Open MPI's session
-/// directories there (OMPI_MCA_orte_tmpdir_base), unless the user chose a base already.
+/// Makes a private directory in the lease's directory (else $TMPDIR or /tmp) and points
+/// Open MPI's session directories there (OMPI_MCA_orte_tmpdir_base), unless the user chose
+/// a base already.
 /// Throws Error(system) when the directory cannot be made.
 void use_private_session_base();
 

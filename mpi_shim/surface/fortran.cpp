@@ -115,14 +115,18 @@ const Sentinels& load_sentinels() noexcept {
 }
 
 MPI_Datatype predefined_datatypes[cached_datatypes] = {};
+bool derived_datatypes[cached_datatypes] = {};
 
 MPI_Datatype datatype_to_c(MPI_Fint handle) noexcept {
   const MPI_Datatype type = PMPI_Type_f2c(handle);
-  if (handle < 0 || handle >= cached_datatypes || type == MPI_DATATYPE_NULL) return type;
+  if (handle < 0 || handle >= cached_datatypes || derived_datatypes[handle] || type == MPI_DATATYPE_NULL) return type;
   int integers = 0, addresses = 0, datatypes = 0, combiner = MPI_UNDEFINED;
-  if (PMPI_Type_get_envelope(type, &integers, &addresses, &datatypes, &combiner) == MPI_SUCCESS &&
-      combiner == MPI_COMBINER_NAMED)
+  if (PMPI_Type_get_envelope(type, &integers, &addresses, &datatypes, &combiner) != MPI_SUCCESS) return type;
+  if (combiner == MPI_COMBINER_NAMED) {
     predefined_datatypes[handle] = type;
+  } else {
+    derived_datatypes[handle] = true;
+  }
   return type;
 }
 
@@ -164,8 +168,8 @@ MPI_Fint to_fortran(MPI_Group handle) {
   return hybrid(handle) != nullptr ? table().handle_of(handle) : PMPI_Group_c2f(handle);
 }
 MPI_Fint to_fortran(MPI_Request handle) {
-  const Request* request = ferry::mpi::shim_request(handle);
-  return request != nullptr ? first_request_handle + MPI_Fint(pool_index(request)) : PMPI_Request_c2f(handle);
+  const size_t index = shim_request_index(handle);
+  return index != SIZE_MAX ? first_request_handle + MPI_Fint(index) : PMPI_Request_c2f(handle);
 }
 MPI_Fint to_fortran(MPI_Message handle) {
   return is_shim_message(handle) ? table().handle_of(handle) : PMPI_Message_c2f(handle);

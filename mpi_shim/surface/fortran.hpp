@@ -96,9 +96,11 @@ class Handles {
 
 namespace detail {
 // Datatypes are on the path of every data transfer. The predefined ones never change
-// their Fortran handle, so they skip Open MPI's table after the first call.
+// their Fortran handle, so they skip Open MPI's table after the first call; a handle found
+// to be a derived type's stays one (predefined handles are never freed, so never reused).
 constexpr MPI_Fint cached_datatypes = 256;
 extern MPI_Datatype predefined_datatypes[cached_datatypes] __attribute__((visibility("hidden")));
+extern bool derived_datatypes[cached_datatypes] __attribute__((visibility("hidden")));
 MPI_Datatype datatype_to_c(MPI_Fint handle) noexcept;
 
 // Open MPI's Fortran constants (MPI_BOTTOM, MPI_STATUS_IGNORE, ...) are the addresses of

@@ -48,6 +48,13 @@ class Waiter {
 
   bool progress(uint32_t round);
 
+  /// An idle turn of a spinning wait gives the CPU up every 64 turns: with more busy
+  /// processes than cores a spinner holds the core its peer needs in order to answer, and
+  /// on a dedicated core a yield with nothing else to run returns at once.
+  static void share_core(uint32_t round) noexcept {
+    if ((round & 63U) == 63U) sched_yield();
+  }
+
   Worker& worker_;
   Worker* secondary_;
   WaitMode mode_;
@@ -79,9 +86,7 @@ bool Waiter::wait_until(Done&& done, Deadline deadline) {
       return true;
     }
     if (mode_ == WaitMode::hot) {
-      // Giving the CPU up now and then costs a dedicated core nothing measurable and
-      // keeps co-located processes (more ranks than cores) from starving each other.
-      if (!progressed && (round & 63U) == 63U) sched_yield();
+      if (!progressed) share_core(round);
       if ((round & 255U) == 0 && deadline.passed()) {
         account(Clock::now());
         return false;
@@ -95,10 +100,7 @@ bool Waiter::wait_until(Done&& done, Deadline deadline) {
       continue;
     }
     if (mode_ == WaitMode::adaptive && now - last_event < spin_) {
-      // With more busy processes than cores, a spinner holds the core its peer needs in
-      // order to answer; it gives the core up between polls (a yield with nothing else
-      // to run returns at once).
-      if ((round & 63U) == 63U) sched_yield();
+      share_core(round);
       continue;
     }
     if (mode_ == WaitMode::adaptive) busy_poll_ns_ += static_cast<uint64_t>(spin_.count()) * 1000U;
