@@ -6,6 +6,8 @@
 #include <map>
 
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/io/file.hpp"
+#include "mpi_shim/rma/window.hpp"
 #include "mpi_shim/surface/fortran.hpp"
 #include "mpi_shim/world.hpp"
 #include "runtime/common/error.hpp"
@@ -14,8 +16,10 @@ namespace ferry::mpi {
 
 namespace {
 
+// A handler made by MPI_Comm/Win/File_create_errhandler, which the shim calls itself on
+// its objects. `c` has the C signature of the kind of object it was made for.
 struct UserErrhandler {
-  MPI_Comm_errhandler_function* c = nullptr;
+  void (*c)() = nullptr;
   FortranErrhandler* fortran = nullptr;
 };
 std::map<MPI_Errhandler, UserErrhandler> user_handlers;
@@ -28,32 +32,49 @@ std::string error_string(int code) {
   return std::string(text, size_t(length));
 }
 
-}  // namespace
-
-int raise(Comm* comm, int code, const char* function, const std::string& detail) {
-  if (code == MPI_SUCCESS) return code;
-  Comm& target = comm != nullptr ? *comm : world_comm();
-  const MPI_Errhandler handler = target.errhandler;
+// Applies `handler` to the object `handle` (of type Handle) on the error `code`.
+template <class Handle>
+int apply(MPI_Errhandler handler, Handle handle, int code, const char* function, const std::string& detail,
+          const std::string& object) {
   if (handler == MPI_ERRORS_RETURN) return code;
   if (const auto user = user_handlers.find(handler); user != user_handlers.end()) {
-    MPI_Comm handle = handle_of(&target);
     if (user->second.c) {
-      user->second.c(&handle, &code);
+      reinterpret_cast<void (*)(Handle*, int*, ...)>(user->second.c)(&handle, &code);
     } else {
-      MPI_Fint fortran_comm = fortran::to_fortran(handle);
+      MPI_Fint fortran_handle = fortran::to_fortran(handle);
       MPI_Fint fortran_code = code;
-      user->second.fortran(&fortran_comm, &fortran_code);
+      user->second.fortran(&fortran_handle, &fortran_code);
     }
     return code;
   }
   std::string message = error_string(code);
   if (message.find(function) == std::string::npos) message += std::string(" in ") + function;
   if (!detail.empty()) message += " (" + detail + ")";
-  message += " on " + (target.name.empty() ? std::string("a communicator with function ranks") : target.name);
+  message += " on " + object;
   abort_job(code, message);
 }
 
-int unsupported(Comm* comm, const char* function) {
+}  // namespace
+
+int raise(Comm* comm, int code, const char* function, const std::string& detail) {
+  if (code == MPI_SUCCESS) return code;
+  Comm& target = comm != nullptr ? *comm : world_comm();
+  return apply(target.errhandler, handle_of(&target), code, function, detail,
+               target.name.empty() ? std::string("a communicator with function ranks") : target.name);
+}
+
+int raise(Window& window, int code, const char* function, const std::string& detail) {
+  if (code == MPI_SUCCESS) return code;
+  return apply(window.errhandler, handle_of(&window), code, function, detail,
+               window.name.empty() ? std::string("a window with function ranks") : "window " + window.name);
+}
+
+int raise(File& file, int code, const char* function, const std::string& detail) {
+  if (code == MPI_SUCCESS) return code;
+  return apply(file.errhandler, handle_of(&file), code, function, detail, "file " + file.name);
+}
+
+int unsupported_code(const char* function) {
   auto found = unsupported_codes.find(function);
   if (found == unsupported_codes.end()) {
     int error_class = MPI_ERR_UNSUPPORTED_OPERATION, code = MPI_ERR_UNSUPPORTED_OPERATION;
@@ -64,8 +85,10 @@ int unsupported(Comm* comm, const char* function) {
     }
     found = unsupported_codes.emplace(function, code).first;
   }
-  return raise(comm, found->second, function);
+  return found->second;
 }
+
+int unsupported(Comm* comm, const char* function) { return raise(comm, unsupported_code(function), function); }
 
 void abort_job(int code, const std::string& message) {
   std::fprintf(stderr, "ferry: rank %d: %s\n", world().rank, message.c_str());
@@ -100,7 +123,15 @@ int error_class_of(const std::exception& error) noexcept {
 }
 
 void remember_user_errhandler(MPI_Errhandler handler, MPI_Comm_errhandler_function* function) {
-  user_handlers[handler] = {function, nullptr};
+  user_handlers[handler] = {reinterpret_cast<void (*)()>(function), nullptr};
+}
+
+void remember_user_errhandler(MPI_Errhandler handler, MPI_Win_errhandler_function* function) {
+  user_handlers[handler] = {reinterpret_cast<void (*)()>(function), nullptr};
+}
+
+void remember_user_errhandler(MPI_Errhandler handler, MPI_File_errhandler_function* function) {
+  user_handlers[handler] = {reinterpret_cast<void (*)()>(function), nullptr};
 }
 
 void remember_user_errhandler(MPI_Errhandler handler, FortranErrhandler* function) {

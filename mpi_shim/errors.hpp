@@ -10,21 +10,31 @@
 namespace ferry::mpi {
 
 struct Comm;
+struct File;
+struct Window;
 
 /// Applies `comm`'s error handler (MPI_ERRORS_ARE_FATAL ends the job with a message that
 /// names `function`); returns `code` when the handler returns. `comm` may be null (world).
 int raise(Comm* comm, int code, const char* function, const std::string& detail = {});
 
+/// The same for a hybrid window and a hybrid file (whose default handler is MPI_ERRORS_RETURN).
+int raise(Window& window, int code, const char* function, const std::string& detail = {});
+int raise(File& file, int code, const char* function, const std::string& detail = {});
+
 /// The error for a function the shim does not support on a hybrid object; its
 /// MPI_Error_string reads "<function> is not supported on communicators with function ranks".
 int unsupported(Comm* comm, const char* function);
+/// That error's code, to raise on a window or a file.
+int unsupported_code(const char* function);
 
 /// An error handler written in Fortran: SUBROUTINE HANDLER(COMM, ERROR_CODE).
 using FortranErrhandler = void(MPI_Fint* comm, MPI_Fint* code);
 
-/// Error handlers made by MPI_Comm_create_errhandler, which raise() calls on hybrid
-/// communicators.
+/// Error handlers made by MPI_Comm/Win/File_create_errhandler, which raise() calls on
+/// hybrid objects.
 void remember_user_errhandler(MPI_Errhandler handler, MPI_Comm_errhandler_function* function);
+void remember_user_errhandler(MPI_Errhandler handler, MPI_Win_errhandler_function* function);
+void remember_user_errhandler(MPI_Errhandler handler, MPI_File_errhandler_function* function);
 void remember_user_errhandler(MPI_Errhandler handler, FortranErrhandler* function);
 
 /// The one mapping of UCX statuses and Ferry errors to MPI error classes. A cancelled

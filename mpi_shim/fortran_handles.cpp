@@ -14,3 +14,7 @@ MPI_Fint ferry::mpi::impl::MPI_Request_c2f(MPI_Request request) { return fortran
 MPI_Request ferry::mpi::impl::MPI_Request_f2c(MPI_Fint request) { return fortran::to_c<MPI_Request>(request); }
 MPI_Fint ferry::mpi::impl::MPI_Message_c2f(MPI_Message message) { return fortran::to_fortran(message); }
 MPI_Message ferry::mpi::impl::MPI_Message_f2c(MPI_Fint message) { return fortran::to_c<MPI_Message>(message); }
+MPI_Fint ferry::mpi::impl::MPI_Win_c2f(MPI_Win win) { return fortran::to_fortran(win); }
+MPI_Win ferry::mpi::impl::MPI_Win_f2c(MPI_Fint win) { return fortran::to_c<MPI_Win>(win); }
+MPI_Fint ferry::mpi::impl::MPI_File_c2f(MPI_File file) { return fortran::to_fortran(file); }
+MPI_File ferry::mpi::impl::MPI_File_f2c(MPI_Fint file) { return fortran::to_c<MPI_File>(file); }

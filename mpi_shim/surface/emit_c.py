@@ -3,7 +3,8 @@
 from table import SHIM_KINDS
 
 NULL_OF = {"MPI_Comm": "MPI_COMM_NULL", "MPI_Group": "MPI_GROUP_NULL", "MPI_Request": "MPI_REQUEST_NULL",
-           "MPI_Message": "MPI_MESSAGE_NULL", "MPI_Fint": "MPI_Fint(-1)"}
+           "MPI_Message": "MPI_MESSAGE_NULL", "MPI_Win": "MPI_WIN_NULL", "MPI_File": "MPI_FILE_NULL",
+           "MPI_Fint": "MPI_Fint(-1)"}
 
 
 def parameters(f):

@@ -9,7 +9,9 @@
 
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
+#include "mpi_shim/io/file.hpp"
 #include "mpi_shim/request.hpp"
+#include "mpi_shim/rma/window.hpp"
 #include "mpi_shim/surface/hybrid_check.hpp"
 #include "mpi_shim/world.hpp"
 
@@ -159,6 +161,12 @@ template <> MPI_Message to_c<MPI_Message>(MPI_Fint handle) noexcept {
 template <> MPI_Op to_c<MPI_Op>(MPI_Fint handle) noexcept { return PMPI_Op_f2c(handle); }
 template <> MPI_Errhandler to_c<MPI_Errhandler>(MPI_Fint handle) noexcept { return PMPI_Errhandler_f2c(handle); }
 template <> MPI_Info to_c<MPI_Info>(MPI_Fint handle) noexcept { return PMPI_Info_f2c(handle); }
+template <> MPI_Win to_c<MPI_Win>(MPI_Fint handle) noexcept {
+  return in_shim_range(handle) ? shim_object(handle, MPI_WIN_NULL) : PMPI_Win_f2c(handle);
+}
+template <> MPI_File to_c<MPI_File>(MPI_Fint handle) noexcept {
+  return in_shim_range(handle) ? shim_object(handle, MPI_FILE_NULL) : PMPI_File_f2c(handle);
+}
 
 MPI_Fint to_fortran(MPI_Comm handle) {
   if (handle != MPI_COMM_WORLD && hybrid(handle) != nullptr) return table().handle_of(handle);
@@ -178,10 +186,18 @@ MPI_Fint to_fortran(MPI_Datatype handle) noexcept { return PMPI_Type_c2f(handle)
 MPI_Fint to_fortran(MPI_Op handle) noexcept { return PMPI_Op_c2f(handle); }
 MPI_Fint to_fortran(MPI_Errhandler handle) noexcept { return PMPI_Errhandler_c2f(handle); }
 MPI_Fint to_fortran(MPI_Info handle) noexcept { return PMPI_Info_c2f(handle); }
+MPI_Fint to_fortran(MPI_Win handle) {
+  return hybrid(handle) != nullptr ? table().handle_of(handle) : PMPI_Win_c2f(handle);
+}
+MPI_Fint to_fortran(MPI_File handle) {
+  return hybrid(handle) != nullptr ? table().handle_of(handle) : PMPI_File_c2f(handle);
+}
 
 bool shim_group(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
 bool shim_request(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
 bool shim_message(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
+bool shim_win(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
+bool shim_file(const MPI_Fint* handle) noexcept { return in_shim_range(*handle); }
 bool any_shim_request(const MPI_Fint* handles, MPI_Fint count) noexcept {
   if (handles == nullptr) return false;
   return std::any_of(handles, handles + std::max<MPI_Fint>(count, 0), in_shim_range);

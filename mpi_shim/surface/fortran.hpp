@@ -35,6 +35,8 @@ template <> MPI_Message to_c<MPI_Message>(MPI_Fint handle) noexcept;
 template <> MPI_Op to_c<MPI_Op>(MPI_Fint handle) noexcept;
 template <> MPI_Errhandler to_c<MPI_Errhandler>(MPI_Fint handle) noexcept;
 template <> MPI_Info to_c<MPI_Info>(MPI_Fint handle) noexcept;
+template <> MPI_Win to_c<MPI_Win>(MPI_Fint handle) noexcept;
+template <> MPI_File to_c<MPI_File>(MPI_Fint handle) noexcept;
 
 MPI_Fint to_fortran(MPI_Comm handle);
 MPI_Fint to_fortran(MPI_Group handle);
@@ -44,6 +46,8 @@ MPI_Fint to_fortran(MPI_Datatype handle) noexcept;
 MPI_Fint to_fortran(MPI_Op handle) noexcept;
 MPI_Fint to_fortran(MPI_Errhandler handle) noexcept;
 MPI_Fint to_fortran(MPI_Info handle) noexcept;
+MPI_Fint to_fortran(MPI_Win handle);
+MPI_Fint to_fortran(MPI_File handle);
 
 template <class Handle>
 Handle null() noexcept;
@@ -53,6 +57,8 @@ template <> inline MPI_Request null<MPI_Request>() noexcept { return MPI_REQUEST
 template <> inline MPI_Message null<MPI_Message>() noexcept { return MPI_MESSAGE_NULL; }
 template <> inline MPI_Errhandler null<MPI_Errhandler>() noexcept { return MPI_ERRHANDLER_NULL; }
 template <> inline MPI_Info null<MPI_Info>() noexcept { return MPI_INFO_NULL; }
+template <> inline MPI_Win null<MPI_Win>() noexcept { return MPI_WIN_NULL; }
+template <> inline MPI_File null<MPI_File>() noexcept { return MPI_FILE_NULL; }
 
 namespace detail {
 constexpr MPI_Fint first_handle = 1 << 24;  ///< of shim objects; Open MPI's are below
@@ -74,6 +80,8 @@ inline bool shim_comm(const MPI_Fint* handle) noexcept {
 bool shim_group(const MPI_Fint* handle) noexcept;
 bool shim_request(const MPI_Fint* handle) noexcept;
 bool shim_message(const MPI_Fint* handle) noexcept;
+bool shim_win(const MPI_Fint* handle) noexcept;
+bool shim_file(const MPI_Fint* handle) noexcept;
 bool any_shim_request(const MPI_Fint* handles, MPI_Fint count) noexcept;
 
 /// An array of handles converted to C for a call, and back after it.

@@ -33,6 +33,8 @@ void HybridCheck::check(const MPI_Request* requests, int count) noexcept {
 
 int HybridCheck::fail(int code, const char* function, const char* detail) const noexcept {
   try {
+    if (window_) return raise(*window_, code, function, detail);
+    if (file_) return raise(*file_, code, function, detail);
     return raise(comm_, code, function, detail);
   } catch (...) {
     return code;
@@ -41,6 +43,7 @@ int HybridCheck::fail(int code, const char* function, const char* detail) const 
 
 int HybridCheck::refuse(const char* function) const noexcept {
   try {
+    if (window_ || file_) return fail(unsupported_code(function), function, "");
     return unsupported(comm_, function);
   } catch (...) {
     return MPI_ERR_OTHER;

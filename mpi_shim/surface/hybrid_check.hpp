@@ -10,6 +10,8 @@
 
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
+#include "mpi_shim/io/file.hpp"
+#include "mpi_shim/rma/window.hpp"
 
 namespace ferry::mpi::surface {
 
@@ -22,6 +24,18 @@ class HybridCheck {
     }
   }
   void check(MPI_Group group) noexcept;
+  void check(MPI_Win win) noexcept {
+    if (Window* shim = hybrid(win)) {
+      if (!window_) window_ = shim;
+      found_ = true;
+    }
+  }
+  void check(MPI_File file) noexcept {
+    if (File* shim = hybrid(file)) {
+      if (!file_) file_ = shim;
+      found_ = true;
+    }
+  }
   void check(MPI_Request request) noexcept;
   void check(MPI_Message message) noexcept;
   /// Checks the first `count` requests of `requests` (none when it is null or count < 0).
@@ -44,7 +58,8 @@ class HybridCheck {
     }
   }
 
-  /// `code` through the error handler of the hybrid communicator involved (or the world's).
+  /// `code` through the error handler of the hybrid window, file or communicator involved
+  /// (or the world's).
   int fail(int code, const char* function, const char* detail) const noexcept;
   /// The "<function> is not supported on communicators with function ranks" error.
   int refuse(const char* function) const noexcept;
@@ -52,6 +67,8 @@ class HybridCheck {
  private:
   bool found_ = false;
   Comm* comm_ = nullptr;  ///< the hybrid communicator involved, if any (null: world)
+  Window* window_ = nullptr;
+  File* file_ = nullptr;
 };
 
 }  // namespace ferry::mpi::surface

@@ -13,7 +13,7 @@ HANDLE_KINDS = {
     "MPI_File": "file", "MPI_Message": "message",
 }
 # Kinds whose handles may be shim objects.
-SHIM_KINDS = ("comm", "group", "request", "message")
+SHIM_KINDS = ("comm", "group", "request", "message", "win", "file")
 
 ROLE_WORDS = {
     "in", "out", "inout", "buffer", "status", "statuses", "string", "flag", "index", "indices",

@@ -1,0 +1,42 @@
+// The registries of hybrid windows and files: which MPI_Win and MPI_File handles are the
+// shim's own.
+
+#include <unordered_set>
+
+#include "mpi_shim/io/file.hpp"
+#include "mpi_shim/rma/window.hpp"
+#include "mpi_shim/surface/fortran.hpp"
+#include "mpi_shim/world.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+
+std::unordered_set<const void*> windows;
+std::unordered_set<const void*> files;
+
+template <class Object>
+Object* lookup(const std::unordered_set<const void*>& registry, const void* handle) noexcept {
+  if (registry.empty() || !world().hybrid() || inside_shim()) return nullptr;
+  return registry.count(handle) != 0 ? static_cast<Object*>(const_cast<void*>(handle)) : nullptr;
+}
+
+}  // namespace
+
+Window* hybrid(MPI_Win handle) noexcept { return lookup<Window>(windows, handle); }
+MPI_Win handle_of(Window* window) noexcept { return reinterpret_cast<MPI_Win>(window); }
+void remember_window(Window* window) { windows.insert(window); }
+void forget_window(Window* window) noexcept {
+  fortran::forget(window);
+  windows.erase(window);
+}
+
+File* hybrid(MPI_File handle) noexcept { return lookup<File>(files, handle); }
+MPI_File handle_of(File* file) noexcept { return reinterpret_cast<MPI_File>(file); }
+void remember_file(File* file) { files.insert(file); }
+void forget_file(File* file) noexcept {
+  fortran::forget(file);
+  files.erase(file);
+}
+
+}  // namespace ferry::mpi
