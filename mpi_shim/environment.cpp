@@ -16,6 +16,7 @@
 #include "mpi_shim/session_base.hpp"
 #include "mpi_shim/surface/fortran.hpp"
 #include "mpi_shim/surface/implementations.hpp"
+#include "mpi_shim/threads.hpp"
 #include "mpi_shim/world.hpp"
 #include "runtime/common/error.hpp"
 
@@ -90,9 +91,8 @@ int ferry::mpi::impl::MPI_Init_thread(int* argc, char*** argv, int required, int
   }
   if (status != MPI_SUCCESS) return status;
   status = join_world(status, early_failure);
-  // Hybrid communicators are served from one thread at a time.
-  if (world().hybrid() && *provided > MPI_THREAD_SERIALIZED) *provided = MPI_THREAD_SERIALIZED;
   world().thread_level = *provided;
+  if (world().hybrid() && *provided == MPI_THREAD_MULTIPLE) share_shim_between_threads();
   return status;
 }
 

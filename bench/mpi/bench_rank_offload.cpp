@@ -2,7 +2,8 @@
 // point-to-point latency and bandwidth with rank 1 as a function rank, the same from
 // Fortran (with the ratio of its latency to C's), the bandwidth of a strided vector type,
 // an 8-byte allreduce on 4 ranks, communicator creation on 4 ranks, MPI_Init with 4
-// function ranks, and the F = 0 pass-through cost.
+// function ranks, the F = 0 pass-through cost, and the message rate that granting
+// MPI_THREAD_MULTIPLE leaves to a program that calls MPI from one thread.
 #include <boost/program_options.hpp>
 #include <unistd.h>
 
@@ -143,6 +144,19 @@ double median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
+// What granting MPI_THREAD_MULTIPLE costs a program that calls MPI from one thread: the
+// 8 B message rate between a batch rank and a function rank at MPI_THREAD_SINGLE (the
+// baseline) and at MPI_THREAD_MULTIPLE, in alternating runs (medians).
+void thread_rate(const Setup& setup, ferry::bench::Report& report) {
+  const std::string program = setup.programs + "/bench_mpi_message_rate";
+  std::vector<double> single, multiple;
+  for (unsigned i = 0; i < setup.repeat; ++i) {
+    single.push_back(run_program(with(ferry_run(setup, 1, 1), {program, "single"}))["rate-single"][8]);
+    multiple.push_back(run_program(with(ferry_run(setup, 1, 1), {program, "multiple"}))["rate-multiple"][8]);
+  }
+  add_row(report, "msg rate, THREAD_MULTIPLE/SINGLE", 8, median(single), median(multiple), "M/s", "ratio >= 0.95");
+}
+
 void passthrough(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_compute_comm";
   const std::string shim_path = first_line(quoted(setup.ferry) + " shim-path");
@@ -164,9 +178,10 @@ int main(int argc, char** argv) {
       "bench_rank_offload: plain Open MPI (baseline) against ferry run (function ranks), same invocation");
   description.add_options()
       ("case", po::value(&only)->default_value(only),
-       "all, p2p, p2p-fortran, vector, allreduce, comm, init or passthrough")
+       "all, p2p, p2p-fortran, vector, allreduce, comm, init, thread-rate or passthrough")
       ("mode", po::value(&setup.mode)->default_value(setup.mode), "FERRY_MODE of the ranks: hot, warm or adaptive")
-      ("repeat", po::value(&setup.repeat)->default_value(setup.repeat), "runs per side of the pass-through case (median)")
+      ("repeat", po::value(&setup.repeat)->default_value(setup.repeat),
+       "runs per side of the pass-through and thread-rate cases (median)")
       ("ferry", po::value(&setup.ferry)->default_value(setup.ferry), "the ferry executable")
       ("csv", po::value(&csv), "also write the table as CSV");
   if (!ferry::bench::parse_command_line(argc, argv, description)) return 0;
@@ -176,7 +191,7 @@ int main(int argc, char** argv) {
   }
   const std::map<std::string, void (*)(const Setup&, ferry::bench::Report&)> cases{
       {"p2p", point_to_point}, {"allreduce", allreduce}, {"init", init_time},   {"passthrough", passthrough},
-      {"vector", vector},       {"comm", communicators},
+      {"vector", vector},       {"comm", communicators},       {"thread-rate", thread_rate},
 #ifdef FERRY_BENCH_FORTRAN
       {"p2p-fortran", point_to_point_fortran},
 #endif

@@ -43,7 +43,10 @@ def entry(f):
     body = []
     if f.disposition == "ferry":
         body += handle_checks(f)
-        body.append(f"if (!check.found()) return P{name}({args});")
+        body.append("if (!check.found()) {")
+        body.append("  lock.release();")
+        body.append(f"  return P{name}({args});")
+        body.append("}")
         body.append(f'return check.run("{name}", [&] {{ return ferry::mpi::impl::{name}({args}); }});')
     elif f.disposition == "ferry-all":
         if f.result == "int":
@@ -57,10 +60,11 @@ def entry(f):
     elif f.disposition == "refuse":
         body += handle_checks(f)
         body.append(f'if (check.found()) return check.refuse("{name}");')
+        body.append("lock.release();")
         body.append(f"return P{name}({args});")
     else:
         return []
-    lines = [f'extern "C" {f.result} {name}({params}) noexcept {{', "  HybridCheck check;"]
+    lines = [f'extern "C" {f.result} {name}({params}) noexcept {{', "  ShimLock lock;", "  HybridCheck check;"]
     lines += ["  " + line for line in body]
     lines.append("}")
     return lines

@@ -221,11 +221,13 @@ def variant_entry(f, variant):
             lines.append(f"  if ({' || '.join(tests)}) {{")
             comm = next((f"fortran::to_c<MPI_Comm>(*{a.name})" for a in f.arguments
                          if a.kind == "comm" and not a.pointers), "MPI_COMM_NULL")
+            lines.append("    ferry::mpi::ShimLock lock;")
             lines.append(f'    fortran::refuse("{name}", {comm}, ierror);')
             lines.append("    return;")
             lines.append("  }")
         lines += forward
     elif callbacks:
+        lines.append("  ferry::mpi::ShimLock lock;")
         lines.append(f"  ferry::mpi::fortran_impl::{name}({args});")
     else:
         if f.disposition == "ferry":
@@ -236,6 +238,7 @@ def variant_entry(f, variant):
         c = Conversion()
         for a in f.arguments:
             convert(f, a, c)
+        lines.append("  ferry::mpi::ShimLock lock;")
         lines.append("  try {")
         lines += ["    " + line for line in c.before]
         call = ", ".join(c.call)
@@ -243,6 +246,7 @@ def variant_entry(f, variant):
             # The C entry point's dispatch, inline: the call costs one function call less.
             lines.append("    ferry::mpi::surface::HybridCheck check;")
             lines += ["    " + line for line in c.checks]
+            lines.append("    if (!check.found()) lock.release();")
             lines.append(f'    const int code = check.found() ? check.run("{name}", [&] {{ return ferry::mpi::impl::{name}({call}); }})')
             lines.append(f"                                   : P{name}({call});")
         else:

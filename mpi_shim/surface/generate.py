@@ -62,7 +62,8 @@ def implementations_header(functions):
 
 def c_entries(functions):
     lines = [NOTICE, *ENTRY_PRELUDE, '#include "mpi_shim/surface/hybrid_check.hpp"', '#include "mpi_shim/surface/implementations.hpp"',
-             "", "using ferry::mpi::surface::HybridCheck;", ""]
+             '#include "mpi_shim/threads.hpp"',
+             "", "using ferry::mpi::ShimLock;", "using ferry::mpi::surface::HybridCheck;", ""]
     for f in functions:
         body = emit_c.entry(f)
         if body:
@@ -73,7 +74,7 @@ def c_entries(functions):
 def fortran_entries(functions):
     lines = [NOTICE, *ENTRY_PRELUDE, "#include <mpi.h>", "", "#include <string>", "",
              '#include "mpi_shim/surface/fortran.hpp"', '#include "mpi_shim/surface/hybrid_check.hpp"',
-             '#include "mpi_shim/surface/implementations.hpp"', "",
+             '#include "mpi_shim/surface/implementations.hpp"', '#include "mpi_shim/threads.hpp"', "",
              "namespace fortran = ferry::mpi::fortran;", ""]
     aliases = []
     for f in functions:
