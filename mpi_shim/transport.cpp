@@ -1,11 +1,5 @@
 #include "mpi_shim/transport.hpp"
 
-#include <poll.h>
-
-#include <cerrno>
-
-#include "runtime/common/error.hpp"
-
 namespace ferry::mpi {
 
 namespace {
@@ -37,11 +31,6 @@ ucp_ep_h Transport::endpoint(int world_rank) {
     slot = ucx::Endpoint::connect_to_worker(worker_, addresses_[size_t(world_rank)], ucx::PeerFailure::untracked);
   }
   return slot->raw();
-}
-
-void Transport::sleep_on_event_fd(int milliseconds) {
-  pollfd descriptor{worker_->event_fd(), POLLIN, 0};
-  if (::poll(&descriptor, 1, milliseconds) < 0 && errno != EINTR) throw_system_error("poll on UCX worker event fd");
 }
 
 Transport& transport() noexcept { return *installed; }

@@ -2,10 +2,8 @@
 // The shim's UCX worker and its endpoints to every rank of the hybrid world, plus the one
 // place where the shim waits (hot, warm or adaptive, from FERRY_MODE).
 
-#include <sched.h>
 #include <ucp/api/ucp.h>
 
-#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -19,6 +17,12 @@
 #include "runtime/ucx/worker.hpp"
 
 namespace ferry::mpi {
+
+/// What a waiting thread lets the others have under MPI_THREAD_MULTIPLE: the shim's lock.
+struct SharedShim {
+  static constexpr bool shares = true;
+  ShimUnlock release() const noexcept { return {}; }
+};
 
 class Transport {
  public:
@@ -34,8 +38,6 @@ class Transport {
   /// The endpoint to `world_rank`, connected on first use.
   ucp_ep_h endpoint(int world_rank);
 
-  /// Sleeps until the (armed) worker's event fd fires, at most `milliseconds`.
-  void sleep_on_event_fd(int milliseconds);
   /// One round of progress; true when something happened.
   bool progress() noexcept { return worker_->progress(); }
   /// One round of progress and of the background work (MPI_Test and friends).
@@ -60,20 +62,13 @@ class Transport {
       return done();
     };
     if (must_share_while_waiting()) {
-      wait_sharing_lock(finished);
+      waiter_.wait_until(finished, ferry::Deadline::never(), SharedShim{});
     } else {
       waiter_.wait_until(finished);
     }
   }
 
  private:
-  /// The wait of a thread among others (MPI_THREAD_MULTIPLE): it holds the shim's lock
-  /// only to progress and to test, and lets it go at every idle turn. Warm and adaptive
-  /// sleep on the event fd for at most a millisecond, since another thread may take the
-  /// event this one armed for.
-  template <class Done>
-  void wait_sharing_lock(Done&& finished);
-
   std::shared_ptr<ucx::Context> context_;
   std::shared_ptr<ucx::Worker> worker_;
   ucx::WaitMode mode_;
@@ -82,31 +77,6 @@ class Transport {
   std::vector<std::unique_ptr<ucx::Endpoint>> endpoints_;
   std::function<void()> background_;
 };
-
-template <class Done>
-void Transport::wait_sharing_lock(Done&& finished) {
-  using Clock = std::chrono::steady_clock;
-  constexpr auto spin = std::chrono::microseconds(100);
-  auto last_event = Clock::now();
-  for (;;) {
-    const bool progressed = progress();
-    if (finished()) return;
-    if (progressed) {
-      last_event = Clock::now();
-      continue;
-    }
-    const bool spinning = mode_ == ucx::WaitMode::hot ||
-                          (mode_ == ucx::WaitMode::adaptive && Clock::now() - last_event < spin);
-    if (spinning || !worker_->arm()) {
-      ShimUnlock unlock;
-      sched_yield();
-      continue;
-    }
-    ShimUnlock unlock;
-    sleep_on_event_fd(1);
-    last_event = Clock::now();
-  }
-}
 
 /// The process's transport; only valid once the hybrid world is up.
 Transport& transport() noexcept;

@@ -26,11 +26,11 @@ std::string_view wait_mode_name(WaitMode mode) noexcept {
   return "unknown";
 }
 
-void Waiter::sleep_until_event(const Deadline& deadline) {
-  if (!worker_.arm()) return;
-  if (secondary_ != nullptr && !secondary_->arm()) return;
+bool Waiter::arm() { return worker_.arm() && (secondary_ == nullptr || secondary_->arm()); }
+
+void Waiter::sleep_on_events(int timeout_ms) {
   pollfd descriptors[2] = {{worker_.event_fd(), POLLIN, 0}, {secondary_ ? secondary_->event_fd() : -1, POLLIN, 0}};
-  if (::poll(descriptors, secondary_ ? 2 : 1, deadline.poll_timeout_ms()) < 0 && errno != EINTR) {
+  if (::poll(descriptors, secondary_ ? 2 : 1, timeout_ms) < 0 && errno != EINTR) {
     throw_system_error("poll on UCX worker event fd");
   }
 }

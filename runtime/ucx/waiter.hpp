@@ -19,6 +19,16 @@ namespace ferry::ucx {
 
 enum class WaitMode { hot, warm, adaptive };
 
+/// What a wait lets other threads have while it is idle: nothing (the default), or, for a
+/// worker that threads share under a lock, the lock (`release()` returns a scope that
+/// gives it up and takes it back). A sharing wait gives the lock up at every idle turn and
+/// sleeps for at most a millisecond, since another thread may take the event it armed for.
+struct KeepAll {
+  struct Scope {};
+  static constexpr bool shares = false;
+  Scope release() const noexcept { return {}; }
+};
+
 /// Parses "hot", "warm" or "adaptive"; throws Error(invalid_argument) otherwise.
 WaitMode parse_wait_mode(std::string_view text);
 std::string_view wait_mode_name(WaitMode mode) noexcept;
@@ -34,8 +44,8 @@ class Waiter {
       : worker_(worker), secondary_(secondary), mode_(mode), spin_(spin) {}
 
   /// Progresses until `done()` is true (returns true) or `deadline` passes (returns false).
-  template <class Done>
-  bool wait_until(Done&& done, Deadline deadline = Deadline::never());
+  template <class Done, class Others = KeepAll>
+  bool wait_until(Done&& done, Deadline deadline = Deadline::never(), const Others& others = {});
 
   /// Nanoseconds spent busy-polling so far (hot and the spinning part of adaptive).
   uint64_t busy_poll_ns() const noexcept { return busy_poll_ns_; }
@@ -43,16 +53,24 @@ class Waiter {
   Worker& worker() const noexcept { return worker_; }
 
  private:
-  /// Sleeps on the worker's event fd until it fires or the deadline passes.
-  void sleep_until_event(const Deadline& deadline);
+  /// Arms the workers; false when events are pending (progress first).
+  bool arm();
+  /// Sleeps on the armed workers' event fds until one fires or `timeout_ms` passes.
+  void sleep_on_events(int timeout_ms);
 
   bool progress(uint32_t round);
 
   /// An idle turn of a spinning wait gives the CPU up every 64 turns: with more busy
   /// processes than cores a spinner holds the core its peer needs in order to answer, and
   /// on a dedicated core a yield with nothing else to run returns at once.
-  static void share_core(uint32_t round) noexcept {
-    if ((round & 63U) == 63U) sched_yield();
+  template <class Others>
+  static void share_core(uint32_t round, const Others& others) noexcept {
+    if (Others::shares) {
+      [[maybe_unused]] auto released = others.release();
+      sched_yield();
+    } else if ((round & 63U) == 63U) {
+      sched_yield();
+    }
   }
 
   Worker& worker_;
@@ -70,8 +88,8 @@ inline bool Waiter::progress(uint32_t round) {
   return progressed;
 }
 
-template <class Done>
-bool Waiter::wait_until(Done&& done, Deadline deadline) {
+template <class Done, class Others>
+bool Waiter::wait_until(Done&& done, Deadline deadline, const Others& others) {
   if (done()) return true;
   const auto started = Clock::now();
   auto last_event = started;
@@ -86,7 +104,7 @@ bool Waiter::wait_until(Done&& done, Deadline deadline) {
       return true;
     }
     if (mode_ == WaitMode::hot) {
-      if (!progressed) share_core(round);
+      if (!progressed) share_core(round, others);
       if ((round & 255U) == 0 && deadline.passed()) {
         account(Clock::now());
         return false;
@@ -100,11 +118,17 @@ bool Waiter::wait_until(Done&& done, Deadline deadline) {
       continue;
     }
     if (mode_ == WaitMode::adaptive && now - last_event < spin_) {
-      share_core(round);
+      share_core(round, others);
       continue;
     }
     if (mode_ == WaitMode::adaptive) busy_poll_ns_ += static_cast<uint64_t>(spin_.count()) * 1000U;
-    sleep_until_event(deadline);
+    if (arm()) {
+      const int timeout_ms = deadline.poll_timeout_ms();
+      [[maybe_unused]] auto released = others.release();
+      sleep_on_events(Others::shares && (timeout_ms < 0 || timeout_ms > 1) ? 1 : timeout_ms);
+    } else if (Others::shares) {
+      share_core(round, others);
+    }
     last_event = Clock::now();
   }
 }
