@@ -62,7 +62,10 @@ void progress_until(bool native_pending, Done&& done) {
     transport().wait_until(done);
     return;
   }
-  while (!done()) transport().poll();
+  while (!done()) {
+    transport().poll();
+    transport().missed();
+  }
 }
 
 Comm* comm_of(MPI_Request handle) {
@@ -97,7 +100,10 @@ int ferry::mpi::impl::MPI_Test(MPI_Request* handle, int* flag, MPI_Status* statu
   }
   transport().poll();
   *flag = request->test() ? 1 : 0;
-  if (!*flag) return MPI_SUCCESS;
+  if (!*flag) {
+    transport().missed();
+    return MPI_SUCCESS;
+  }
   Comm* comm = request->comm;
   const int error = retire(handle, *request, status, Completion::single);
   return error == MPI_SUCCESS ? MPI_SUCCESS : raise(comm, error, "MPI_Test");
@@ -145,6 +151,7 @@ int ferry::mpi::impl::MPI_Testall(int count, MPI_Request requests[], int* flag, 
     Request* request = shim_request(requests[i]);
     if (request != nullptr && request->active && !request->test()) {
       *flag = 0;
+      transport().missed();
       return MPI_SUCCESS;
     }
   }
@@ -163,6 +170,7 @@ int ferry::mpi::impl::MPI_Testall(int count, MPI_Request requests[], int* flag, 
     PMPI_Testall(int(native.size()), native.data(), &native_done, native_statuses.data());
     if (!native_done) {
       *flag = 0;
+      transport().missed();
       return MPI_SUCCESS;
     }
     for (size_t next = 0; next < native.size(); ++next) {
@@ -232,6 +240,7 @@ int ferry::mpi::impl::MPI_Testany(int count, MPI_Request requests[], int* index,
   }
   *flag = any_active ? 0 : 1;
   if (!any_active) deliver_empty_status(status, Completion::single);
+  if (any_active) transport().missed();
   return MPI_SUCCESS;
 }
 
@@ -257,7 +266,13 @@ static int some(int count, MPI_Request requests[], int* outcount, int indices[],
     return *outcount > 0 || !any_active;
   };
   transport().poll();
-  if (!sweep() && block) progress_until(native_pending, sweep);
+  if (!sweep()) {
+    if (block) {
+      progress_until(native_pending, sweep);
+    } else {
+      transport().missed();
+    }
+  }
   if (*outcount == 0 && !any_active) *outcount = MPI_UNDEFINED;
   return failed ? raise(nullptr, MPI_ERR_IN_STATUS, function) : MPI_SUCCESS;
 }
@@ -293,7 +308,11 @@ int ferry::mpi::impl::MPI_Request_get_status(MPI_Request handle, int* flag, MPI_
   }
   transport().poll();
   *flag = request->test() ? 1 : 0;
-  if (*flag) deliver_status(status, request->status, Completion::single);
+  if (*flag) {
+    deliver_status(status, request->status, Completion::single);
+  } else {
+    transport().missed();
+  }
   return MPI_SUCCESS;
 }
 

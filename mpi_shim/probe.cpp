@@ -111,7 +111,11 @@ int ferry::mpi::impl::MPI_Iprobe(int source, int tag, MPI_Comm handle, int* flag
   transport().poll();
   ucp_tag_recv_info_t info{};
   *flag = probe_once(*comm, source, tag, false, info) != nullptr ? 1 : 0;
-  if (*flag) status_of(info, status);
+  if (*flag) {
+    status_of(info, status);
+  } else {
+    transport().missed();
+  }
   return MPI_SUCCESS;
 }
 
@@ -147,6 +151,8 @@ int ferry::mpi::impl::MPI_Improbe(int source, int tag, MPI_Comm handle, int* fla
   if (*flag) {
     *message = keep(*comm, found, info);
     status_of(info, status);
+  } else {
+    transport().missed();
   }
   return MPI_SUCCESS;
 }

@@ -2,9 +2,11 @@
 // The shim's UCX worker and its endpoints to every rank of the hybrid world, plus the one
 // place where the shim waits (hot, warm or adaptive, from FERRY_MODE).
 
+#include <sched.h>
 #include <ucp/api/ucp.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -45,6 +47,15 @@ class Transport {
     progress();
     run_background();
   }
+  /// A poll for the program (MPI_Test, MPI_Iprobe and friends) that found nothing. A
+  /// program that polls in a loop holds its core like a spinning wait, so every 64th miss
+  /// gives the CPU up, as such a wait does.
+  void missed() noexcept {
+    if ((++misses_ & 63U) == 0) {
+      ShimUnlock unlock;
+      sched_yield();
+    }
+  }
   /// Work to do at every turn of every wait: pending nonblocking collectives and
   /// buffered sends advance even while the caller waits for something else.
   void set_background(std::function<void()> work) { background_ = std::move(work); }
@@ -76,6 +87,7 @@ class Transport {
   std::vector<std::vector<std::byte>> addresses_;
   std::vector<std::unique_ptr<ucx::Endpoint>> endpoints_;
   std::function<void()> background_;
+  uint32_t misses_ = 0;
 };
 
 /// The process's transport; only valid once the hybrid world is up.
