@@ -7,6 +7,7 @@
 #include "mpi_shim/collectives/algorithms.hpp"
 #include "mpi_shim/context_ids.hpp"
 #include "mpi_shim/surface/fortran.hpp"
+#include "mpi_shim/threads.hpp"
 #include "mpi_shim/tags.hpp"
 #include "mpi_shim/transfer.hpp"
 #include "mpi_shim/world.hpp"
@@ -259,7 +260,10 @@ MPI_Comm make_comm(const std::vector<int>& world_members, const Agreement& agree
   const uint32_t context_id = *agreement.context_id;
   const bool all_batch = std::all_of(world_members.begin(), world_members.end(),
                                      [](int rank) { return world().is_batch_rank(rank); });
-  if (all_batch && copy_from == nullptr) {
+  // When threads share the shim, a communicator of batch ranks stays the shim's: Open
+  // MPI's creation of it would block in one thread while the same ranks' other threads
+  // wait in the shim for this one, each library waiting for the other.
+  if (all_batch && copy_from == nullptr && !shim_shared_between_threads()) {
     // Open MPI gives the native communicator context ids of its own.
     context_ids.release(context_id);
     return create_native(world_members, context_id);

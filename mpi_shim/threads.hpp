@@ -27,6 +27,8 @@ inline void unlock_shim() noexcept {
 /// From now on, threads share the shim (MPI_Init_thread granted MPI_THREAD_MULTIPLE).
 void share_shim_between_threads() noexcept;
 
+inline bool shim_shared_between_threads() noexcept { return detail::threads_share_shim; }
+
 /// True when the calling thread holds the lock and must let it go while it waits.
 inline bool must_share_while_waiting() noexcept { return detail::holds_shim_lock; }
 

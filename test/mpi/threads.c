@@ -1,6 +1,6 @@
 /* MPI_THREAD_MULTIPLE: several threads of every rank call MPI at once. Point-to-point
    with wildcards on one communicator (blocking, nonblocking and matched probes), and
-   collectives on a duplicate of the communicator per thread. */
+   collectives and communicator creation on a duplicate of the communicator per thread. */
 #include "mpi_check.h"
 
 #include <pthread.h>
@@ -103,6 +103,19 @@ static void collectives(int thread) {
     CHECK_MPI(MPI_Ibarrier(comm, &request));
     CHECK_MPI(MPI_Wait(&request, MPI_STATUS_IGNORE));
     tallies[thread].collective_sum += sum;
+  }
+  /* Communicators made at once by every thread: halves of the world (all batch ranks or
+     all function ranks in some placements) and the whole world again. */
+  for (int round = 0; round < 5; ++round) {
+    MPI_Comm half;
+    CHECK_MPI(MPI_Comm_split(comm, rank < size / 2, size - rank, &half));
+    int half_size = 0;
+    long long one = 1, members = 0;
+    CHECK_MPI(MPI_Comm_size(half, &half_size));
+    CHECK_MPI(MPI_Allreduce(&one, &members, 1, MPI_LONG_LONG, MPI_SUM, half));
+    CHECK_INT(members, half_size, "members of a half");
+    CHECK_MPI(MPI_Comm_free(&half));
+    tallies[thread].collective_sum += members;
   }
 }
 
