@@ -79,29 +79,6 @@ int open_everywhere(Comm& comm, const std::string& path, int amode, MPI_Info inf
   return MPI_SUCCESS;
 }
 
-/// Rank 0 makes the side file of the shared file pointer; every rank opens it. A failure
-/// (a directory without write permission) is kept: only shared-pointer calls report it.
-void attach_shared_pointer(File& file) {
-  std::string path, failure;
-  if (file.comm->rank == 0) {
-    try {
-      path = SharedPointer::create_beside(file.path);
-    } catch (const std::exception& error) {
-      failure = error.what();
-    }
-  }
-  path = broadcast_string(*file.comm, path);
-  if (path.empty()) {
-    file.shared_failure = broadcast_string(*file.comm, failure);
-    return;
-  }
-  try {
-    file.shared = std::make_unique<SharedPointer>(path);
-  } catch (const std::exception& error) {
-    file.shared_failure = error.what();
-  }
-}
-
 /// The error handler a new file starts with: the one set on MPI_FILE_NULL.
 FileErrhandler initial_errhandler() {
   MPI_Errhandler handler = MPI_ERRORS_RETURN;
@@ -142,7 +119,9 @@ int ferry::mpi::impl::MPI_File_open(MPI_Comm comm_handle, const char* name, int 
     forget_comm(file->comm);
     return open_failure(name, code);
   }
-  attach_shared_pointer(*file);
+  std::string shared_path;
+  if (file->comm->rank == 0) shared_path = SharedPointer::path_beside(file->path);
+  file->shared = std::make_unique<SharedPointer>(broadcast_string(*file->comm, shared_path));
   remember_file(file.get());
   *handle = handle_of(file.release());
   return MPI_SUCCESS;
@@ -159,7 +138,7 @@ int ferry::mpi::impl::MPI_File_close(MPI_File* handle) {
   impl::MPI_Barrier(handle_of(&comm));
   const bool delete_on_close = (file->amode & MPI_MODE_DELETE_ON_CLOSE) != 0;
   if (comm.rank == 0) {
-    if (file->shared) ::unlink(file->shared->path().c_str());
+    file->shared->remove();
     if (delete_on_close) {
       ShimScope scope;
       QuietFileNull quiet;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "mpi_shim/communicator.hpp"
@@ -20,12 +21,6 @@
 namespace ferry::mpi {
 
 namespace {
-
-/// The shared file pointer of `file`; throws when its side file could not be made.
-SharedPointer& shared_pointer(File& file) {
-  if (!file.shared) throw Error(Errc::system, "the file has no shared file pointer: " + file.shared_failure);
-  return *file.shared;
-}
 
 /// `count` elements of `type` in etypes of the file's view.
 int64_t etypes_of(const File& file, int count, MPI_Datatype type) {
@@ -44,17 +39,29 @@ int shared_step(File& file, const char* function, Body&& body) {
   }
 }
 
-/// The offset of this rank's part of an ordered access of `mine` etypes: the shared
-/// pointer as it was, plus the parts of the ranks before; the pointer moves past all parts.
+/// Where this rank's part of an ordered access of `mine` etypes starts: the shared
+/// pointer as it was, plus the parts of the ranks before; the pointer moves past all
+/// parts. Collective; every rank throws alike when rank 0 cannot move the pointer.
 int64_t ordered_offset(File& file, int64_t mine) {
-  shared_pointer(file);  // every rank fails alike before the collective steps
   Comm& comm = *file.comm;
   std::vector<int64_t> parts(size_t(comm.size()));
   allgather_bytes(comm, &mine, sizeof mine, parts.data());
-  int64_t base = 0;
-  if (comm.rank == 0) base = shared_pointer(file).fetch_add(std::accumulate(parts.begin(), parts.end(), int64_t(0)));
-  impl::MPI_Bcast(&base, 1, MPI_INT64_T, 0, handle_of(&comm));
-  return std::accumulate(parts.begin(), parts.begin() + comm.rank, base);
+  struct {
+    int64_t base = 0;
+    int64_t failed = 0;
+  } start;
+  std::string failure;
+  if (comm.rank == 0) {
+    try {
+      start.base = file.shared->fetch_add(std::accumulate(parts.begin(), parts.end(), int64_t(0)));
+    } catch (const std::exception& error) {
+      start.failed = 1;
+      failure = error.what();
+    }
+  }
+  impl::MPI_Bcast(&start, 2, MPI_INT64_T, 0, handle_of(&comm));
+  if (start.failed != 0) throw Error(Errc::system, comm.rank == 0 ? failure : "rank 0 could not move the shared file pointer");
+  return std::accumulate(parts.begin(), parts.begin() + comm.rank, start.base);
 }
 
 /// Collective: rank 0 moves the pointer with `move` (which returns an MPI error code) once
@@ -90,9 +97,8 @@ int64_t end_of_view(File& file, MPI_Offset offset) {
 }  // namespace
 
 int reset_shared_pointer(File& file, const char* function) {
-  if (!file.shared) return MPI_SUCCESS;
   return move_collectively(file, function, [&] {
-    file.shared->store(0);
+    file.shared->reset();
     return MPI_SUCCESS;
   });
 }
@@ -105,7 +111,7 @@ int ferry::mpi::impl::MPI_File_write_shared(MPI_File fh, const void* buf, int co
                                             MPI_Status* status) {
   File& file = *hybrid(fh);
   return shared_step(file, "MPI_File_write_shared", [&] {
-    const int64_t offset = shared_pointer(file).fetch_add(etypes_of(file, count, datatype));
+    const int64_t offset = file.shared->fetch_add(etypes_of(file, count, datatype));
     return on_own_handle(file, "MPI_File_write_shared", [&](MPI_File own) {
       return PMPI_File_write_at(own, offset, buf, count, datatype, status);
     });
@@ -116,7 +122,7 @@ int ferry::mpi::impl::MPI_File_read_shared(MPI_File fh, void* buf, int count, MP
                                            MPI_Status* status) {
   File& file = *hybrid(fh);
   return shared_step(file, "MPI_File_read_shared", [&] {
-    const int64_t offset = shared_pointer(file).fetch_add(etypes_of(file, count, datatype));
+    const int64_t offset = file.shared->fetch_add(etypes_of(file, count, datatype));
     return on_own_handle(file, "MPI_File_read_shared", [&](MPI_File own) {
       return PMPI_File_read_at(own, offset, buf, count, datatype, status);
     });
@@ -127,7 +133,7 @@ int ferry::mpi::impl::MPI_File_iwrite_shared(MPI_File fh, const void* buf, int c
                                              MPI_Request* request) {
   File& file = *hybrid(fh);
   return shared_step(file, "MPI_File_iwrite_shared", [&] {
-    const int64_t offset = shared_pointer(file).fetch_add(etypes_of(file, count, datatype));
+    const int64_t offset = file.shared->fetch_add(etypes_of(file, count, datatype));
     return on_own_handle(file, "MPI_File_iwrite_shared", [&](MPI_File own) {
       return PMPI_File_iwrite_at(own, offset, buf, count, datatype, request);
     });
@@ -138,7 +144,7 @@ int ferry::mpi::impl::MPI_File_iread_shared(MPI_File fh, void* buf, int count, M
                                             MPI_Request* request) {
   File& file = *hybrid(fh);
   return shared_step(file, "MPI_File_iread_shared", [&] {
-    const int64_t offset = shared_pointer(file).fetch_add(etypes_of(file, count, datatype));
+    const int64_t offset = file.shared->fetch_add(etypes_of(file, count, datatype));
     return on_own_handle(file, "MPI_File_iread_shared", [&](MPI_File own) {
       return PMPI_File_iread_at(own, offset, buf, count, datatype, request);
     });
@@ -173,7 +179,7 @@ int ferry::mpi::impl::MPI_File_seek_shared(MPI_File fh, MPI_Offset offset, int w
     return raise(file, MPI_ERR_ARG, "MPI_File_seek_shared", "whence is not MPI_SEEK_SET, _CUR or _END");
   }
   return move_collectively(file, "MPI_File_seek_shared", [&] {
-    SharedPointer& pointer = shared_pointer(file);
+    SharedPointer& pointer = *file.shared;
     int64_t target = offset;
     if (whence == MPI_SEEK_CUR) target += pointer.load();
     if (whence == MPI_SEEK_END) target = end_of_view(file, offset);
@@ -186,7 +192,7 @@ int ferry::mpi::impl::MPI_File_seek_shared(MPI_File fh, MPI_Offset offset, int w
 int ferry::mpi::impl::MPI_File_get_position_shared(MPI_File fh, MPI_Offset* offset) {
   File& file = *hybrid(fh);
   return shared_step(file, "MPI_File_get_position_shared", [&] {
-    *offset = shared_pointer(file).load();
+    *offset = file.shared->load();
     return MPI_SUCCESS;
   });
 }

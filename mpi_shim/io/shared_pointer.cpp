@@ -2,12 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
-#include <utility>
-#include <vector>
 
 #include "runtime/common/error.hpp"
 
@@ -15,19 +13,10 @@ namespace ferry::mpi {
 
 namespace {
 
-std::string side_file_template(const std::string& name) {
-  // A prefix that names a file system ("ufs:/scratch/x") is not part of the path.
-  const size_t colon = name.find(':');
-  const bool prefixed = colon != std::string::npos && colon < name.find('/');
-  const std::string data_path = prefixed ? name.substr(colon + 1) : name;
-  const size_t slash = data_path.rfind('/');
-  const std::string directory = slash == std::string::npos ? "." : data_path.substr(0, slash);
-  const std::string base = slash == std::string::npos ? data_path : data_path.substr(slash + 1);
-  return directory + "/." + base + ".ferry-shared-pointer-XXXXXX";
-}
-
-void write_value(int fd, int64_t value) {
-  if (::pwrite(fd, &value, sizeof value, 0) != ssize_t(sizeof value)) throw_system_error("shared file pointer write");
+std::string host_name() {
+  char name[256] = "";
+  if (::gethostname(name, sizeof name - 1) != 0) return "host";
+  return name;
 }
 
 }  // namespace
@@ -58,47 +47,71 @@ class SharedPointer::Locked {
   int fd_;
 };
 
-std::string SharedPointer::create_beside(const std::string& data_path) {
-  std::string path = side_file_template(data_path);
-  std::vector<char> name(path.begin(), path.end());
-  name.push_back('\0');
-  const int fd = ::mkstemp(name.data());
-  if (fd < 0) throw_system_error("creating the shared file pointer beside " + data_path);
-  try {
-    write_value(fd, 0);
-  } catch (...) {
-    ::close(fd);
-    ::unlink(name.data());
-    throw;
-  }
-  ::close(fd);
-  return name.data();
+std::string SharedPointer::path_beside(const std::string& data_path) {
+  static std::atomic<unsigned> openings{0};
+  // A prefix that names a file system ("ufs:/scratch/x") is not part of the path.
+  const size_t colon = data_path.find(':');
+  const bool prefixed = colon != std::string::npos && colon < data_path.find('/');
+  const std::string path = prefixed ? data_path.substr(colon + 1) : data_path;
+  const size_t slash = path.rfind('/');
+  const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  return directory + "/." + base + ".ferry-shared-pointer-" + host_name() + "-" + std::to_string(::getpid()) + "-" +
+         std::to_string(openings++);
 }
 
-SharedPointer::SharedPointer(std::string path) : fd_(::open(path.c_str(), O_RDWR | O_CLOEXEC)), path_(std::move(path)) {
-  if (fd_ < 0) throw_system_error("opening the shared file pointer " + path_);
+SharedPointer::~SharedPointer() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
-SharedPointer::~SharedPointer() { ::close(fd_); }
+bool SharedPointer::open(bool create) {
+  if (fd_ >= 0) return true;
+  fd_ = ::open(path_.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+  if (fd_ >= 0) return true;
+  if (!create && errno == ENOENT) return false;
+  throw_system_error("opening the shared file pointer " + path_);
+}
 
-int64_t SharedPointer::load() {
-  Locked lock(fd_);
+int64_t SharedPointer::read_locked() {
   int64_t value = 0;
-  if (::pread(fd_, &value, sizeof value, 0) != ssize_t(sizeof value)) throw_system_error("shared file pointer read");
+  const ssize_t got = ::pread(fd_, &value, sizeof value, 0);
+  if (got == 0) return 0;
+  if (got != ssize_t(sizeof value)) throw_system_error("reading the shared file pointer " + path_);
   return value;
 }
 
-void SharedPointer::store(int64_t value) {
-  Locked lock(fd_);
-  write_value(fd_, value);
+void SharedPointer::write_locked(int64_t value) {
+  if (::pwrite(fd_, &value, sizeof value, 0) != ssize_t(sizeof value)) {
+    throw_system_error("writing the shared file pointer " + path_);
+  }
 }
 
 int64_t SharedPointer::fetch_add(int64_t delta) {
+  open(true);
   Locked lock(fd_);
-  int64_t value = 0;
-  if (::pread(fd_, &value, sizeof value, 0) != ssize_t(sizeof value)) throw_system_error("shared file pointer read");
-  write_value(fd_, value + delta);
+  const int64_t value = read_locked();
+  write_locked(value + delta);
   return value;
 }
+
+int64_t SharedPointer::load() {
+  if (!open(false)) return 0;
+  Locked lock(fd_);
+  return read_locked();
+}
+
+void SharedPointer::store(int64_t value) {
+  open(true);
+  Locked lock(fd_);
+  write_locked(value);
+}
+
+void SharedPointer::reset() {
+  if (!open(false)) return;
+  Locked lock(fd_);
+  write_locked(0);
+}
+
+void SharedPointer::remove() noexcept { ::unlink(path_.c_str()); }
 
 }  // namespace ferry::mpi
