@@ -26,15 +26,20 @@ void io_make_directory(char *path, size_t capacity) {
 void io_remove_directory(const char *path) {
   CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   if (world_rank() != 0) return;
-  DIR *dir = opendir(path);
-  CHECK(dir != NULL, "opendir %s failed", path);
-  for (struct dirent *entry; (entry = readdir(dir)) != NULL;) {
-    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
-    char file[1024];
-    io_path(file, sizeof file, path, entry->d_name);
-    unlink(file);
+  struct dirent **entries = NULL;
+  const int count = scandir(path, &entries, NULL, alphasort);
+  CHECK(count >= 0, "scandir %s failed", path);
+  for (int i = 0; i < count; ++i) {
+    const char *name = entries[i]->d_name;
+    if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+      out("left in the directory: %s", name);
+      char file[1024];
+      io_path(file, sizeof file, path, name);
+      unlink(file);
+    }
+    free(entries[i]);
   }
-  closedir(dir);
+  free(entries);
   CHECK(rmdir(path) == 0, "rmdir %s failed", path);
 }
 

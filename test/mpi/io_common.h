@@ -9,7 +9,9 @@
 /* Collective on MPI_COMM_WORLD: rank 0 creates a fresh directory under the system's
    temporary directory, every rank gets its name. */
 void io_make_directory(char *path, size_t capacity);
-/* Collective on MPI_COMM_WORLD: rank 0 removes the directory and whatever is left in it. */
+/* Collective on MPI_COMM_WORLD: rank 0 records the name of every file left in the
+   directory (hidden ones too: no side file may outlive its file), then removes them and
+   the directory. */
 void io_remove_directory(const char *path);
 
 /* `directory`/`name` in `path`. */
