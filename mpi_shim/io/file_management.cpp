@@ -70,11 +70,14 @@ int ferry::mpi::impl::MPI_File_set_view(MPI_File fh, MPI_Offset disp, MPI_Dataty
   const int code = on_own_handle(file, "MPI_File_set_view", [&](MPI_File own) {
     return PMPI_File_set_view(own, disp, etype, filetype, datarep, info);
   });
-  if (code != MPI_SUCCESS) return code;
-  int etype_size = 1;
-  PMPI_Type_size(etype, &etype_size);
-  file.etype_size = etype_size > 0 ? etype_size : 1;
-  return reset_shared_pointer(file, "MPI_File_set_view");
+  if (code == MPI_SUCCESS) {
+    int etype_size = 1;
+    PMPI_Type_size(etype, &etype_size);
+    file.etype_size = etype_size > 0 ? etype_size : 1;
+  }
+  // A rank whose view failed still takes part, so that the others do not wait for it.
+  const int reset = reset_shared_pointer(file, "MPI_File_set_view");
+  return code != MPI_SUCCESS ? code : reset;
 }
 
 int ferry::mpi::impl::MPI_File_get_view(MPI_File fh, MPI_Offset* disp, MPI_Datatype* etype, MPI_Datatype* filetype,

@@ -175,10 +175,10 @@ int ferry::mpi::impl::MPI_File_read_ordered(MPI_File fh, void* buf, int count, M
 
 int ferry::mpi::impl::MPI_File_seek_shared(MPI_File fh, MPI_Offset offset, int whence) {
   File& file = *hybrid(fh);
-  if (whence != MPI_SEEK_SET && whence != MPI_SEEK_CUR && whence != MPI_SEEK_END) {
-    return raise(file, MPI_ERR_ARG, "MPI_File_seek_shared", "whence is not MPI_SEEK_SET, _CUR or _END");
-  }
-  return move_collectively(file, "MPI_File_seek_shared", [&] {
+  const bool known = whence == MPI_SEEK_SET || whence == MPI_SEEK_CUR || whence == MPI_SEEK_END;
+  // Rank 0's arguments decide (MPI requires the same on all ranks); every rank takes part.
+  const int code = move_collectively(file, "MPI_File_seek_shared", [&] {
+    if (!known) return MPI_ERR_ARG;
     SharedPointer& pointer = *file.shared;
     int64_t target = offset;
     if (whence == MPI_SEEK_CUR) target += pointer.load();
@@ -187,6 +187,10 @@ int ferry::mpi::impl::MPI_File_seek_shared(MPI_File fh, MPI_Offset offset, int w
     pointer.store(target);
     return MPI_SUCCESS;
   });
+  if (code == MPI_SUCCESS && !known) {
+    return raise(file, MPI_ERR_ARG, "MPI_File_seek_shared", "whence is not MPI_SEEK_SET, _CUR or _END");
+  }
+  return code;
 }
 
 int ferry::mpi::impl::MPI_File_get_position_shared(MPI_File fh, MPI_Offset* offset) {
