@@ -34,7 +34,7 @@ struct File {
   int amode = 0;     ///< as given to MPI_File_open
   int etype_size = 1;  ///< in bytes, of the current view's etype (the shared pointer counts etypes)
   MPI_File own = MPI_FILE_NULL;  ///< this rank's Open MPI handle, opened on MPI_COMM_SELF
-  std::unique_ptr<SharedPointer> shared;
+  std::unique_ptr<SharedPointer> shared;  ///< the group's; its side file appears at first use
   SplitCollective split;
 };
 
