@@ -1,9 +1,10 @@
 // Rank offload against plain Open MPI, both measured in the same invocation:
 // point-to-point latency and bandwidth with rank 1 as a function rank, the same from
 // Fortran (with the ratio of its latency to C's), the bandwidth of a strided vector type,
-// an 8-byte allreduce on 4 ranks, communicator creation on 4 ranks, MPI_Init with 4
-// function ranks, the F = 0 pass-through cost, and the message rate that granting
-// MPI_THREAD_MULTIPLE leaves to a program that calls MPI from one thread.
+// an 8-byte allreduce on 4 ranks, communicator creation on 4 ranks, collective write
+// bandwidth of a 256 MiB file on 4 ranks, MPI_Init with 4 function ranks, the F = 0
+// pass-through cost, and the message rate that granting MPI_THREAD_MULTIPLE leaves to a
+// program that calls MPI from one thread.
 #include <boost/program_options.hpp>
 #include <unistd.h>
 
@@ -121,6 +122,15 @@ void communicators(const Setup& setup, ferry::bench::Report& report) {
   add_row(report, "Comm_dup+free, 4 ranks", -1, native["dup"][0], offload["dup"][0], "us", "ratio <= 2");
 }
 
+void file_write(const Setup& setup, ferry::bench::Report& report) {
+  const std::string program = setup.programs + "/bench_mpi_file_write";
+  Results native = run_program(with(mpirun(4), {program}));
+  Results offload = run_program(with(ferry_run(setup, 2, 2), {program}));
+  const long size = 256L << 20;
+  add_row(report, "File_write_at_all, 4 ranks", size, native["file_write"][size], offload["file_write"][size],
+          "MB/s", "ratio >= 0.8");
+}
+
 void init_time(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_init_time";
   Results native = run_program(with(mpirun(5), {program}));
@@ -178,7 +188,7 @@ int main(int argc, char** argv) {
       "bench_rank_offload: plain Open MPI (baseline) against ferry run (function ranks), same invocation");
   description.add_options()
       ("case", po::value(&only)->default_value(only),
-       "all, p2p, p2p-fortran, vector, allreduce, comm, init, thread-rate or passthrough")
+       "all, p2p, p2p-fortran, vector, allreduce, comm, io, init, thread-rate or passthrough")
       ("mode", po::value(&setup.mode)->default_value(setup.mode), "FERRY_MODE of the ranks: hot, warm or adaptive")
       ("repeat", po::value(&setup.repeat)->default_value(setup.repeat),
        "runs per side of the pass-through and thread-rate cases (median)")
@@ -191,7 +201,8 @@ int main(int argc, char** argv) {
   }
   const std::map<std::string, void (*)(const Setup&, ferry::bench::Report&)> cases{
       {"p2p", point_to_point}, {"allreduce", allreduce}, {"init", init_time},   {"passthrough", passthrough},
-      {"vector", vector},       {"comm", communicators},       {"thread-rate", thread_rate},
+      {"vector", vector},       {"comm", communicators},       {"io", file_write},
+      {"thread-rate", thread_rate},
 #ifdef FERRY_BENCH_FORTRAN
       {"p2p-fortran", point_to_point_fortran},
 #endif

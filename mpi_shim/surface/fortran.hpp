@@ -57,6 +57,7 @@ template <> inline MPI_Request null<MPI_Request>() noexcept { return MPI_REQUEST
 template <> inline MPI_Message null<MPI_Message>() noexcept { return MPI_MESSAGE_NULL; }
 template <> inline MPI_Errhandler null<MPI_Errhandler>() noexcept { return MPI_ERRHANDLER_NULL; }
 template <> inline MPI_Info null<MPI_Info>() noexcept { return MPI_INFO_NULL; }
+template <> inline MPI_Datatype null<MPI_Datatype>() noexcept { return MPI_DATATYPE_NULL; }
 template <> inline MPI_Win null<MPI_Win>() noexcept { return MPI_WIN_NULL; }
 template <> inline MPI_File null<MPI_File>() noexcept { return MPI_FILE_NULL; }
 
