@@ -59,10 +59,19 @@ HeldErrhandler& HeldErrhandler::operator=(const HeldErrhandler& other) noexcept 
 HeldErrhandler::~HeldErrhandler() { let_go(handler_); }
 
 MPI_Errhandler HeldErrhandler::new_reference() const noexcept {
-  const auto found = holders.find(handler_);
-  if (found == holders.end() || found->second.comm == MPI_COMM_NULL) return handler_;
   MPI_Errhandler reference = handler_;
-  PMPI_Comm_get_errhandler(found->second.comm, &reference);
+  const auto found = holders.find(handler_);
+  if (found != holders.end() && found->second.comm != MPI_COMM_NULL) {
+    PMPI_Comm_get_errhandler(found->second.comm, &reference);
+  } else if (handler_ != MPI_ERRHANDLER_NULL && mpi_running()) {
+    // Open MPI counts references to its predefined handlers too, and the user frees this
+    // one: it comes from a communicator that has the handler for a moment.
+    MPI_Comm lender = MPI_COMM_NULL;
+    if (PMPI_Comm_dup(MPI_COMM_SELF, &lender) != MPI_SUCCESS) return handler_;
+    PMPI_Comm_set_errhandler(lender, handler_);
+    PMPI_Comm_get_errhandler(lender, &reference);
+    PMPI_Comm_free(&lender);
+  }
   return reference;
 }
 
