@@ -14,6 +14,7 @@
 #include "mpi_shim/rma/dynamic_window.hpp"
 #include "mpi_shim/rma/remote_memory.hpp"
 #include "mpi_shim/rma/window.hpp"
+#include "mpi_shim/rma/window_attributes.hpp"
 #include "mpi_shim/rma/window_setup.hpp"
 #include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/transport.hpp"
@@ -161,6 +162,7 @@ int ferry::mpi::impl::MPI_Win_create_dynamic(MPI_Info info, MPI_Comm comm, MPI_W
 
 int ferry::mpi::impl::MPI_Win_free(MPI_Win* win) {
   Window* freed = hybrid(*win);
+  if (const int code = rma::delete_window_attributes(*freed)) return raise(*freed, code, "MPI_Win_free");
   rma::flush_all();
   // Nobody may reach this member's memory once it is unregistered.
   if (const int code = impl::MPI_Barrier(freed->comm_handle)) return code;

@@ -1,5 +1,4 @@
-// What a hybrid window tells about itself: its predefined attributes, group, name, info
-// and error handler.
+// What a hybrid window tells about itself: its group, name, info and error handler.
 
 #include <mpi.h>
 
@@ -11,29 +10,6 @@
 #include "mpi_shim/surface/implementations.hpp"
 
 using namespace ferry::mpi;
-
-namespace {
-
-/// The memory model of every hybrid window: UCX keeps the public and private copies one.
-int unified_model = MPI_WIN_UNIFIED;
-
-}  // namespace
-
-int ferry::mpi::impl::MPI_Win_get_attr(MPI_Win win, int keyval, void* value, int* flag) {
-  Window& window = *hybrid(win);
-  void* found = nullptr;
-  switch (keyval) {
-    case MPI_WIN_BASE: found = window.base; break;
-    case MPI_WIN_SIZE: found = &window.size; break;
-    case MPI_WIN_DISP_UNIT: found = &window.disp_unit; break;
-    case MPI_WIN_CREATE_FLAVOR: found = &window.flavor; break;
-    case MPI_WIN_MODEL: found = &unified_model; break;
-    default: return raise(window, unsupported_code("MPI_Win_get_attr"), "MPI_Win_get_attr", "user keyvals on windows");
-  }
-  *static_cast<void**>(value) = found;
-  *flag = 1;
-  return MPI_SUCCESS;
-}
 
 int ferry::mpi::impl::MPI_Win_get_group(MPI_Win win, MPI_Group* group) {
   *group = make_group(hybrid(win)->comm->group.members);

@@ -292,6 +292,34 @@ static void distributed_counter(void) {
   out_flush();
 }
 
+static int deleted_attributes = 0;
+
+static int count_deletion(MPI_Win win, int keyval, void *value, void *extra_state) {
+  (void)win;
+  (void)keyval;
+  (void)extra_state;
+  deleted_attributes += *(int *)value;
+  return MPI_SUCCESS;
+}
+
+static void user_attributes(MPI_Win win) {
+  static int one = 1, ten = 10, hundred = 100;
+  int keyval = MPI_KEYVAL_INVALID, flag = 1;
+  int *value = NULL;
+  CHECK_MPI(MPI_Win_create_keyval(MPI_WIN_NULL_COPY_FN, count_deletion, &keyval, NULL));
+  CHECK_MPI(MPI_Win_get_attr(win, keyval, &value, &flag));
+  CHECK(!flag, "no attribute before MPI_Win_set_attr");
+  CHECK_MPI(MPI_Win_set_attr(win, keyval, &one));
+  CHECK_MPI(MPI_Win_set_attr(win, keyval, &ten));
+  CHECK_MPI(MPI_Win_get_attr(win, keyval, &value, &flag));
+  CHECK(flag && value == &ten, "the attribute set last");
+  CHECK_MPI(MPI_Win_delete_attr(win, keyval));
+  CHECK_MPI(MPI_Win_get_attr(win, keyval, &value, &flag));
+  CHECK(!flag, "no attribute after MPI_Win_delete_attr");
+  CHECK_MPI(MPI_Win_set_attr(win, keyval, &hundred));
+  CHECK_MPI(MPI_Win_free_keyval(&keyval));
+}
+
 static void attributes_and_errors(void) {
   const int rank = world_rank(), size = world_size();
   int storage[WINDOW_INTS];
@@ -335,7 +363,9 @@ static void attributes_and_errors(void) {
   out("put to rank %d: %s", size, error_class == MPI_ERR_RANK ? "MPI_ERR_RANK" : "another error");
   CHECK_MPI(MPI_Put(storage, 1, MPI_INT, MPI_PROC_NULL, 0, 1, MPI_INT, win));
   CHECK_MPI(MPI_Win_fence(0, win));
+  user_attributes(win);
   CHECK_MPI(MPI_Win_free(&win));
+  CHECK_INT(deleted_attributes, 111, "delete callbacks: on overwrite, on delete, on free");
   (void)rank;
   out_flush();
 }
