@@ -293,6 +293,13 @@ static void distributed_counter(void) {
 }
 
 static int deleted_attributes = 0;
+static int handler_calls = 0, last_handled_class = MPI_SUCCESS;
+
+static void count_error(MPI_Win *win, int *code, ...) {
+  (void)win;
+  ++handler_calls;
+  MPI_Error_class(*code, &last_handled_class);
+}
 
 static int count_deletion(MPI_Win win, int keyval, void *value, void *extra_state) {
   (void)win;
@@ -362,6 +369,15 @@ static void attributes_and_errors(void) {
   MPI_Error_class(code, &error_class);
   out("put to rank %d: %s", size, error_class == MPI_ERR_RANK ? "MPI_ERR_RANK" : "another error");
   CHECK_MPI(MPI_Put(storage, 1, MPI_INT, MPI_PROC_NULL, 0, 1, MPI_INT, win));
+  MPI_Errhandler counting;
+  CHECK_MPI(MPI_Win_create_errhandler(count_error, &counting));
+  CHECK_MPI(MPI_Win_set_errhandler(win, counting));
+  CHECK_MPI(MPI_Errhandler_free(&counting));
+  MPI_Get(storage, 1, MPI_INT, size + 1, 0, 1, MPI_INT, win);
+  out("user window handler after a bad rank: %d calls, last class %d", handler_calls, last_handled_class);
+  CHECK_MPI(MPI_Win_call_errhandler(win, MPI_ERR_OTHER));
+  out("user window handler after MPI_Win_call_errhandler: %d calls, last class %d", handler_calls,
+      last_handled_class);
   CHECK_MPI(MPI_Win_fence(0, win));
   user_attributes(win);
   CHECK_MPI(MPI_Win_free(&win));
