@@ -15,13 +15,12 @@ namespace ferry::mpi::rma {
 void lock(Target& target, int lock_type);
 void unlock(Target& target, int lock_type);
 
-/// Runs `body` while holding `target`'s accumulate lock.
-template <class Body>
-void with_accumulate_lock(Target& target, Body&& body);
-
+/// Takes `target`'s accumulate lock, waiting while another origin holds it; the release
+/// first completes this origin's operations at the target.
 void take_accumulate_lock(Target& target);
 void release_accumulate_lock(Target& target) noexcept;
 
+/// Runs `body` while holding `target`'s accumulate lock.
 template <class Body>
 void with_accumulate_lock(Target& target, Body&& body) {
   take_accumulate_lock(target);
