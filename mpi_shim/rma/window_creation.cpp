@@ -99,6 +99,10 @@ void learn_targets(Window& window) {
   }
 }
 
+/// Everything of a creation after the window's communicator: memory, control region, info
+/// and what every member learns of the others.
+void set_up(Window& window, void* base, MPI_Aint size, int disp_unit, int flavor, MPI_Info info);
+
 int check_creation(MPI_Aint size, int disp_unit) {
   if (size < 0) return MPI_ERR_SIZE;
   if (disp_unit <= 0) return MPI_ERR_DISP;
@@ -111,31 +115,45 @@ std::unique_ptr<Window> ferry::mpi::rma::create_window(Comm& creator, void* base
                                       MPI_Info info) {
   auto window = std::make_unique<Window>();
   window->comm_handle = create_comm(creator, creator.group.members);
-  window->comm = hybrid(window->comm_handle);
-  window->disp_unit = disp_unit;
-  window->flavor = flavor;
-  window->size = size;
-  const auto& context = transport().worker().context();
-  if (flavor == MPI_WIN_FLAVOR_DYNAMIC) {
-    window->directory = rma::make_directory(context);
-  } else if (flavor == MPI_WIN_FLAVOR_ALLOCATE) {
-    window->memory = ferry::ucx::MemoryRegion::allocate(context, size_t(size));
-    window->base = size == 0 ? nullptr : window->memory->data();
-  } else {
-    window->base = base;
-    if (size != 0) window->memory = ferry::ucx::MemoryRegion::map(context, base, size_t(size));
+  try {
+    set_up(*window, base, size, disp_unit, flavor, info);
+  } catch (...) {
+    if (window->info != MPI_INFO_NULL) PMPI_Info_free(&window->info);
+    impl::MPI_Comm_free(&window->comm_handle);
+    throw;
   }
-  window->control = ferry::ucx::MemoryRegion::allocate(context, control_words * sizeof(uint64_t));
-  std::memset(window->control->data(), 0, control_words * sizeof(uint64_t));
-  if (info != MPI_INFO_NULL) {
-    PMPI_Info_dup(info, &window->info);
-  } else {
-    PMPI_Info_create(&window->info);
-  }
-  learn_targets(*window);
   remember_window(window.get());
   return window;
 }
+
+namespace {
+
+void set_up(Window& window, void* base, MPI_Aint size, int disp_unit, int flavor, MPI_Info info) {
+  window.comm = hybrid(window.comm_handle);
+  window.disp_unit = disp_unit;
+  window.flavor = flavor;
+  window.size = size;
+  const auto& context = transport().worker().context();
+  if (flavor == MPI_WIN_FLAVOR_DYNAMIC) {
+    window.directory = rma::make_directory(context);
+  } else if (flavor == MPI_WIN_FLAVOR_ALLOCATE) {
+    window.memory = ferry::ucx::MemoryRegion::allocate(context, size_t(size));
+    window.base = size == 0 ? nullptr : window.memory->data();
+  } else {
+    window.base = base;
+    if (size != 0) window.memory = ferry::ucx::MemoryRegion::map(context, base, size_t(size));
+  }
+  window.control = ferry::ucx::MemoryRegion::allocate(context, control_words * sizeof(uint64_t));
+  std::memset(window.control->data(), 0, control_words * sizeof(uint64_t));
+  if (info != MPI_INFO_NULL) {
+    PMPI_Info_dup(info, &window.info);
+  } else {
+    PMPI_Info_create(&window.info);
+  }
+  learn_targets(window);
+}
+
+}  // namespace
 
 int ferry::mpi::impl::MPI_Win_create(void* base, MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm comm,
                                      MPI_Win* win) {
