@@ -1,5 +1,5 @@
 // The Fortran entry points that need more than converted arguments.
-// MPI_COMM_CREATE_KEYVAL, MPI_KEYVAL_CREATE and MPI_COMM_CREATE_ERRHANDLER: Open MPI makes
+// MPI_COMM_CREATE_KEYVAL, MPI_KEYVAL_CREATE, MPI_COMM/WIN_CREATE_ERRHANDLER: Open MPI makes
 // the keyval or error handler (so that its own communicators call the Fortran functions the
 // Fortran way), and the shim remembers the functions for hybrid communicators.
 // MPI_COMM_IDUP: the new communicator reaches the Fortran variable when the request
@@ -44,6 +44,16 @@ void MPI_Keyval_create(void* copy_fn, void* delete_fn, MPI_Fint* keyval, MPI_Fin
 void MPI_Comm_create_errhandler(void* function, MPI_Fint* errhandler, MPI_Fint* ierror) {
   using OpenMpiEntry = void (*)(void*, MPI_Fint*, MPI_Fint*);
   static const auto open_mpi = fortran::open_mpi<OpenMpiEntry>("ompi_comm_create_errhandler_f");
+  MPI_Fint code = MPI_SUCCESS;
+  open_mpi(function, errhandler, &code);
+  if (code == MPI_SUCCESS)
+    remember_user_errhandler(PMPI_Errhandler_f2c(*errhandler), reinterpret_cast<FortranErrhandler*>(function));
+  if (ierror) *ierror = code;
+}
+
+void MPI_Win_create_errhandler(void* function, MPI_Fint* errhandler, MPI_Fint* ierror) {
+  using OpenMpiEntry = void (*)(void*, MPI_Fint*, MPI_Fint*);
+  static const auto open_mpi = fortran::open_mpi<OpenMpiEntry>("ompi_win_create_errhandler_f");
   MPI_Fint code = MPI_SUCCESS;
   open_mpi(function, errhandler, &code);
   if (code == MPI_SUCCESS)

@@ -6,8 +6,11 @@ namespace ferry::mpi {
 
 namespace {
 
+// Open MPI only sets a handler on an object of its kind: a communicator holds the handlers
+// of communicators, a window of no memory on MPI_COMM_SELF those made for windows.
 struct Holder {
   MPI_Comm comm = MPI_COMM_NULL;
+  MPI_Win win = MPI_WIN_NULL;
   int users = 0;
 };
 std::map<MPI_Errhandler, Holder> holders;
@@ -23,12 +26,34 @@ bool mpi_running() noexcept {
   return initialized && !finalized;
 }
 
+/// A window of no memory on MPI_COMM_SELF whose handler is `handler`, or MPI_WIN_NULL when
+/// Open MPI has no one-sided component for it or `handler` is no window's: the attempt
+/// must not end the job, so MPI_COMM_SELF returns errors meanwhile.
+MPI_Win window_holder(MPI_Errhandler handler) noexcept {
+  MPI_Errhandler self_handler = MPI_ERRHANDLER_NULL;
+  PMPI_Comm_get_errhandler(MPI_COMM_SELF, &self_handler);
+  PMPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+  MPI_Win win = MPI_WIN_NULL;
+  void* base = nullptr;
+  if (PMPI_Win_allocate(0, 1, MPI_INFO_NULL, MPI_COMM_SELF, &base, &win) == MPI_SUCCESS) {
+    PMPI_Win_set_errhandler(win, MPI_ERRORS_RETURN);
+    if (PMPI_Win_set_errhandler(win, handler) != MPI_SUCCESS) PMPI_Win_free(&win);
+  }
+  PMPI_Comm_set_errhandler(MPI_COMM_SELF, self_handler);
+  PMPI_Errhandler_free(&self_handler);
+  return win;
+}
+
 void hold(MPI_Errhandler handler) noexcept {
   if (predefined(handler) || !mpi_running()) return;
   try {
     Holder& holder = holders[handler];
     if (holder.users++ > 0) return;
-    if (PMPI_Comm_dup(MPI_COMM_SELF, &holder.comm) == MPI_SUCCESS) PMPI_Comm_set_errhandler(holder.comm, handler);
+    if (PMPI_Comm_dup(MPI_COMM_SELF, &holder.comm) != MPI_SUCCESS) return;
+    PMPI_Comm_set_errhandler(holder.comm, MPI_ERRORS_RETURN);
+    if (PMPI_Comm_set_errhandler(holder.comm, handler) == MPI_SUCCESS) return;
+    PMPI_Comm_free(&holder.comm);
+    holder.win = window_holder(handler);
   } catch (...) {
     // Without room for the holder the handler stays the user's to keep alive.
   }
@@ -38,6 +63,7 @@ void let_go(MPI_Errhandler handler) noexcept {
   const auto found = holders.find(handler);
   if (found == holders.end() || --found->second.users > 0) return;
   if (found->second.comm != MPI_COMM_NULL && mpi_running()) PMPI_Comm_free(&found->second.comm);
+  if (found->second.win != MPI_WIN_NULL && mpi_running()) PMPI_Win_free(&found->second.win);
   holders.erase(found);
 }
 
@@ -59,10 +85,21 @@ HeldErrhandler& HeldErrhandler::operator=(const HeldErrhandler& other) noexcept 
 HeldErrhandler::~HeldErrhandler() { let_go(handler_); }
 
 MPI_Errhandler HeldErrhandler::new_reference() const noexcept {
-  const auto found = holders.find(handler_);
-  if (found == holders.end() || found->second.comm == MPI_COMM_NULL) return handler_;
   MPI_Errhandler reference = handler_;
-  PMPI_Comm_get_errhandler(found->second.comm, &reference);
+  const auto found = holders.find(handler_);
+  if (found != holders.end() && found->second.comm != MPI_COMM_NULL) {
+    PMPI_Comm_get_errhandler(found->second.comm, &reference);
+  } else if (found != holders.end() && found->second.win != MPI_WIN_NULL) {
+    PMPI_Win_get_errhandler(found->second.win, &reference);
+  } else if (handler_ != MPI_ERRHANDLER_NULL && mpi_running()) {
+    // Open MPI counts references to its predefined handlers too, and the user frees this
+    // one: it comes from a communicator that has the handler for a moment.
+    MPI_Comm lender = MPI_COMM_NULL;
+    if (PMPI_Comm_dup(MPI_COMM_SELF, &lender) != MPI_SUCCESS) return handler_;
+    PMPI_Comm_set_errhandler(lender, handler_);
+    PMPI_Comm_get_errhandler(lender, &reference);
+    PMPI_Comm_free(&lender);
+  }
   return reference;
 }
 

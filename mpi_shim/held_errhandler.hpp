@@ -1,8 +1,8 @@
 #pragma once
-// An error handler a hybrid communicator holds. Open MPI counts references to error
-// handlers; a hybrid communicator is not an Open MPI object, so the reference it holds is
-// kept by a native communicator on MPI_COMM_SELF whose error handler it is (one per
-// handler in use). The user may then free the handle after setting it, and
+// An error handler a hybrid communicator or window holds. Open MPI counts references to
+// error handlers; a hybrid object is not an Open MPI one, so the reference it holds is
+// kept by a native communicator on MPI_COMM_SELF whose error handler it is (a window of no
+// memory there for window handlers; one holder per handler in use). The user may then free the handle after setting it, and
 // MPI_Comm_get_errhandler hands out a reference of its own, as Open MPI does.
 
 #include <mpi.h>

@@ -2,14 +2,16 @@
 // point-to-point latency and bandwidth with rank 1 as a function rank, the same from
 // Fortran (with the ratio of its latency to C's), the bandwidth of a strided vector type,
 // an 8-byte allreduce on 4 ranks, communicator creation on 4 ranks, collective write
-// bandwidth of a 256 MiB file on 4 ranks, MPI_Init with 4 function ranks, the F = 0
-// pass-through cost, and the message rate that granting MPI_THREAD_MULTIPLE leaves to a
-// program that calls MPI from one thread.
+// bandwidth of a 256 MiB file on 4 ranks, MPI_Put + MPI_Win_flush to a function rank
+// against Open MPI's own one-sided component between two batch ranks of the same run,
+// MPI_Init with 4 function ranks, the F = 0 pass-through cost, and the message rate that
+// granting MPI_THREAD_MULTIPLE leaves to a program that calls MPI from one thread.
 #include <boost/program_options.hpp>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -36,6 +38,7 @@ struct Setup {
   std::string programs = FERRY_BENCH_MPI_DIR;
   std::string mode = "warm";
   unsigned repeat = 5;
+  std::string osc = "pt2pt";
 };
 
 std::vector<std::string> ferry_run(const Setup& setup, unsigned batch, unsigned functions) {
@@ -138,6 +141,17 @@ void init_time(const Setup& setup, ferry::bench::Report& report) {
   add_row(report, "MPI_Init, 1+4 ranks", -1, native["init_ms"][5], offload["init_ms"][5], "ms", "ferry < 150 ms");
 }
 
+// One run of 2 batch ranks and 1 function rank: rank 0 puts to rank 1 through a window of
+// the two batch ranks (a native communicator: Open MPI's osc component), then to rank 2,
+// the function rank, through a window of all three (the shim over UCX).
+void one_sided(const Setup& setup, ferry::bench::Report& report) {
+  if (!setup.osc.empty()) ::setenv("OMPI_MCA_osc", setup.osc.c_str(), 1);
+  Results results = run_program(with(ferry_run(setup, 2, 1), {setup.programs + "/bench_mpi_rma_put"}));
+  add_row(report, "Put+flush latency (baseline: batch pair, same run)", 8, results["latency-native"][8], results["latency-world"][8], "us", "");
+  add_row(report, "Put+flush bandwidth (baseline: batch pair, same run)", 1 << 20, results["bandwidth-native"][1 << 20],
+          results["bandwidth-world"][1 << 20], "MB/s", "");
+}
+
 std::string first_line(const std::string& command) {
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("cannot run: " + command);
@@ -188,11 +202,14 @@ int main(int argc, char** argv) {
       "bench_rank_offload: plain Open MPI (baseline) against ferry run (function ranks), same invocation");
   description.add_options()
       ("case", po::value(&only)->default_value(only),
-       "all, p2p, p2p-fortran, vector, allreduce, comm, io, init, thread-rate or passthrough")
+       "all, p2p, p2p-fortran, vector, allreduce, comm, io, rma, init, thread-rate or passthrough")
       ("mode", po::value(&setup.mode)->default_value(setup.mode), "FERRY_MODE of the ranks: hot, warm or adaptive")
       ("repeat", po::value(&setup.repeat)->default_value(setup.repeat),
        "runs per side of the pass-through and thread-rate cases (median)")
       ("ferry", po::value(&setup.ferry)->default_value(setup.ferry), "the ferry executable")
+      ("osc", po::value(&setup.osc)->default_value(setup.osc),
+       "Open MPI's one-sided component for the rma case's native window (empty: Open MPI chooses; "
+       "osc/rdma needs the cross-memory attach containers often forbid)")
       ("csv", po::value(&csv), "also write the table as CSV");
   if (!ferry::bench::parse_command_line(argc, argv, description)) return 0;
   if (setup.repeat == 0) {
@@ -202,7 +219,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, void (*)(const Setup&, ferry::bench::Report&)> cases{
       {"p2p", point_to_point}, {"allreduce", allreduce}, {"init", init_time},   {"passthrough", passthrough},
       {"vector", vector},       {"comm", communicators},       {"io", file_write},
-      {"thread-rate", thread_rate},
+      {"rma", one_sided},       {"thread-rate", thread_rate},
 #ifdef FERRY_BENCH_FORTRAN
       {"p2p-fortran", point_to_point_fortran},
 #endif

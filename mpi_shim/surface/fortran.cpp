@@ -260,6 +260,10 @@ MPI_Aint attribute_value(int keyval, void* c_value) noexcept {
                           keyval == MPI_WTIME_IS_GLOBAL || keyval == MPI_APPNUM || keyval == MPI_UNIVERSE_SIZE ||
                           keyval == MPI_LASTUSEDCODE;
   if (predefined) return c_value ? MPI_Aint(*static_cast<int*>(c_value)) : 0;
+  // A window's predefined attributes: its base is an address, its size an MPI_Aint.
+  const bool window_integer = keyval == MPI_WIN_DISP_UNIT || keyval == MPI_WIN_CREATE_FLAVOR || keyval == MPI_WIN_MODEL;
+  if (window_integer) return c_value ? MPI_Aint(*static_cast<int*>(c_value)) : 0;
+  if (keyval == MPI_WIN_SIZE) return c_value ? *static_cast<MPI_Aint*>(c_value) : 0;
   return reinterpret_cast<MPI_Aint>(c_value);
 }
 

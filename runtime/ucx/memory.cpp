@@ -54,6 +54,10 @@ RemoteKey::RemoteKey(const Endpoint& endpoint, const std::vector<std::byte>& pac
   check(ucp_ep_rkey_unpack(endpoint.raw(), packed.data(), &handle_), "ucp_ep_rkey_unpack");
 }
 
+RemoteKey::RemoteKey(ucp_ep_h endpoint, const void* packed) {
+  check(ucp_ep_rkey_unpack(endpoint, packed, &handle_), "ucp_ep_rkey_unpack");
+}
+
 RemoteKey::~RemoteKey() { ucp_rkey_destroy(handle_); }
 
 }  // namespace ferry::ucx

@@ -43,6 +43,7 @@ class MemoryRegion {
 class RemoteKey {
  public:
   RemoteKey(const Endpoint& endpoint, const std::vector<std::byte>& packed);
+  RemoteKey(ucp_ep_h endpoint, const void* packed);
   RemoteKey(const RemoteKey&) = delete;
   RemoteKey& operator=(const RemoteKey&) = delete;
   ~RemoteKey();
