@@ -1,28 +1,47 @@
-! The Fortran side of unsupported_call.c, through `use mpi`: a window on a communicator
-! with function ranks is refused with an error naming the call, whether the program
-! passes its base pointer as an address-sized INTEGER or as TYPE(C_PTR) (the second is
-! Open MPI's separate MPI_WIN_ALLOCATE_CPTR). Exits 0 when that holds on every rank.
+! The Fortran side of unsupported_call.c, through `use mpi`: a call the shim does not
+! support on a communicator with function ranks is refused with an error naming it, and
+! MPI_Win_allocate, whose base pointer Open MPI takes either as an address-sized INTEGER
+! or as TYPE(C_PTR) (its separate MPI_WIN_ALLOCATE_CPTR), serves both forms on such a
+! communicator. Exits 0 when that holds on every rank.
 program unsupported_call_fortran
   use mpi
-  use, intrinsic :: iso_c_binding, only: c_ptr
+  use, intrinsic :: iso_c_binding, only: c_ptr, c_f_pointer
   implicit none
-  integer :: ierror, code, rank, failures, total, window
-  integer(kind=MPI_ADDRESS_KIND) :: size, address
+  integer :: ierror, code, rank, size, failures, total, window, intercomm
+  integer(kind=MPI_ADDRESS_KIND) :: bytes, address, displacement
   type(c_ptr) :: pointer
+  integer, pointer :: cells(:)
   character(len=MPI_MAX_ERROR_STRING) :: text
 
   call MPI_Init(ierror)
   call MPI_Comm_rank(MPI_COMM_WORLD, rank, ierror)
+  call MPI_Comm_size(MPI_COMM_WORLD, size, ierror)
   call MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN, ierror)
   failures = 0
-  size = 64
 
-  call MPI_Win_allocate(size, 1, MPI_INFO_NULL, MPI_COMM_WORLD, address, window, code)
-  call expect_refused(code, 'MPI_Win_allocate')
-  call MPI_Win_allocate(size, 1, MPI_INFO_NULL, MPI_COMM_WORLD, pointer, window, code)
-  call expect_refused(code, 'MPI_Win_allocate')
-  call MPI_Win_allocate_shared(size, 1, MPI_INFO_NULL, MPI_COMM_WORLD, pointer, window, code)
-  call expect_refused(code, 'MPI_Win_allocate_shared')
+  call MPI_Intercomm_create(MPI_COMM_WORLD, 0, MPI_COMM_WORLD, 0, 7, intercomm, code)
+  call expect_refused(code, 'MPI_Intercomm_create')
+
+  bytes = 4
+  call MPI_Win_allocate(bytes, 4, MPI_INFO_NULL, MPI_COMM_WORLD, address, window, code)
+  call expect_success(code, 'MPI_Win_allocate (INTEGER base)')
+  if (code == MPI_SUCCESS) call MPI_Win_free(window, ierror)
+
+  call MPI_Win_allocate(bytes, 4, MPI_INFO_NULL, MPI_COMM_WORLD, pointer, window, code)
+  call expect_success(code, 'MPI_Win_allocate (TYPE(C_PTR) base)')
+  if (code == MPI_SUCCESS) then
+    call c_f_pointer(pointer, cells, [1])
+    cells(1) = -1
+    displacement = 0
+    call MPI_Win_fence(0, window, ierror)
+    call MPI_Put(rank, 1, MPI_INTEGER, mod(rank + 1, size), displacement, 1, MPI_INTEGER, window, ierror)
+    call MPI_Win_fence(0, window, ierror)
+    if (cells(1) /= mod(rank + size - 1, size)) then
+      print '(a,i0,a,i0)', 'FAIL: rank ', rank, ' holds ', cells(1)
+      failures = failures + 1
+    end if
+    call MPI_Win_free(window, ierror)
+  end if
 
   call MPI_Allreduce(failures, total, 1, MPI_INTEGER, MPI_SUM, MPI_COMM_WORLD, ierror)
   if (rank == 0 .and. total == 0) print '(a)', 'ok'
@@ -42,5 +61,14 @@ contains
       failures = failures + 1
     end if
   end subroutine expect_refused
+
+  subroutine expect_success(code, name)
+    integer, intent(in) :: code
+    character(*), intent(in) :: name
+    if (code /= MPI_SUCCESS) then
+      print '(a,a,a,i0)', 'FAIL: ', name, ' on MPI_COMM_WORLD returned ', code
+      failures = failures + 1
+    end if
+  end subroutine expect_success
 
 end program unsupported_call_fortran
