@@ -15,61 +15,23 @@ enum { BLOCK = 1000, STRIPE = 4, STRIPES = 64 };
 static char directory[512];
 static int rank, size;
 
-static int *values(int owner, int salt, int count) {
-  int *buf = malloc(sizeof(int) * (size_t)count);
-  CHECK(buf != NULL, "out of memory");
-  for (int i = 0; i < count; ++i) buf[i] = io_value(owner, salt, i);
-  return buf;
-}
-
-static void check_values(const int *buf, int owner, int salt, int count, const char *what) {
-  for (int i = 0; i < count; ++i)
-    if (buf[i] != io_value(owner, salt, i))
-      fail_at(__FILE__, __LINE__, "%s: element %d is %d, expected %d", what, i, buf[i],
-              io_value(owner, salt, i));
-  out("%s: %d ints from rank %d, fnv1a %016llx", what, count, owner,
-      (unsigned long long)io_fnv1a(buf, sizeof(int) * (size_t)count));
-}
-
-static void check_count(const MPI_Status *status, int expected) {
-  int count = -1;
-  CHECK_MPI(MPI_Get_count(status, MPI_INT, &count));
-  CHECK_INT(count, expected, "MPI_Get_count of a file access");
-}
-
-static MPI_File open_file(const char *name, int amode) {
-  char path[1024];
-  io_path(path, sizeof path, directory, name);
-  MPI_File file = MPI_FILE_NULL;
-  CHECK_MPI(MPI_File_open(MPI_COMM_WORLD, path, amode, MPI_INFO_NULL, &file));
-  CHECK(file != MPI_FILE_NULL, "MPI_File_open gave MPI_FILE_NULL");
-  return file;
-}
-
-static void record(const char *label, const char *name) {
-  char path[1024];
-  io_path(path, sizeof path, directory, name);
-  io_record_file(label, path);
-  out_flush();
-}
-
 static void explicit_offsets(void) {
-  MPI_File file = open_file("explicit", MPI_MODE_CREATE | MPI_MODE_RDWR);
+  MPI_File file = io_open(directory, "explicit", MPI_MODE_CREATE | MPI_MODE_RDWR);
   int amode = 0;
   CHECK_MPI(MPI_File_get_amode(file, &amode));
   CHECK_INT(amode, MPI_MODE_CREATE | MPI_MODE_RDWR, "MPI_File_get_amode");
-  int *mine = values(rank, 1, BLOCK);
+  int *mine = io_values(rank, 1, BLOCK);
   MPI_Status status;
   CHECK_MPI(MPI_File_write_at(file, (MPI_Offset)rank * BLOCK * 4, mine, BLOCK, MPI_INT, &status));
-  check_count(&status, BLOCK);
+  io_check_count(&status, BLOCK);
   CHECK_MPI(MPI_File_sync(file));
   CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   CHECK_MPI(MPI_File_sync(file));
   int next = (rank + 1) % size;
   int *theirs = calloc(BLOCK, sizeof(int));
   CHECK_MPI(MPI_File_read_at(file, (MPI_Offset)next * BLOCK * 4, theirs, BLOCK, MPI_INT, &status));
-  check_count(&status, BLOCK);
-  check_values(theirs, next, 1, BLOCK, "read_at");
+  io_check_count(&status, BLOCK);
+  io_check_values(theirs, next, 1, BLOCK, "read_at");
   MPI_Offset bytes = 0;
   CHECK_MPI(MPI_File_get_size(file, &bytes));
   CHECK_INT(bytes, (MPI_Offset)size * BLOCK * 4, "MPI_File_get_size");
@@ -77,12 +39,12 @@ static void explicit_offsets(void) {
   CHECK(file == MPI_FILE_NULL, "MPI_File_close left the handle");
   free(mine);
   free(theirs);
-  record("explicit offsets", "explicit");
+  io_record(directory, "explicit offsets", "explicit");
 }
 
 static void individual_pointers(void) {
-  MPI_File file = open_file("individual", MPI_MODE_CREATE | MPI_MODE_RDWR);
-  int *mine = values(rank, 2, BLOCK);
+  MPI_File file = io_open(directory, "individual", MPI_MODE_CREATE | MPI_MODE_RDWR);
+  int *mine = io_values(rank, 2, BLOCK);
   CHECK_MPI(MPI_File_seek(file, (MPI_Offset)rank * BLOCK * 4, MPI_SEEK_SET));
   CHECK_MPI(MPI_File_write(file, mine, BLOCK / 2, MPI_INT, MPI_STATUS_IGNORE));
   CHECK_MPI(MPI_File_write(file, mine + BLOCK / 2, BLOCK / 2, MPI_INT, MPI_STATUS_IGNORE));
@@ -95,8 +57,8 @@ static void individual_pointers(void) {
   int *back = calloc(BLOCK, sizeof(int));
   MPI_Status status;
   CHECK_MPI(MPI_File_read(file, back, BLOCK, MPI_INT, &status));
-  check_count(&status, BLOCK);
-  check_values(back, rank, 2, BLOCK, "read");
+  io_check_count(&status, BLOCK);
+  io_check_values(back, rank, 2, BLOCK, "read");
   CHECK_MPI(MPI_File_sync(file));
   CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   CHECK_MPI(MPI_File_seek(file, 0, MPI_SEEK_END));
@@ -105,7 +67,7 @@ static void individual_pointers(void) {
   CHECK_MPI(MPI_File_close(&file));
   free(mine);
   free(back);
-  record("individual file pointers", "individual");
+  io_record(directory, "individual file pointers", "individual");
 }
 
 /* Rank r owns every size-th stripe of STRIPE ints, starting with stripe r. */
@@ -139,48 +101,48 @@ static void check_view(MPI_File file) {
 }
 
 static void collective_with_view(void) {
-  MPI_File file = open_file("striped", MPI_MODE_CREATE | MPI_MODE_RDWR);
+  MPI_File file = io_open(directory, "striped", MPI_MODE_CREATE | MPI_MODE_RDWR);
   MPI_Datatype filetype;
   set_striped_view(file, &filetype);
   check_view(file);
   const int count = STRIPE * STRIPES;
-  int *mine = values(rank, 3, count);
+  int *mine = io_values(rank, 3, count);
   MPI_Status status;
   CHECK_MPI(MPI_File_write_all(file, mine, count, MPI_INT, &status));
-  check_count(&status, count);
+  io_check_count(&status, count);
   MPI_Offset position = -1, byte = -1;
   CHECK_MPI(MPI_File_get_position(file, &position));
   CHECK_INT(position, count, "position in etypes after write_all");
   CHECK_MPI(MPI_File_get_byte_offset(file, position, &byte));
   CHECK_INT(byte, (MPI_Offset)(STRIPES * size + rank) * STRIPE * 4, "MPI_File_get_byte_offset");
-  int *second = values(rank, 4, count);
+  int *second = io_values(rank, 4, count);
   CHECK_MPI(MPI_File_write_at_all(file, count, second, count, MPI_INT, &status));
-  check_count(&status, count);
+  io_check_count(&status, count);
   CHECK_MPI(MPI_File_sync(file));
   CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   CHECK_MPI(MPI_File_sync(file));
   int *back = calloc((size_t)count, sizeof(int));
   CHECK_MPI(MPI_File_seek(file, 0, MPI_SEEK_SET));
   CHECK_MPI(MPI_File_read_all(file, back, count, MPI_INT, &status));
-  check_count(&status, count);
-  check_values(back, rank, 3, count, "read_all");
+  io_check_count(&status, count);
+  io_check_values(back, rank, 3, count, "read_all");
   CHECK_MPI(MPI_File_read_at_all(file, count, back, count, MPI_INT, &status));
-  check_values(back, rank, 4, count, "read_at_all");
+  io_check_values(back, rank, 4, count, "read_at_all");
   /* The neighbour's stripes, through a view of one's own. */
   CHECK_MPI(MPI_File_set_view(file, 0, MPI_BYTE, MPI_BYTE, "native", MPI_INFO_NULL));
   CHECK_MPI(MPI_File_read_at(file, (MPI_Offset)((rank + 1) % size) * STRIPE * 4, back, STRIPE,
                              MPI_INT, &status));
-  check_values(back, (rank + 1) % size, 3, STRIPE, "neighbour's first stripe");
+  io_check_values(back, (rank + 1) % size, 3, STRIPE, "neighbour's first stripe");
   CHECK_MPI(MPI_File_close(&file));
   CHECK_MPI(MPI_Type_free(&filetype));
   free(mine);
   free(second);
   free(back);
-  record("collective with a striped view", "striped");
+  io_record(directory, "collective with a striped view", "striped");
 }
 
 static void size_info_and_modes(void) {
-  MPI_File file = open_file("metadata", MPI_MODE_CREATE | MPI_MODE_RDWR | MPI_MODE_UNIQUE_OPEN);
+  MPI_File file = io_open(directory, "metadata", MPI_MODE_CREATE | MPI_MODE_RDWR | MPI_MODE_UNIQUE_OPEN);
   MPI_Offset bytes = -1;
   CHECK_MPI(MPI_File_set_size(file, 1000));
   CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
@@ -231,7 +193,7 @@ static void size_info_and_modes(void) {
   MPI_Fint fortran = MPI_File_c2f(file);
   CHECK(MPI_File_f2c(fortran) == file, "MPI_File_f2c(MPI_File_c2f) is not the file");
   CHECK_MPI(MPI_File_close(&file));
-  record("size, info, modes", "metadata");
+  io_record(directory, "size, info, modes", "metadata");
 }
 
 static void exclusive_create(void) {
@@ -252,13 +214,13 @@ static void exclusive_create(void) {
   int value = io_value(rank, 6, 0);
   CHECK_MPI(MPI_File_write_at_all(file, rank * 4, &value, 1, MPI_INT, MPI_STATUS_IGNORE));
   CHECK_MPI(MPI_File_close(&file));
-  record("exclusive create", "exclusive");
+  io_record(directory, "exclusive create", "exclusive");
 }
 
 static void delete_on_close_and_delete(void) {
   char path[1024];
   io_path(path, sizeof path, directory, "scratch");
-  MPI_File file = open_file("scratch", MPI_MODE_CREATE | MPI_MODE_RDWR | MPI_MODE_DELETE_ON_CLOSE);
+  MPI_File file = io_open(directory, "scratch", MPI_MODE_CREATE | MPI_MODE_RDWR | MPI_MODE_DELETE_ON_CLOSE);
   int amode = 0;
   CHECK_MPI(MPI_File_get_amode(file, &amode));
   CHECK_INT(amode, MPI_MODE_CREATE | MPI_MODE_RDWR | MPI_MODE_DELETE_ON_CLOSE, "amode with delete on close");
@@ -289,14 +251,14 @@ static void files_of_subcommunicators(void) {
   CHECK_MPI(MPI_File_open(half, path, MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &file));
   int half_rank;
   CHECK_MPI(MPI_Comm_rank(half, &half_rank));
-  int *mine = values(rank, 8, BLOCK);
+  int *mine = io_values(rank, 8, BLOCK);
   CHECK_MPI(MPI_File_write_at_all(file, (MPI_Offset)half_rank * BLOCK * 4, mine, BLOCK, MPI_INT,
                                   MPI_STATUS_IGNORE));
   CHECK_MPI(MPI_File_close(&file));
   CHECK_MPI(MPI_Comm_free(&half));
   free(mine);
-  record("even ranks' file", "half0");
-  if (size > 1) record("odd ranks' file", "half1");
+  io_record(directory, "even ranks' file", "half0");
+  if (size > 1) io_record(directory, "odd ranks' file", "half1");
 }
 
 static MPI_File handled_file = MPI_FILE_NULL;
@@ -327,7 +289,7 @@ static void error_handlers(void) {
   MPI_Errhandler handler, current;
   CHECK_MPI(MPI_File_create_errhandler(count_error, &handler));
   const MPI_Errhandler made = handler;
-  MPI_File file = open_file("handled", MPI_MODE_CREATE | MPI_MODE_WRONLY);
+  MPI_File file = io_open(directory, "handled", MPI_MODE_CREATE | MPI_MODE_WRONLY);
   CHECK_MPI(MPI_File_get_errhandler(file, &current));
   CHECK(current == MPI_ERRORS_RETURN, "a new file's handler is not MPI_ERRORS_RETURN");
   CHECK_MPI(MPI_Errhandler_free(&current));
@@ -353,7 +315,7 @@ static void error_handlers(void) {
   code = MPI_File_open(MPI_COMM_WORLD, path, MPI_MODE_RDONLY, MPI_INFO_NULL, &file);
   CHECK(code != MPI_SUCCESS, "opening a missing file succeeded");
   out("open of a missing file: handler called %d time(s), %s", handled_calls, class_name(handled_class));
-  file = open_file("handled", MPI_MODE_RDONLY);
+  file = io_open(directory, "handled", MPI_MODE_RDONLY);
   MPI_Errhandler inherited;
   CHECK_MPI(MPI_File_get_errhandler(file, &inherited));
   CHECK(inherited == made, "a new file did not start with MPI_FILE_NULL's handler");

@@ -14,43 +14,6 @@ enum { PIECE = 250, RECORD = 64, STRIPE = 4, STRIPES = 16 };
 static char directory[512];
 static int rank, size;
 
-static int *values(int owner, int salt, int count) {
-  int *buf = malloc(sizeof(int) * (size_t)(count ? count : 1));
-  CHECK(buf != NULL, "out of memory");
-  for (int i = 0; i < count; ++i) buf[i] = io_value(owner, salt, i);
-  return buf;
-}
-
-static void check_values(const int *buf, int owner, int salt, int count, const char *what) {
-  for (int i = 0; i < count; ++i)
-    if (buf[i] != io_value(owner, salt, i))
-      fail_at(__FILE__, __LINE__, "%s: element %d is %d, expected %d", what, i, buf[i],
-              io_value(owner, salt, i));
-  out("%s: %d ints from rank %d, fnv1a %016llx", what, count, owner,
-      (unsigned long long)io_fnv1a(buf, sizeof(int) * (size_t)count));
-}
-
-static void check_count(const MPI_Status *status, int expected) {
-  int count = -1;
-  CHECK_MPI(MPI_Get_count(status, MPI_INT, &count));
-  CHECK_INT(count, expected, "MPI_Get_count of a file access");
-}
-
-static MPI_File open_file(const char *name, int amode) {
-  char path[1024];
-  io_path(path, sizeof path, directory, name);
-  MPI_File file = MPI_FILE_NULL;
-  CHECK_MPI(MPI_File_open(MPI_COMM_WORLD, path, amode, MPI_INFO_NULL, &file));
-  return file;
-}
-
-static void record(const char *label, const char *name) {
-  char path[1024];
-  io_path(path, sizeof path, directory, name);
-  io_record_file(label, path);
-  out_flush();
-}
-
 /* Waits for the rank before this one; pass_token() lets the next one go. */
 static void take_token(void) {
   if (rank > 0) CHECK_MPI(MPI_Recv(NULL, 0, MPI_INT, rank - 1, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
@@ -62,14 +25,14 @@ static void pass_token(void) {
 static int all_pieces(void) { return PIECE * size * (size + 1) / 2; }
 
 static void shared_in_rank_order(void) {
-  MPI_File file = open_file("shared", MPI_MODE_CREATE | MPI_MODE_RDWR);
+  MPI_File file = io_open(directory, "shared", MPI_MODE_CREATE | MPI_MODE_RDWR);
   const int count = PIECE * (rank + 1);
-  int *mine = values(rank, 11, count);
+  int *mine = io_values(rank, 11, count);
   MPI_Status status;
   take_token();
   CHECK_MPI(MPI_File_write_shared(file, mine, count, MPI_INT, &status));
   pass_token();
-  check_count(&status, count);
+  io_check_count(&status, count);
   CHECK_MPI(MPI_File_sync(file));
   CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   MPI_Offset position = -1;
@@ -81,8 +44,8 @@ static void shared_in_rank_order(void) {
   take_token();
   CHECK_MPI(MPI_File_read_shared(file, back, count, MPI_INT, &status));
   pass_token();
-  check_count(&status, count);
-  check_values(back, rank, 11, count, "read_shared in rank order");
+  io_check_count(&status, count);
+  io_check_values(back, rank, 11, count, "read_shared in rank order");
   CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   CHECK_MPI(MPI_File_seek_shared(file, -(MPI_Offset)PIECE * 4, MPI_SEEK_END));
   CHECK_MPI(MPI_File_get_position_shared(file, &position));
@@ -94,13 +57,13 @@ static void shared_in_rank_order(void) {
   CHECK_MPI(MPI_File_close(&file));
   free(mine);
   free(back);
-  record("write_shared in rank order", "shared");
+  io_record(directory, "write_shared in rank order", "shared");
 }
 
 /* Every rank writes its records through the shared pointer at once; rank 0 then checks
    that each landed exactly once. */
 static void shared_concurrently(void) {
-  MPI_File file = open_file("concurrent", MPI_MODE_CREATE | MPI_MODE_RDWR);
+  MPI_File file = io_open(directory, "concurrent", MPI_MODE_CREATE | MPI_MODE_RDWR);
   enum { RECORDS = 8 };
   int record_buf[RECORD];
   MPI_Request requests[RECORDS / 2];
@@ -158,13 +121,13 @@ static void shared_concurrently(void) {
 }
 
 static void ordered(void) {
-  MPI_File file = open_file("ordered", MPI_MODE_CREATE | MPI_MODE_RDWR);
+  MPI_File file = io_open(directory, "ordered", MPI_MODE_CREATE | MPI_MODE_RDWR);
   CHECK_MPI(MPI_File_set_view(file, 0, MPI_INT, MPI_INT, "native", MPI_INFO_NULL));
   const int count = PIECE * (rank + 1);
-  int *first = values(rank, 12, count), *second = values(rank, 13, count);
+  int *first = io_values(rank, 12, count), *second = io_values(rank, 13, count);
   MPI_Status status;
   CHECK_MPI(MPI_File_write_ordered(file, first, count, MPI_INT, &status));
-  check_count(&status, count);
+  io_check_count(&status, count);
   CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   MPI_Offset position = -1;
   CHECK_MPI(MPI_File_get_position_shared(file, &position));
@@ -172,16 +135,16 @@ static void ordered(void) {
   CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   CHECK_MPI(MPI_File_write_ordered_begin(file, second, count, MPI_INT));
   CHECK_MPI(MPI_File_write_ordered_end(file, second, &status));
-  check_count(&status, count);
+  io_check_count(&status, count);
   CHECK_MPI(MPI_File_sync(file));
   CHECK_MPI(MPI_File_seek_shared(file, 0, MPI_SEEK_SET));
   int *back = calloc((size_t)count, sizeof(int));
   CHECK_MPI(MPI_File_read_ordered(file, back, count, MPI_INT, &status));
-  check_count(&status, count);
-  check_values(back, rank, 12, count, "read_ordered");
+  io_check_count(&status, count);
+  io_check_values(back, rank, 12, count, "read_ordered");
   CHECK_MPI(MPI_File_read_ordered_begin(file, back, count, MPI_INT));
   CHECK_MPI(MPI_File_read_ordered_end(file, back, &status));
-  check_values(back, rank, 13, count, "read_ordered_begin/end");
+  io_check_values(back, rank, 13, count, "read_ordered_begin/end");
   CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   CHECK_MPI(MPI_File_get_position_shared(file, &position));
   CHECK_INT(position, 2 * all_pieces(), "shared pointer after reading everything");
@@ -195,11 +158,11 @@ static void ordered(void) {
   free(first);
   free(second);
   free(back);
-  record("write_ordered", "ordered");
+  io_record(directory, "write_ordered", "ordered");
 }
 
 static void split_collectives(void) {
-  MPI_File file = open_file("split", MPI_MODE_CREATE | MPI_MODE_RDWR);
+  MPI_File file = io_open(directory, "split", MPI_MODE_CREATE | MPI_MODE_RDWR);
   MPI_Datatype stripe, filetype;
   CHECK_MPI(MPI_Type_contiguous(STRIPE, MPI_INT, &stripe));
   CHECK_MPI(MPI_Type_create_resized(stripe, 0, (MPI_Aint)size * STRIPE * 4, &filetype));
@@ -207,39 +170,39 @@ static void split_collectives(void) {
   CHECK_MPI(MPI_File_set_view(file, (MPI_Offset)rank * STRIPE * 4, MPI_INT, filetype, "native",
                               MPI_INFO_NULL));
   const int count = STRIPE * STRIPES;
-  int *a = values(rank, 14, count), *b = values(rank, 15, count);
+  int *a = io_values(rank, 14, count), *b = io_values(rank, 15, count);
   MPI_Status status;
   CHECK_MPI(MPI_File_write_all_begin(file, a, count, MPI_INT));
   CHECK_MPI(MPI_File_write_all_end(file, a, &status));
-  check_count(&status, count);
+  io_check_count(&status, count);
   CHECK_MPI(MPI_File_write_at_all_begin(file, count, b, count, MPI_INT));
   CHECK_MPI(MPI_File_write_at_all_end(file, b, &status));
-  check_count(&status, count);
+  io_check_count(&status, count);
   CHECK_MPI(MPI_File_sync(file));
   int *back = calloc((size_t)count, sizeof(int));
   CHECK_MPI(MPI_File_seek(file, 0, MPI_SEEK_SET));
   CHECK_MPI(MPI_File_read_all_begin(file, back, count, MPI_INT));
   CHECK_MPI(MPI_File_read_all_end(file, back, &status));
-  check_values(back, rank, 14, count, "read_all_begin/end");
+  io_check_values(back, rank, 14, count, "read_all_begin/end");
   CHECK_MPI(MPI_File_read_at_all_begin(file, count, back, count, MPI_INT));
   CHECK_MPI(MPI_File_read_at_all_end(file, back, &status));
-  check_values(back, rank, 15, count, "read_at_all_begin/end");
+  io_check_values(back, rank, 15, count, "read_at_all_begin/end");
   CHECK_MPI(MPI_File_close(&file));
   CHECK_MPI(MPI_Type_free(&stripe));
   CHECK_MPI(MPI_Type_free(&filetype));
   free(a);
   free(b);
   free(back);
-  record("split collectives", "split");
+  io_record(directory, "split collectives", "split");
 }
 
 /* Four nonblocking writes per rank, waited on in one call with a point-to-point exchange. */
 static void nonblocking(void) {
-  MPI_File file = open_file("nonblocking", MPI_MODE_CREATE | MPI_MODE_RDWR);
+  MPI_File file = io_open(directory, "nonblocking", MPI_MODE_CREATE | MPI_MODE_RDWR);
   const int block = PIECE * 4; /* each rank owns a block of four pieces, one per call */
   const MPI_Offset base = (MPI_Offset)rank * block * 4;
   int *data[4];
-  for (int k = 0; k < 4; ++k) data[k] = values(rank, 20 + k, PIECE);
+  for (int k = 0; k < 4; ++k) data[k] = io_values(rank, 20 + k, PIECE);
   MPI_Request requests[6];
   int token_out = rank, token_in = -1;
   const int next = (rank + 1) % size, previous = (rank + size - 1) % size;
@@ -254,7 +217,7 @@ static void nonblocking(void) {
   MPI_Status statuses[6];
   CHECK_MPI(MPI_Waitall(6, requests, statuses));
   CHECK_INT(token_in, previous, "token received beside the file writes");
-  for (int k = 1; k <= 4; ++k) check_count(&statuses[k], PIECE);
+  for (int k = 1; k <= 4; ++k) io_check_count(&statuses[k], PIECE);
   CHECK_MPI(MPI_File_sync(file));
   int *back[4];
   for (int k = 0; k < 4; ++k) back[k] = calloc(PIECE, sizeof(int));
@@ -269,27 +232,27 @@ static void nonblocking(void) {
     CHECK_MPI(MPI_Waitany(4, requests, &index, MPI_STATUS_IGNORE));
   }
   static const char *const names[4] = {"iread_at", "iread", "iread_at_all", "iread_all"};
-  for (int k = 0; k < 4; ++k) check_values(back[k], rank, 20 + k, PIECE, names[k]);
+  for (int k = 0; k < 4; ++k) io_check_values(back[k], rank, 20 + k, PIECE, names[k]);
   CHECK_MPI(MPI_File_close(&file));
   for (int k = 0; k < 4; ++k) {
     free(data[k]);
     free(back[k]);
   }
-  record("nonblocking access", "nonblocking");
+  io_record(directory, "nonblocking access", "nonblocking");
 }
 
 static void sequential_file(void) {
-  MPI_File file = open_file("sequential", MPI_MODE_CREATE | MPI_MODE_WRONLY | MPI_MODE_SEQUENTIAL);
+  MPI_File file = io_open(directory, "sequential", MPI_MODE_CREATE | MPI_MODE_WRONLY | MPI_MODE_SEQUENTIAL);
   int amode = 0;
   CHECK_MPI(MPI_File_get_amode(file, &amode));
   CHECK_INT(amode, MPI_MODE_CREATE | MPI_MODE_WRONLY | MPI_MODE_SEQUENTIAL, "amode of a sequential file");
   const int count = PIECE * (rank + 1);
-  int *mine = values(rank, 30, count);
+  int *mine = io_values(rank, 30, count);
   CHECK_MPI(MPI_File_write_ordered(file, mine, count, MPI_INT, MPI_STATUS_IGNORE));
   CHECK_MPI(MPI_File_write_ordered(file, mine, count, MPI_INT, MPI_STATUS_IGNORE));
   CHECK_MPI(MPI_File_close(&file));
   free(mine);
-  record("sequential file", "sequential");
+  io_record(directory, "sequential file", "sequential");
 }
 
 int main(int argc, char **argv) {

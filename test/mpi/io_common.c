@@ -77,3 +77,41 @@ void io_record_file(const char *label, const char *path) {
 }
 
 int io_value(int rank, int salt, int i) { return rank * 1000003 + salt * 7919 + i; }
+
+int *io_values(int owner, int salt, int count) {
+  int *buf = malloc(sizeof(int) * (size_t)(count > 0 ? count : 1));
+  CHECK(buf != NULL, "out of memory");
+  for (int i = 0; i < count; ++i) buf[i] = io_value(owner, salt, i);
+  return buf;
+}
+
+void io_check_values(const int *buf, int owner, int salt, int count, const char *what) {
+  for (int i = 0; i < count; ++i)
+    if (buf[i] != io_value(owner, salt, i))
+      fail_at(__FILE__, __LINE__, "%s: element %d is %d, expected %d", what, i, buf[i],
+              io_value(owner, salt, i));
+  out("%s: %d ints from rank %d, fnv1a %016llx", what, count, owner,
+      (unsigned long long)io_fnv1a(buf, sizeof(int) * (size_t)count));
+}
+
+void io_check_count(const MPI_Status *status, int expected) {
+  int count = -1;
+  CHECK_MPI(MPI_Get_count(status, MPI_INT, &count));
+  CHECK_INT(count, expected, "MPI_Get_count of a file access");
+}
+
+MPI_File io_open(const char *directory, const char *name, int amode) {
+  char path[1024];
+  io_path(path, sizeof path, directory, name);
+  MPI_File file = MPI_FILE_NULL;
+  CHECK_MPI(MPI_File_open(MPI_COMM_WORLD, path, amode, MPI_INFO_NULL, &file));
+  CHECK(file != MPI_FILE_NULL, "MPI_File_open gave MPI_FILE_NULL");
+  return file;
+}
+
+void io_record(const char *directory, const char *label, const char *name) {
+  char path[1024];
+  io_path(path, sizeof path, directory, name);
+  io_record_file(label, path);
+  out_flush();
+}

@@ -3,6 +3,7 @@
 #ifndef FERRY_TEST_MPI_IO_COMMON_H
 #define FERRY_TEST_MPI_IO_COMMON_H
 
+#include <mpi.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,17 @@ void io_record_file(const char *label, const char *path);
 
 /* The value of element `i` written by `rank` in the phase `salt`. */
 int io_value(int rank, int salt, int i);
+
+/* `count` values of `owner` in phase `salt` (malloc'ed), and the check of a buffer that
+   should hold them, which records their checksum. */
+int *io_values(int owner, int salt, int count);
+void io_check_values(const int *buf, int owner, int salt, int count, const char *what);
+/* Checks that a file access moved `expected` MPI_INTs. */
+void io_check_count(const MPI_Status *status, int expected);
+
+/* Opens `directory`/`name` on MPI_COMM_WORLD, failing the test on error. */
+MPI_File io_open(const char *directory, const char *name, int amode);
+/* io_record_file of `directory`/`name`, then out_flush() (collective). */
+void io_record(const char *directory, const char *label, const char *name);
 
 #endif
