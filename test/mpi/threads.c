@@ -1,11 +1,15 @@
 /* MPI_THREAD_MULTIPLE: several threads of every rank call MPI at once. Point-to-point
-   with wildcards on one communicator (blocking, nonblocking and matched probes), and
-   collectives and communicator creation on a duplicate of the communicator per thread. */
+   with wildcards on one communicator (blocking, nonblocking and matched probes), and on a
+   duplicate of the communicator per thread: collectives, communicator creation, a window
+   with a contended counter, and a file written and read back. */
+#define _GNU_SOURCE
 #include "mpi_check.h"
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 enum { THREADS = 4, MESSAGES = 200, ROUNDS = 50 };
 
@@ -15,7 +19,10 @@ struct Tally {
   long long received;
   long long payload_sum;
   long long collective_sum;
+  long long counter;      /* rank 0's window counter after every rank's increments */
+  long long file_values;  /* values read back correctly from the thread's file */
 };
+static char directory[256];
 static struct Tally tallies[THREADS];
 
 static long long payload(int source, int thread, int i) { return (long long)source * 100000 + thread * 1000 + i; }
@@ -119,10 +126,68 @@ static void collectives(int thread) {
   }
 }
 
+/* A window per thread: every rank increments a counter on rank 0 with MPI_Fetch_and_op
+   under a shared lock, while the other threads do the same on their own windows. */
+static void one_sided(int thread) {
+  MPI_Comm comm = thread_comms[thread];
+  int rank, size;
+  CHECK_MPI(MPI_Comm_rank(comm, &rank));
+  CHECK_MPI(MPI_Comm_size(comm, &size));
+  long long *counter = NULL;
+  MPI_Win window;
+  CHECK_MPI(MPI_Win_allocate(sizeof(long long), sizeof(long long), MPI_INFO_NULL, comm, &counter, &window));
+  *counter = 0;
+  CHECK_MPI(MPI_Barrier(comm));
+  CHECK_MPI(MPI_Win_lock_all(0, window));
+  const long long one = 1;
+  for (int round = 0; round < ROUNDS; ++round) {
+    long long before = -1;
+    CHECK_MPI(MPI_Fetch_and_op(&one, &before, MPI_LONG_LONG, 0, 0, MPI_SUM, window));
+    CHECK_MPI(MPI_Win_flush(0, window));
+    CHECK(before >= 0 && before < (long long)size * ROUNDS, "counter was %lld", before);
+  }
+  CHECK_MPI(MPI_Win_unlock_all(window));
+  CHECK_MPI(MPI_Barrier(comm));
+  long long total = 0;
+  CHECK_MPI(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, window));
+  CHECK_MPI(MPI_Get(&total, 1, MPI_LONG_LONG, 0, 0, 1, MPI_LONG_LONG, window));
+  CHECK_MPI(MPI_Win_unlock(0, window));
+  tallies[thread].counter = total;
+  CHECK_MPI(MPI_Win_free(&window));
+}
+
+/* A file per thread: every rank writes its block collectively, then reads every block. */
+static void file_access(int thread) {
+  MPI_Comm comm = thread_comms[thread];
+  int rank, size;
+  CHECK_MPI(MPI_Comm_rank(comm, &rank));
+  CHECK_MPI(MPI_Comm_size(comm, &size));
+  char path[512];
+  snprintf(path, sizeof path, "%s/thread-%d", directory, thread);
+  enum { BLOCK = 1024 };
+  int block[BLOCK];
+  for (int i = 0; i < BLOCK; ++i) block[i] = rank * 100000 + thread * 10000 + i;
+  MPI_File file;
+  CHECK_MPI(MPI_File_open(comm, path, MPI_MODE_CREATE | MPI_MODE_RDWR | MPI_MODE_DELETE_ON_CLOSE, MPI_INFO_NULL,
+                          &file));
+  CHECK_MPI(MPI_File_write_at_all(file, (MPI_Offset)rank * sizeof block, block, BLOCK, MPI_INT, MPI_STATUS_IGNORE));
+  CHECK_MPI(MPI_File_sync(file));
+  for (int owner = 0; owner < size; ++owner) {
+    CHECK_MPI(MPI_File_read_at(file, (MPI_Offset)owner * sizeof block, block, BLOCK, MPI_INT, MPI_STATUS_IGNORE));
+    for (int i = 0; i < BLOCK; ++i) {
+      CHECK_INT(block[i], owner * 100000 + thread * 10000 + i, "value read back");
+      tallies[thread].file_values += 1;
+    }
+  }
+  CHECK_MPI(MPI_File_close(&file));
+}
+
 static void *run_thread(void *argument) {
   const int thread = (int)(intptr_t)argument;
   for (int phase = 0; phase < 3; ++phase) exchange_by_tag(thread, phase);
   collectives(thread);
+  one_sided(thread);
+  file_access(thread);
   return NULL;
 }
 
@@ -148,11 +213,17 @@ int main(int argc, char **argv) {
   out("thread level %d (main thread: %d)", queried, main_thread);
   out_flush();
 
+  if (world_rank() == 0) {
+    snprintf(directory, sizeof directory, "%s/ferry-threads-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    CHECK(mkdtemp(directory) != NULL, "mkdtemp");
+  }
+  CHECK_MPI(MPI_Bcast(directory, sizeof directory, MPI_CHAR, 0, MPI_COMM_WORLD));
   for (int t = 0; t < THREADS; ++t) CHECK_MPI(MPI_Comm_dup(MPI_COMM_WORLD, &thread_comms[t]));
   run_threads(run_thread);
   for (int t = 0; t < THREADS; ++t)
-    out("thread %d: %lld messages by tag, payload sum %lld, collective sum %lld", t, tallies[t].received,
-        tallies[t].payload_sum, tallies[t].collective_sum);
+    out("thread %d: %lld messages by tag, payload sum %lld, collective sum %lld, counter %lld, %lld values read "
+        "back", t, tallies[t].received, tallies[t].payload_sum, tallies[t].collective_sum, tallies[t].counter,
+        tallies[t].file_values);
   out_flush();
 
   for (int t = 0; t < THREADS; ++t) tallies[t].received = tallies[t].payload_sum = 0;
@@ -165,6 +236,8 @@ int main(int argc, char **argv) {
   }
   out("any tag: %lld messages, payload sum %lld", received, sum);
   for (int t = 0; t < THREADS; ++t) CHECK_MPI(MPI_Comm_free(&thread_comms[t]));
+  CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
+  if (world_rank() == 0) CHECK(rmdir(directory) == 0, "rmdir %s: the threads' files were left behind", directory);
   finish("threads");
   return 0;
 }
