@@ -12,13 +12,35 @@ namespace ferry::mpi {
 
 namespace {
 
-std::unordered_set<const void*> windows;
-std::unordered_set<const void*> files;
+// One-sided calls come in long runs on one window (every MPI_Put and MPI_Win_flush looks
+// its handle up twice), so the last handle found is remembered.
+class Registry {
+ public:
+  void insert(const void* object) { objects_.insert(object); }
+  void erase(const void* object) noexcept {
+    objects_.erase(object);
+    if (last_found_ == object) last_found_ = nullptr;
+  }
+  bool contains(const void* handle) const noexcept {
+    if (handle == last_found_ && handle != nullptr) return true;
+    if (objects_.empty() || objects_.count(handle) == 0) return false;
+    last_found_ = handle;
+    return true;
+  }
+  bool empty() const noexcept { return objects_.empty(); }
+
+ private:
+  std::unordered_set<const void*> objects_;
+  mutable const void* last_found_ = nullptr;
+};
+
+Registry windows;
+Registry files;
 
 template <class Object>
-Object* lookup(const std::unordered_set<const void*>& registry, const void* handle) noexcept {
+Object* lookup(const Registry& registry, const void* handle) noexcept {
   if (registry.empty() || !world().hybrid() || inside_shim()) return nullptr;
-  return registry.count(handle) != 0 ? static_cast<Object*>(const_cast<void*>(handle)) : nullptr;
+  return registry.contains(handle) ? static_cast<Object*>(const_cast<void*>(handle)) : nullptr;
 }
 
 }  // namespace

@@ -28,6 +28,8 @@ class PackedData {
   PackedData(const void* buffer, int count, MPI_Datatype type);
   const std::byte* data() const noexcept { return data_; }
   size_t size() const noexcept { return size_; }
+  /// True when data() is the user's own buffer rather than a copy.
+  bool in_place() const noexcept { return copy_.empty(); }
 
  private:
   const std::byte* data_ = nullptr;
@@ -42,6 +44,8 @@ class UnpackedData {
   UnpackedData(void* buffer, int count, MPI_Datatype type);
   std::byte* data() noexcept { return data_; }
   size_t size() const noexcept { return size_; }
+  /// True when data() is the user's own buffer (finish() has nothing to unpack).
+  bool in_place() const noexcept { return staging_.empty(); }
   void finish();
 
  private:

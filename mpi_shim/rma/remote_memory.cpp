@@ -23,6 +23,16 @@ void complete(ucs_status_ptr_t request, const char* operation) {
   ucx::check(status, operation);
 }
 
+/// An operation that the next flush completes need not be waited for: UCX keeps it going
+/// after its request is released, and the flush reports a failure of the endpoint.
+void finish(ucs_status_ptr_t request, LocalCompletion completion, const char* operation) {
+  if (completion == LocalCompletion::by_flush && request != nullptr && !UCS_PTR_IS_ERR(request)) {
+    ucp_request_free(request);
+    return;
+  }
+  complete(request, operation);
+}
+
 uint64_t control_address(const Target& target, ControlWord word) {
   return target.control_base + word * sizeof(uint64_t);
 }
@@ -41,16 +51,17 @@ uint64_t fetching_atomic(Target& target, ControlWord word, ucp_atomic_op_t opcod
 
 }  // namespace
 
-void put(Target& target, ucp_rkey_h key, const void* data, size_t length, uint64_t address) {
+void put(Target& target, ucp_rkey_h key, const void* data, size_t length, uint64_t address,
+         LocalCompletion completion) {
   if (length == 0) return;
   ucp_request_param_t param{};
-  complete(ucp_put_nbx(target.endpoint, data, length, address, key, &param), "ucp_put_nbx");
+  finish(ucp_put_nbx(target.endpoint, data, length, address, key, &param), completion, "ucp_put_nbx");
 }
 
-void get(Target& target, ucp_rkey_h key, void* data, size_t length, uint64_t address) {
+void get(Target& target, ucp_rkey_h key, void* data, size_t length, uint64_t address, LocalCompletion completion) {
   if (length == 0) return;
   ucp_request_param_t param{};
-  complete(ucp_get_nbx(target.endpoint, data, length, address, key, &param), "ucp_get_nbx");
+  finish(ucp_get_nbx(target.endpoint, data, length, address, key, &param), completion, "ucp_get_nbx");
 }
 
 uint64_t fetch_add(Target& target, ControlWord word, uint64_t value) {

@@ -9,10 +9,16 @@
 
 namespace ferry::mpi::rma {
 
-/// Copies `length` bytes to / from `address` in the target's memory that `key` opens;
-/// returns once the local buffer may be reused (put) or holds the data (get).
-void put(Target& target, ucp_rkey_h key, const void* data, size_t length, uint64_t address);
-void get(Target& target, ucp_rkey_h key, void* data, size_t length, uint64_t address);
+/// When an operation's local buffer is done with: before the call returns (the buffer is
+/// the shim's own staging, or a request-based operation's), or by the next flush of its
+/// target, which MPI's synchronization calls all do (the user's buffer of MPI_Put/MPI_Get).
+enum class LocalCompletion { on_return, by_flush };
+
+/// Copies `length` bytes to / from `address` in the target's memory that `key` opens.
+void put(Target& target, ucp_rkey_h key, const void* data, size_t length, uint64_t address,
+         LocalCompletion completion = LocalCompletion::on_return);
+void get(Target& target, ucp_rkey_h key, void* data, size_t length, uint64_t address,
+         LocalCompletion completion = LocalCompletion::on_return);
 
 /// 64-bit atomics on a word of the target's control region; each returns the word's
 /// former value.

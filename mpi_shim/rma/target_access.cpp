@@ -62,16 +62,16 @@ int find_target(Window& window, int rank, MPI_Aint disp, int count, MPI_Datatype
   return MPI_SUCCESS;
 }
 
-void write_blocks(const TargetAccess& access, const std::byte* packed) {
+void write_blocks(const TargetAccess& access, const std::byte* packed, LocalCompletion completion) {
   for (const Block& block : access.blocks) {
-    put(*access.target, access.key, packed, block.length, access.address + uint64_t(block.offset));
+    put(*access.target, access.key, packed, block.length, access.address + uint64_t(block.offset), completion);
     packed += block.length;
   }
 }
 
-void read_blocks(const TargetAccess& access, std::byte* packed) {
+void read_blocks(const TargetAccess& access, std::byte* packed, LocalCompletion completion) {
   for (const Block& block : access.blocks) {
-    get(*access.target, access.key, packed, block.length, access.address + uint64_t(block.offset));
+    get(*access.target, access.key, packed, block.length, access.address + uint64_t(block.offset), completion);
     packed += block.length;
   }
 }

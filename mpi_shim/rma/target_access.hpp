@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mpi_shim/rma/data_layout.hpp"
+#include "mpi_shim/rma/remote_memory.hpp"
 #include "mpi_shim/rma/window.hpp"
 
 namespace ferry::mpi::rma {
@@ -28,8 +29,9 @@ int find_target(Window& window, int rank, MPI_Aint disp, int count, MPI_Datatype
 int check_origin(int count, MPI_Datatype type);
 
 /// Copies packed bytes to / from the target's blocks.
-void write_blocks(const TargetAccess& access, const std::byte* packed);
-void read_blocks(const TargetAccess& access, std::byte* packed);
+void write_blocks(const TargetAccess& access, const std::byte* packed,
+                  LocalCompletion completion = LocalCompletion::on_return);
+void read_blocks(const TargetAccess& access, std::byte* packed, LocalCompletion completion = LocalCompletion::on_return);
 
 /// An MPI request that is already complete, for the request-based operations (which
 /// finish their local part before they return).
