@@ -1,5 +1,7 @@
 #include "mpi_shim/datatype.hpp"
 
+#include <cstdint>
+
 #include <algorithm>
 #include <cstring>
 #include <new>
@@ -37,20 +39,47 @@ void HeldType::release() noexcept {
   owned_ = false;
 }
 
+namespace {
+
+// Every transfer asks for its datatype's layout. A predefined type is never freed, so its
+// handle never names another type: its figures are remembered, in a small table indexed by
+// the handle's address. A derived type is asked about every time.
+struct TypeFigures {
+  MPI_Datatype type = MPI_DATATYPE_NULL;
+  MPI_Count size = 0;
+  MPI_Aint extent = 0;
+  MPI_Aint true_lb = 0;
+  MPI_Aint true_extent = 0;
+};
+TypeFigures predefined_figures[256];
+
+TypeFigures figures_of(MPI_Datatype type) {
+  TypeFigures& slot = predefined_figures[(reinterpret_cast<uintptr_t>(type) >> 6) & 255U];
+  if (slot.type == type && type != MPI_DATATYPE_NULL) return slot;
+  TypeFigures figures;
+  figures.type = type;
+  MPI_Aint lb = 0;
+  PMPI_Type_size_x(type, &figures.size);
+  PMPI_Type_get_extent(type, &lb, &figures.extent);
+  PMPI_Type_get_true_extent(type, &figures.true_lb, &figures.true_extent);
+  int integers = 0, addresses = 0, types = 0, combiner = MPI_UNDEFINED;
+  PMPI_Type_get_envelope(type, &integers, &addresses, &types, &combiner);
+  if (combiner == MPI_COMBINER_NAMED) slot = figures;
+  return figures;
+}
+
+}  // namespace
+
 Layout layout_of(int count, MPI_Datatype type) {
   Layout layout;
   if (count <= 0) {
     layout.contiguous = true;
     return layout;
   }
-  MPI_Count size = 0;
-  MPI_Aint lb = 0, extent = 0, true_lb = 0, true_extent = 0;
-  PMPI_Type_size_x(type, &size);
-  PMPI_Type_get_extent(type, &lb, &extent);
-  PMPI_Type_get_true_extent(type, &true_lb, &true_extent);
-  layout.bytes = size_t(size) * size_t(count);
-  layout.true_lb = true_lb;
-  layout.contiguous = true_extent == size && (count == 1 || extent == size);
+  const TypeFigures figures = figures_of(type);
+  layout.bytes = size_t(figures.size) * size_t(count);
+  layout.true_lb = figures.true_lb;
+  layout.contiguous = figures.true_extent == figures.size && (count == 1 || figures.extent == figures.size);
   return layout;
 }
 

@@ -43,10 +43,14 @@ std::vector<uint64_t> packed_offsets(int count, MPI_Datatype type, size_t bytes,
 
 }  // namespace
 
-std::vector<Block> blocks_of(int count, MPI_Datatype type) {
+void blocks_of(int count, MPI_Datatype type, Blocks& blocks) {
+  blocks.clear();
   const Layout layout = layout_of(count, type);
-  if (layout.bytes == 0) return {};
-  if (layout.contiguous) return {{layout.true_lb, layout.bytes}};
+  if (layout.bytes == 0) return;
+  if (layout.contiguous) {
+    blocks.push_back({layout.true_lb, layout.bytes});
+    return;
+  }
   require_packable(layout.bytes);
   MPI_Aint lb = 0, extent = 0, true_lb = 0, true_extent = 0;
   PMPI_Type_get_extent(type, &lb, &extent);
@@ -55,7 +59,6 @@ std::vector<Block> blocks_of(int count, MPI_Datatype type) {
   const MPI_Aint lowest = true_lb + std::min<MPI_Aint>(0, repeats);
   const MPI_Aint highest = true_lb + true_extent + std::max<MPI_Aint>(0, repeats);
   const std::vector<uint64_t> offsets = packed_offsets(count, type, layout.bytes, lowest, size_t(highest - lowest));
-  std::vector<Block> blocks;
   for (size_t j = 0; j < offsets.size(); ++j) {
     const MPI_Aint offset = lowest + MPI_Aint(offsets[j]);
     if (!blocks.empty() && blocks.back().offset + MPI_Aint(blocks.back().length) == offset) {
@@ -64,7 +67,6 @@ std::vector<Block> blocks_of(int count, MPI_Datatype type) {
       blocks.push_back({offset, 1});
     }
   }
-  return blocks;
 }
 
 MPI_Datatype element_type_of(MPI_Datatype type) {

@@ -4,6 +4,8 @@
 
 #include <mpi.h>
 
+#include <boost/container/small_vector.hpp>
+
 #include <cstddef>
 #include <vector>
 
@@ -16,8 +18,10 @@ struct Block {
 };
 
 /// The blocks (count, type) covers, in the order PMPI_Pack reads them, adjacent ones
-/// joined: the packed bytes of the data are the blocks' bytes one after the other.
-std::vector<Block> blocks_of(int count, MPI_Datatype type);
+/// joined: the packed bytes of the data are the blocks' bytes one after the other. Most
+/// accesses are one block, which then costs no allocation.
+using Blocks = boost::container::small_vector<Block, 2>;
+void blocks_of(int count, MPI_Datatype type, Blocks& blocks);
 
 /// The predefined type a datatype is made of (the one an accumulate's operation applies to).
 MPI_Datatype element_type_of(MPI_Datatype type);

@@ -51,7 +51,7 @@ int find_target(Window& window, int rank, MPI_Aint disp, int count, MPI_Datatype
   if (rank < 0 || size_t(rank) >= window.targets.size()) return MPI_ERR_RANK;
   if (disp < 0 && window.flavor != MPI_WIN_FLAVOR_DYNAMIC) return MPI_ERR_DISP;
   Target& target = window.targets[size_t(rank)];
-  access.blocks = blocks_of(count, type);
+  blocks_of(count, type, access.blocks);
   for (const Block& block : access.blocks) access.bytes += block.length;
   const bool dynamic = window.flavor == MPI_WIN_FLAVOR_DYNAMIC;
   const MPI_Aint start = dynamic ? disp : disp * target.disp_unit;

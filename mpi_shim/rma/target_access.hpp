@@ -17,7 +17,7 @@ struct TargetAccess {
   Target* target = nullptr;  ///< nullptr for MPI_PROC_NULL (the operation does nothing)
   uint64_t address = 0;      ///< of the displacement in the target's memory
   ucp_rkey_h key = nullptr;  ///< opens the target's memory the blocks are in
-  std::vector<Block> blocks;
+  Blocks blocks;
   size_t bytes = 0;
 };
 
