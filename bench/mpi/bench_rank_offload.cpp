@@ -147,7 +147,8 @@ void init_time(const Setup& setup, ferry::bench::Report& report) {
 void one_sided(const Setup& setup, ferry::bench::Report& report) {
   if (!setup.osc.empty()) ::setenv("OMPI_MCA_osc", setup.osc.c_str(), 1);
   Results results = run_program(with(ferry_run(setup, 2, 1), {setup.programs + "/bench_mpi_rma_put"}));
-  add_row(report, "Put+flush latency (baseline: batch pair of the same run)", 8, results["latency-native"][8], results["latency-world"][8], "us", "ratio <= 1.5");
+  add_row(report, "Put+flush latency (baseline: batch pair of the same run)", 8, results["latency-native"][8],
+          results["latency-world"][8], "us", "ratio <= 1.5");
   add_row(report, "Put+flush bandwidth (baseline: batch pair of the same run)", 1 << 20, results["bandwidth-native"][1 << 20],
           results["bandwidth-world"][1 << 20], "MB/s", "ratio >= 0.8");
 }
