@@ -18,6 +18,7 @@
 #include "mpi_shim/function_rank_owner.hpp"
 #include "mpi_shim/job_settings.hpp"
 #include "mpi_shim/request.hpp"
+#include "mpi_shim/rma/window.hpp"
 #include "mpi_shim/tags.hpp"
 #include "mpi_shim/transfer.hpp"
 #include "mpi_shim/transport.hpp"
@@ -345,6 +346,7 @@ void finalize_hybrid_world() {
   char token = 0;
   std::vector<char> all(size_t(world_comm().size()));
   allgather_bytes(world_comm(), &token, 1, all.data());
+  discard_windows_left();
   if (owner) {
     owner->finish(std::chrono::seconds(30));
     owner.reset();

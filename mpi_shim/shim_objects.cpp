@@ -2,6 +2,7 @@
 // shim's own.
 
 #include <unordered_set>
+#include <vector>
 
 #include "mpi_shim/io/file.hpp"
 #include "mpi_shim/rma/window.hpp"
@@ -28,6 +29,7 @@ class Registry {
     return true;
   }
   bool empty() const noexcept { return objects_.empty(); }
+  std::vector<const void*> all() const { return {objects_.begin(), objects_.end()}; }
 
  private:
   std::unordered_set<const void*> objects_;
@@ -51,6 +53,14 @@ void remember_window(Window* window) { windows.insert(window); }
 void forget_window(Window* window) noexcept {
   fortran::forget(window);
   windows.erase(window);
+}
+void discard_windows_left() {
+  for (const void* object : windows.all()) {
+    auto* window = static_cast<Window*>(const_cast<void*>(object));
+    forget_window(window);
+    if (window->info != MPI_INFO_NULL) PMPI_Info_free(&window->info);
+    delete window;
+  }
 }
 
 File* hybrid(MPI_File handle) noexcept { return lookup<File>(files, handle); }

@@ -93,5 +93,8 @@ MPI_Win handle_of(Window* window) noexcept;
 /// forgets its Fortran handle). The caller owns the window.
 void remember_window(Window* window);
 void forget_window(Window* window) noexcept;
+/// At MPI_Finalize, once every rank is there: the windows the program did not free give
+/// their UCX registrations and keys back before the transport goes.
+void discard_windows_left();
 
 }  // namespace ferry::mpi
