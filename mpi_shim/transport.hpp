@@ -48,10 +48,11 @@ class Transport {
     run_background();
   }
   /// A poll for the program (MPI_Test, MPI_Iprobe and friends) that found nothing. A
-  /// program that polls in a loop holds its core like a spinning wait, so every 64th miss
-  /// gives the CPU up, as such a wait does.
+  /// program that polls in a loop holds its core like a spinning wait, so every 8th miss
+  /// gives the CPU up (a program's polls are further apart than a wait's turns, and a yield
+  /// with nothing else to run returns at once).
   void missed() noexcept {
-    if ((++misses_ & 63U) == 0) {
+    if ((++misses_ & 7U) == 0) {
       ShimUnlock unlock;
       sched_yield();
     }
