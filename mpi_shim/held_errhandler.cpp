@@ -2,15 +2,20 @@
 
 #include <map>
 
+#include "mpi_shim/io/own_handle.hpp"
+#include "mpi_shim/world.hpp"
+
 namespace ferry::mpi {
 
 namespace {
 
 // Open MPI only sets a handler on an object of its kind: a communicator holds the handlers
-// of communicators, a window of no memory on MPI_COMM_SELF those made for windows.
+// of communicators, a window of no memory on MPI_COMM_SELF those made for windows, and
+// /dev/null opened on MPI_COMM_SELF those made for files.
 struct Holder {
   MPI_Comm comm = MPI_COMM_NULL;
   MPI_Win win = MPI_WIN_NULL;
+  MPI_File file = MPI_FILE_NULL;
   int users = 0;
 };
 std::map<MPI_Errhandler, Holder> holders;
@@ -44,6 +49,19 @@ MPI_Win window_holder(MPI_Errhandler handler) noexcept {
   return win;
 }
 
+/// /dev/null opened on MPI_COMM_SELF with `handler` as its handler, or MPI_FILE_NULL when
+/// `handler` is no file's.
+MPI_File file_holder(MPI_Errhandler handler) noexcept {
+  ShimScope scope;  // Open MPI's I/O calls MPI_* itself
+  QuietFileNull quiet;
+  MPI_File file = MPI_FILE_NULL;
+  if (PMPI_File_open(MPI_COMM_SELF, "/dev/null", MPI_MODE_RDONLY, MPI_INFO_NULL, &file) == MPI_SUCCESS &&
+      PMPI_File_set_errhandler(file, handler) != MPI_SUCCESS) {
+    PMPI_File_close(&file);
+  }
+  return file;
+}
+
 void hold(MPI_Errhandler handler) noexcept {
   if (predefined(handler) || !mpi_running()) return;
   try {
@@ -54,6 +72,7 @@ void hold(MPI_Errhandler handler) noexcept {
     if (PMPI_Comm_set_errhandler(holder.comm, handler) == MPI_SUCCESS) return;
     PMPI_Comm_free(&holder.comm);
     holder.win = window_holder(handler);
+    if (holder.win == MPI_WIN_NULL) holder.file = file_holder(handler);
   } catch (...) {
     // Without room for the holder the handler stays the user's to keep alive.
   }
@@ -64,6 +83,7 @@ void let_go(MPI_Errhandler handler) noexcept {
   if (found == holders.end() || --found->second.users > 0) return;
   if (found->second.comm != MPI_COMM_NULL && mpi_running()) PMPI_Comm_free(&found->second.comm);
   if (found->second.win != MPI_WIN_NULL && mpi_running()) PMPI_Win_free(&found->second.win);
+  if (found->second.file != MPI_FILE_NULL && mpi_running()) PMPI_File_close(&found->second.file);
   holders.erase(found);
 }
 
@@ -91,6 +111,8 @@ MPI_Errhandler HeldErrhandler::new_reference() const noexcept {
     PMPI_Comm_get_errhandler(found->second.comm, &reference);
   } else if (found != holders.end() && found->second.win != MPI_WIN_NULL) {
     PMPI_Win_get_errhandler(found->second.win, &reference);
+  } else if (found != holders.end() && found->second.file != MPI_FILE_NULL) {
+    PMPI_File_get_errhandler(found->second.file, &reference);
   } else if (handler_ != MPI_ERRHANDLER_NULL && mpi_running()) {
     // Open MPI counts references to its predefined handlers too, and the user frees this
     // one: it comes from a communicator that has the handler for a moment.

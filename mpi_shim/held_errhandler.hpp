@@ -1,9 +1,10 @@
 #pragma once
-// An error handler a hybrid communicator or window holds. Open MPI counts references to
-// error handlers; a hybrid object is not an Open MPI one, so the reference it holds is
-// kept by a native communicator on MPI_COMM_SELF whose error handler it is (a window of no
-// memory there for window handlers; one holder per handler in use). The user may then free the handle after setting it, and
-// MPI_Comm_get_errhandler hands out a reference of its own, as Open MPI does.
+// An error handler a hybrid communicator, window or file holds. Open MPI counts references
+// to error handlers; a hybrid object is not an Open MPI one, so the reference it holds is
+// kept by a native object on MPI_COMM_SELF whose error handler it is (a communicator, a
+// window of no memory for window handlers, /dev/null for file handlers; one holder per
+// handler in use). The user may then free the handle after setting it, and
+// MPI_*_get_errhandler hands out a reference of its own, as Open MPI does.
 
 #include <mpi.h>
 

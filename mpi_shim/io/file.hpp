@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "mpi_shim/io/file_errhandler.hpp"
+#include "mpi_shim/held_errhandler.hpp"
 #include "mpi_shim/io/shared_pointer.hpp"
 
 namespace ferry::mpi {
@@ -28,7 +28,7 @@ struct SplitCollective {
 
 struct File {
   Comm* comm = nullptr;  ///< the file's own communicator (a duplicate of the opener's)
-  FileErrhandler errhandler{MPI_ERRORS_RETURN};
+  HeldErrhandler errhandler{MPI_ERRORS_RETURN};
   std::string name;  ///< the file name given to MPI_File_open
   std::string path;  ///< the name every rank opened (absolute when the given one was relative)
   int amode = 0;     ///< as given to MPI_File_open

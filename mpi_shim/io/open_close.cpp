@@ -80,13 +80,13 @@ int open_everywhere(Comm& comm, const std::string& path, int amode, MPI_Info inf
 }
 
 /// The error handler a new file starts with: the one set on MPI_FILE_NULL.
-FileErrhandler initial_errhandler() {
+HeldErrhandler initial_errhandler() {
   MPI_Errhandler handler = MPI_ERRORS_RETURN;
   {
     ShimScope scope;
     if (PMPI_File_get_errhandler(MPI_FILE_NULL, &handler) != MPI_SUCCESS) return MPI_ERRORS_RETURN;
   }
-  FileErrhandler held(handler);
+  HeldErrhandler held(handler);
   ShimScope scope;
   PMPI_Errhandler_free(&handler);
   return held;
