@@ -125,28 +125,6 @@ std::string working_directory() {
   return ::getcwd(cwd, sizeof cwd) != nullptr ? std::string(cwd) : std::string();
 }
 
-/// Waits for a message with exactly `tag` and returns it whole.
-Bytes receive_whole(ucp_tag_t tag, ucp_tag_t mask, ucp_tag_t* sender = nullptr) {
-  ucp_tag_recv_info_t info{};
-  ucp_tag_message_h message = nullptr;
-  transport().wait_until([&] {
-    message = ucp_tag_probe_nb(transport().worker().raw(), tag, mask, 1, &info);
-    return message != nullptr;
-  });
-  Bytes data(info.length);
-  Transfer transfer = Transfer::receive_probed(message, info, data.data(), data.size());
-  wait_all(&transfer, 1);
-  if (transfer.status() != UCS_OK) throw Error(Errc::transport, "bootstrap receive failed");
-  if (sender != nullptr) *sender = info.sender_tag;
-  return data;
-}
-
-void send_whole(int world_rank, ucp_tag_t tag, const Bytes& data) {
-  Transfer transfer = Transfer::send(world_rank, tag, data.data(), data.size());
-  wait_all(&transfer, 1);
-  if (transfer.status() != UCS_OK) throw Error(Errc::transport, "bootstrap send failed");
-}
-
 /// The function ranks batch rank `batch_rank` owns: B + j for every j with j mod B == batch_rank.
 std::vector<int> owned_ranks(int batch_rank, int batch_ranks, int functions) {
   std::vector<int> ranks;

@@ -14,6 +14,7 @@
 #include "mpi_shim/attributes.hpp"
 #include "mpi_shim/collectives/task.hpp"
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/dynamic/intercomm.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/request.hpp"
 #include "mpi_shim/surface/fortran.hpp"
@@ -30,7 +31,7 @@ Comm temporary_subset(Comm& parent, const std::vector<int>& members, int tag) {
   Comm subset;
   subset.context_id = parent.context_id;
   subset.group.members = members;
-  subset.rank = subset.group.rank_of(world().rank);
+  subset.rank = subset.group.rank_of(world().self);
   subset.collective_sequence = 0x400000U | (uint32_t(tag) & 0x3FFFFFU);
   return subset;
 }
@@ -53,6 +54,10 @@ Task dup_task(Comm& parent, MPI_Comm parent_handle, std::function<void(MPI_Comm)
 
 int split(Comm& parent, int color, int key, MPI_Comm* out, const char* function) {
   try {
+    if (parent.inter()) {
+      *out = split_intercomm(parent, color, key);
+      return MPI_SUCCESS;
+    }
     const Agreement agreement = agree(parent, color, key);
     *out = make_comm(members_of_color(parent, agreement), agreement);
   } catch (const std::exception& error) {
@@ -76,6 +81,14 @@ int ferry::mpi::start_idup(MPI_Comm handle, std::function<void(MPI_Comm)> delive
   Comm* comm = hybrid(handle);
   if (request == nullptr) return raise(comm, MPI_ERR_REQUEST, "MPI_Comm_idup");
   try {
+    if (comm->inter()) {
+      // An intercommunicator is duplicated at once; the request is complete when handed out.
+      MPI_Comm created = MPI_COMM_NULL;
+      if (const int code = impl::MPI_Comm_dup(handle, &created); code != MPI_SUCCESS) return code;
+      deliver(created);
+      *request = completed_request(*comm);
+      return MPI_SUCCESS;
+    }
     *request = start_collective(*comm, std::make_unique<Task>(dup_task(*comm, handle, std::move(deliver))));
   } catch (const std::exception& error) {
     return raise(comm, MPI_ERR_INTERN, "MPI_Comm_idup", error.what());
@@ -101,14 +114,19 @@ int ferry::mpi::impl::MPI_Comm_group(MPI_Comm handle, MPI_Group* group) {
   return MPI_SUCCESS;
 }
 
-int ferry::mpi::impl::MPI_Comm_test_inter(MPI_Comm /*handle*/, int* flag) {
-  *flag = 0;
-  return MPI_SUCCESS;
-}
-
 int ferry::mpi::impl::MPI_Comm_dup(MPI_Comm handle, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
   try {
+    if (comm->inter()) {
+      const MPI_Comm created = dup_intercomm(*comm);
+      if (const int code = copy_attributes(*comm, handle, *hybrid(created)); code != MPI_SUCCESS) {
+        MPI_Comm doomed = created;
+        impl::MPI_Comm_free(&doomed);
+        return raise(comm, code, "MPI_Comm_dup");
+      }
+      *out = created;
+      return MPI_SUCCESS;
+    }
     Task task = dup_task(*comm, handle, [out](MPI_Comm created) { *out = created; });
     if (const int code = run(task); code != MPI_SUCCESS) return raise(comm, code, "MPI_Comm_dup", task.detail());
   } catch (const std::exception& error) {
@@ -152,16 +170,23 @@ int ferry::mpi::impl::MPI_Comm_create(MPI_Comm handle, MPI_Group group, MPI_Comm
   for (int rank : members) {
     if (comm->group.rank_of(rank) == MPI_UNDEFINED) return raise(comm, MPI_ERR_GROUP, "MPI_Comm_create");
   }
+  if (comm->inter()) {
+    // A split by membership, ordered as the group lists the members.
+    const auto found = std::find(members.begin(), members.end(), world().self);
+    const bool member = found != members.end();
+    return split(*comm, member ? 0 : MPI_UNDEFINED, int(found - members.begin()), out, "MPI_Comm_create");
+  }
   return create(*comm, members, out, "MPI_Comm_create");
 }
 
 int ferry::mpi::impl::MPI_Comm_create_group(MPI_Comm handle, MPI_Group group, int tag, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
+  if (comm->inter()) return raise(comm, MPI_ERR_COMM, "MPI_Comm_create_group");
   const std::vector<int> members = members_of(group);
   for (int rank : members) {
     if (comm->group.rank_of(rank) == MPI_UNDEFINED) return raise(comm, MPI_ERR_GROUP, "MPI_Comm_create_group");
   }
-  if (std::find(members.begin(), members.end(), world().rank) == members.end()) {
+  if (std::find(members.begin(), members.end(), world().self) == members.end()) {
     *out = MPI_COMM_NULL;
     return MPI_SUCCESS;
   }
@@ -177,6 +202,14 @@ int ferry::mpi::impl::MPI_Comm_free(MPI_Comm* handle) {
   forget_comm(comm);
   *handle = MPI_COMM_NULL;
   return MPI_SUCCESS;
+}
+
+int ferry::mpi::impl::MPI_Comm_disconnect(MPI_Comm* handle) {
+  Comm* comm = hybrid(*handle);
+  if (*handle == MPI_COMM_WORLD) return raise(comm, MPI_ERR_COMM, "MPI_Comm_disconnect");
+  // It goes as MPI_Comm_free: at once for the program, once its last operation completes
+  // for the shim (a program that disconnects has completed what it started).
+  return impl::MPI_Comm_free(handle);
 }
 
 int ferry::mpi::impl::MPI_Comm_compare(MPI_Comm a, MPI_Comm b, int* result) {

@@ -143,7 +143,7 @@ std::vector<int> members_of(MPI_Group handle) {
   PMPI_Group_translate_ranks(handle, size, ranks.data(), native_world, translated.data());
   PMPI_Group_free(&native_world);
   if (world().role == Role::function) {
-    for (int& rank : translated) rank = rank == 0 ? world().rank : MPI_UNDEFINED;
+    for (int& rank : translated) rank = rank == 0 ? world().self : MPI_UNDEFINED;
   }
   return translated;
 }
@@ -155,6 +155,7 @@ void create_world_comm(int size, int rank) {
   detail::world_comm.group.members.resize(size_t(size));
   for (int i = 0; i < size; ++i) detail::world_comm.group.members[size_t(i)] = i;
   detail::world_comm.rank = rank;
+  world().self = rank;
   detail::world_comm.name = "MPI_COMM_WORLD";
 }
 
@@ -164,11 +165,20 @@ Comm* register_comm(std::unique_ptr<Comm> comm) {
   return raw;
 }
 
+namespace {
+
+void release_context_ids(const Comm& comm) noexcept {
+  context_ids.release(comm.context_id);
+  if (comm.local) context_ids.release(comm.local->context_id);
+}
+
+}  // namespace
+
 void retain(Comm* comm) noexcept { ++comm->references; }
 
 void release(Comm* comm) noexcept {
   if (--comm->references > 0 || !comm->freed) return;
-  context_ids.release(comm->context_id);
+  release_context_ids(*comm);
   freed_in_use.erase(comm);
 }
 
@@ -179,7 +189,7 @@ void forget_comm(Comm* comm) noexcept {
   if (comm->references > 0) {
     freed_in_use.emplace(comm, std::move(found->second));
   } else {
-    context_ids.release(comm->context_id);
+    release_context_ids(*comm);
   }
   comms.erase(found);
 }
@@ -224,6 +234,37 @@ Task agree_task(Comm& parent, int color, int key, Agreement& agreement) {
   }
 }
 
+uint32_t agree_context_id(const std::function<std::vector<ContextIds::Offer>(const ContextIds::Offer&)>& gather) {
+  uint32_t floor = 1;
+  for (;;) {
+    const ContextIds::Offer offer = context_ids.offer(floor);
+    std::vector<ContextIds::Offer> offers;
+    try {
+      offers = gather(offer);
+    } catch (...) {
+      context_ids.settle(offer, std::nullopt);
+      throw;
+    }
+    const bool exhausted =
+        std::any_of(offers.begin(), offers.end(), [](const ContextIds::Offer& o) { return o.free_mask == 0; });
+    const std::optional<uint32_t> chosen = exhausted ? std::nullopt : ContextIds::common(offers);
+    context_ids.settle(offer, chosen);
+    if (exhausted) throw Error(Errc::no_resources, "no context id is free for a new communicator");
+    if (chosen) return *chosen;
+    floor = ContextIds::next_floor(offers);
+  }
+}
+
+uint32_t take_first_free_context_id() {
+  const ContextIds::Offer offer = context_ids.offer(1);
+  if (offer.free_mask == 0) throw Error(Errc::no_resources, "no context id is free for a new communicator");
+  const uint32_t chosen = offer.base + uint32_t(__builtin_ctzll(offer.free_mask));
+  context_ids.settle(offer, chosen);
+  return chosen;
+}
+
+void release_context_id(uint32_t id) noexcept { context_ids.release(id); }
+
 Agreement agree(Comm& parent, int color, int key) {
   Agreement agreement;
   Task task = agree_task(parent, color, key, agreement);
@@ -251,7 +292,7 @@ std::vector<int> members_of_color(const Comm& parent, const Agreement& agreement
 }
 
 MPI_Comm make_comm(const std::vector<int>& world_members, const Agreement& agreement, const Comm* copy_from) {
-  const int me = world().rank;
+  const int me = world().self;
   const auto position = std::find(world_members.begin(), world_members.end(), me);
   if (position == world_members.end() || !agreement.context_id) {
     if (agreement.context_id) context_ids.release(*agreement.context_id);
@@ -280,7 +321,7 @@ MPI_Comm make_comm(const std::vector<int>& world_members, const Agreement& agree
 }
 
 MPI_Comm create_comm(Comm& parent, const std::vector<int>& world_members, const Comm* copy_from) {
-  const bool member = std::find(world_members.begin(), world_members.end(), world().rank) != world_members.end();
+  const bool member = std::find(world_members.begin(), world_members.end(), world().self) != world_members.end();
   return make_comm(world_members, agree(parent, member ? 0 : MPI_UNDEFINED, 0), copy_from);
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "mpi_shim/context_ids.hpp"
 #include "mpi_shim/held_errhandler.hpp"
 #include "mpi_shim/world.hpp"
 
@@ -40,9 +41,23 @@ struct Comm {
   std::shared_ptr<Topology> topology;
   int references = 0;  ///< requests and operations in flight that use it
   bool freed = false;  ///< MPI_Comm_free was called; it goes when the last reference does
+  /// Intercommunicators only: the remote group, the context id its members receive on,
+  /// and an intracommunicator over the local group that carries the local part of the
+  /// intercommunicator's collectives (its own context id, never the user's).
+  std::optional<Group> remote;
+  uint32_t remote_context_id = 0;
+  std::shared_ptr<Comm> local;
 
   int size() const noexcept { return group.size(); }
+  /// The process behind rank `comm_rank` of the local group.
   int world_rank(int comm_rank) const noexcept { return group.members[size_t(comm_rank)]; }
+  bool inter() const noexcept { return remote.has_value(); }
+  /// How many ranks a send or receive may name: the remote group's size on an intercommunicator.
+  int peer_count() const noexcept { return inter() ? remote->size() : size(); }
+  /// The process a message to rank `rank` goes to (in the remote group on an intercommunicator).
+  int peer(int rank) const noexcept { return inter() ? remote->members[size_t(rank)] : group.members[size_t(rank)]; }
+  /// The context id of what this process sends: the receivers' own.
+  uint32_t send_context() const noexcept { return inter() ? remote_context_id : context_id; }
   /// Sequence number of the next collective on this communicator (tags its traffic).
   uint32_t next_sequence() noexcept { return collective_sequence++; }
 };
@@ -55,7 +70,8 @@ Comm* derived_hybrid(MPI_Comm handle) noexcept;
 /// The shim's communicator behind `handle`, or nullptr for a native one.
 inline Comm* hybrid(MPI_Comm handle) noexcept {
   if (!world().hybrid() || inside_shim()) return nullptr;
-  return handle == MPI_COMM_WORLD ? &detail::world_comm : detail::derived_hybrid(handle);
+  if (handle == MPI_COMM_WORLD) return world().role != Role::passthrough ? &detail::world_comm : nullptr;
+  return detail::derived_hybrid(handle);
 }
 /// The shim's group behind `handle`, or nullptr for a native one.
 Group* hybrid(MPI_Group handle) noexcept;
@@ -107,6 +123,15 @@ struct Agreement {
 /// ids and sequence numbers, the same on every rank: a member that is in an earlier one
 /// offers nothing, and the round is repeated.
 Task agree_task(Comm& parent, int color, int key, Agreement& agreement);
+/// Agrees on a context id that is free in every process whose offers `gather` collects:
+/// each round it takes this process's offer and returns every offer, the same list on
+/// every process (intercommunicators span two groups, so their agreements are built
+/// from the groups' own exchanges).
+uint32_t agree_context_id(const std::function<std::vector<ContextIds::Offer>(const ContextIds::Offer&)>& gather);
+/// The lowest free context id; processes that start alike (a spawned world) all get the same.
+uint32_t take_first_free_context_id();
+void release_context_id(uint32_t id) noexcept;
+
 /// agree_task run to completion; throws on failure.
 Agreement agree(Comm& parent, int color, int key);
 

@@ -31,7 +31,7 @@ int ferry::mpi::impl::MPI_Group_size(MPI_Group group, int* size) {
 
 int ferry::mpi::impl::MPI_Group_rank(MPI_Group group, int* rank) {
   Group* g = hybrid(group);
-  *rank = g->rank_of(world().rank);
+  *rank = g->rank_of(world().self);
   return MPI_SUCCESS;
 }
 

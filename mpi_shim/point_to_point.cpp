@@ -24,7 +24,7 @@ int check_arguments(Comm& comm, int count, MPI_Datatype type, int peer, int tag,
   if (count < 0) return MPI_ERR_COUNT;
   if (type == MPI_DATATYPE_NULL) return MPI_ERR_TYPE;
   const bool any_source = receiving && peer == MPI_ANY_SOURCE;
-  if (peer != MPI_PROC_NULL && !any_source && (peer < 0 || peer >= comm.size())) return MPI_ERR_RANK;
+  if (peer != MPI_PROC_NULL && !any_source && (peer < 0 || peer >= comm.peer_count())) return MPI_ERR_RANK;
   const bool any_tag = receiving && tag == MPI_ANY_TAG;
   if (!any_tag && (tag < 0 || tag > max_user_tag)) return MPI_ERR_TAG;
   return MPI_SUCCESS;

@@ -46,7 +46,7 @@ bool is_shim_message(MPI_Message handle) noexcept { return shim_message(handle) 
 namespace {
 
 int check_probe(Comm& comm, int source, int tag) {
-  if (source != MPI_ANY_SOURCE && source != MPI_PROC_NULL && (source < 0 || source >= comm.size())) return MPI_ERR_RANK;
+  if (source != MPI_ANY_SOURCE && source != MPI_PROC_NULL && (source < 0 || source >= comm.peer_count())) return MPI_ERR_RANK;
   if (tag != MPI_ANY_TAG && (tag < 0 || tag > max_user_tag)) return MPI_ERR_TAG;
   return MPI_SUCCESS;
 }

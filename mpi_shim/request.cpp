@@ -177,7 +177,7 @@ int start_send(Request& request, const void* buffer, int count, MPI_Datatype typ
     return fail_at_start(request, comm, error);
   }
   if (mode == SendMode::buffered) request.send.own();
-  request.transfer = Transfer::send(comm.world_rank(dest), user_tag(tag, comm.rank, comm.context_id), request.send.data(),
+  request.transfer = Transfer::send(comm.peer(dest), user_tag(tag, comm.rank, comm.send_context()), request.send.data(),
                                     request.send.size(), mode == SendMode::synchronous, request.send.datatype());
   return MPI_SUCCESS;
 }
@@ -213,6 +213,16 @@ void start_persistent(Request& request) {
     start_send(request, request.buffer, request.count, request.type.get(), request.peer, request.tag, *request.comm,
                request.mode);
   }
+}
+
+MPI_Request completed_request(Comm& comm) {
+  Request* request = new_request();
+  request->kind = Request::Kind::completed;
+  request->bind(&comm);
+  request->active = true;
+  request->complete = true;
+  set_status(&request->status, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_SUCCESS, 0);
+  return handle_of(request);
 }
 
 MPI_Request start_collective(Comm& comm, std::unique_ptr<Task> task, std::vector<HeldType> held_types) {

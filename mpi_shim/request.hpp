@@ -84,6 +84,8 @@ int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, 
 void start_persistent(Request& request);
 
 /// A nonblocking collective's request: `task` runs as the request is tested.
+/// A request on `comm` that is complete when handed out.
+MPI_Request completed_request(Comm& comm);
 MPI_Request start_collective(Comm& comm, std::unique_ptr<Task> task, std::vector<HeldType> held_types = {});
 
 }  // namespace ferry::mpi

@@ -136,4 +136,25 @@ void wait_all(Transfer* transfers, size_t count) {
   });
 }
 
+std::vector<std::byte> receive_whole(ucp_tag_t tag, ucp_tag_t mask, ucp_tag_t* sender) {
+  ucp_tag_recv_info_t info{};
+  ucp_tag_message_h message = nullptr;
+  transport().wait_until([&] {
+    message = ucp_tag_probe_nb(transport().worker().raw(), tag, mask, 1, &info);
+    return message != nullptr;
+  });
+  std::vector<std::byte> data(info.length);
+  Transfer transfer = Transfer::receive_probed(message, info, data.data(), data.size());
+  wait_all(&transfer, 1);
+  if (transfer.status() != UCS_OK) throw Error(Errc::transport, "a receive failed: " + std::string(ucs_status_string(transfer.status())));
+  if (sender != nullptr) *sender = info.sender_tag;
+  return data;
+}
+
+void send_whole(int index, ucp_tag_t tag, const std::vector<std::byte>& data) {
+  Transfer transfer = Transfer::send(index, tag, data.data(), data.size());
+  wait_all(&transfer, 1);
+  if (transfer.status() != UCS_OK) throw Error(Errc::transport, "a send failed: " + std::string(ucs_status_string(transfer.status())));
+}
+
 }  // namespace ferry::mpi

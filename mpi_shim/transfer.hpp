@@ -5,6 +5,7 @@
 #include <ucp/api/ucp.h>
 
 #include <cstddef>
+#include <vector>
 
 namespace ferry::mpi {
 
@@ -56,5 +57,11 @@ class Transfer {
 
 /// Waits for every transfer (in the job's waiting mode).
 void wait_all(Transfer* transfers, size_t count);
+
+/// Waits for a message matching tag/mask, of any length, and returns it whole;
+/// `sender` receives its full tag.
+std::vector<std::byte> receive_whole(ucp_tag_t tag, ucp_tag_t mask, ucp_tag_t* sender = nullptr);
+/// Sends `data` to process `index` and waits until it is gone.
+void send_whole(int index, ucp_tag_t tag, const std::vector<std::byte>& data);
 
 }  // namespace ferry::mpi

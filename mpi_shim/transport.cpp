@@ -1,5 +1,9 @@
 #include "mpi_shim/transport.hpp"
 
+#include <string>
+
+#include "runtime/common/error.hpp"
+
 namespace ferry::mpi {
 
 namespace {
@@ -19,16 +23,50 @@ Transport::~Transport() {
   endpoints_.clear();
 }
 
+namespace {
+
+std::string key_of(const std::vector<std::byte>& address) {
+  return {reinterpret_cast<const char*>(address.data()), address.size()};
+}
+
+}  // namespace
+
 void Transport::set_addresses(std::vector<std::vector<std::byte>> addresses) {
   addresses_ = std::move(addresses);
   endpoints_.resize(addresses_.size());
+  index_of_address_.clear();
+  for (size_t i = 0; i < addresses_.size(); ++i) {
+    if (!addresses_[i].empty()) index_of_address_.emplace(key_of(addresses_[i]), int(i));
+  }
 }
 
-ucp_ep_h Transport::endpoint(int world_rank) {
-  auto& slot = endpoints_[size_t(world_rank)];
+void Transport::set_address(int index, std::vector<std::byte> address) {
+  if (size_t(index) >= addresses_.size()) {
+    addresses_.resize(size_t(index) + 1);
+    endpoints_.resize(size_t(index) + 1);
+  }
+  if (addresses_[size_t(index)] == address) return;
+  index_of_address_.emplace(key_of(address), index);
+  addresses_[size_t(index)] = std::move(address);
+}
+
+int Transport::process_of(const std::vector<std::byte>& address) {
+  const auto [found, added] = index_of_address_.emplace(key_of(address), int(addresses_.size()));
+  if (added) {
+    addresses_.push_back(address);
+    endpoints_.emplace_back();
+  }
+  return found->second;
+}
+
+ucp_ep_h Transport::endpoint(int index) {
+  auto& slot = endpoints_[size_t(index)];
   if (!slot) {
+    if (addresses_[size_t(index)].empty()) {
+      throw Error(Errc::invalid_argument, "no address is known for process " + std::to_string(index));
+    }
     // A rank that fails ends the job through its owner or its launcher, not through here.
-    slot = ucx::Endpoint::connect_to_worker(worker_, addresses_[size_t(world_rank)], ucx::PeerFailure::untracked);
+    slot = ucx::Endpoint::connect_to_worker(worker_, addresses_[size_t(index)], ucx::PeerFailure::untracked);
   }
   return slot->raw();
 }

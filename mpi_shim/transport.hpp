@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "mpi_shim/threads.hpp"
@@ -37,8 +39,16 @@ class Transport {
 
   /// Records the UCX worker address of every rank (index = world rank).
   void set_addresses(std::vector<std::vector<std::byte>> addresses);
-  /// The endpoint to `world_rank`, connected on first use.
-  ucp_ep_h endpoint(int world_rank);
+  /// Records the address of process `index` (a rank of this world whose address was not known).
+  void set_address(int index, std::vector<std::byte> address);
+  /// The index of the process at `address`: a process of another world (spawned,
+  /// connected) gets the next free index the first time it is seen.
+  int process_of(const std::vector<std::byte>& address);
+  /// The UCX worker address of process `index` (empty when unknown).
+  const std::vector<std::byte>& address_of(int index) const { return addresses_[size_t(index)]; }
+  /// The endpoint to process `index` (a world rank, or a process added by process_of),
+  /// connected on first use.
+  ucp_ep_h endpoint(int index);
 
   /// One round of progress; true when something happened.
   bool progress() noexcept { return worker_->progress(); }
@@ -86,6 +96,7 @@ class Transport {
   ucx::WaitMode mode_;
   ucx::Waiter waiter_;
   std::vector<std::vector<std::byte>> addresses_;
+  std::unordered_map<std::string, int> index_of_address_;
   std::vector<std::unique_ptr<ucx::Endpoint>> endpoints_;
   std::function<void()> background_;
   uint32_t misses_ = 0;

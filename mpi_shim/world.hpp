@@ -19,12 +19,21 @@ struct World {
   int batch_ranks = 0;     ///< B: ranks 0..B-1
   int function_ranks = 0;  ///< F: ranks B..B+F-1
   int rank = 0;            ///< this process's rank in the hybrid world
+  /// This process's index in the transport's table of processes: its rank in a hybrid
+  /// world; in a plain job that spawned or connected, the index it gave itself.
+  int self = 0;
+  /// A plain job (passthrough) that spawned or connected to other processes: it has a
+  /// transport and shim communicators, but its MPI_COMM_WORLD stays Open MPI's.
+  bool connected = false;
   bool initialized = false;
   bool finalized = false;
   int thread_level = MPI_THREAD_SINGLE;
 
   int size() const noexcept { return batch_ranks + function_ranks; }
-  bool hybrid() const noexcept { return role != Role::passthrough && initialized; }
+  /// Whether the shim may own objects: a hybrid world, or a plain job that spawned or connected.
+  bool hybrid() const noexcept { return initialized && (role != Role::passthrough || connected); }
+  /// Whether MPI_COMM_WORLD is the shim's.
+  bool hybrid_world() const noexcept { return initialized && role != Role::passthrough; }
   bool is_batch_rank(int world_rank) const noexcept { return world_rank < batch_ranks; }
 };
 

@@ -8,7 +8,7 @@
 namespace ferry::mpi {
 
 Transfer Channel::send(int dest, const void* data, size_t size, ucp_datatype_t datatype) const {
-  return Transfer::send(comm->world_rank(dest), internal_tag(sequence, comm->rank, comm->context_id), data, size,
+  return Transfer::send(comm->peer(dest), internal_tag(sequence, comm->rank, comm->send_context()), data, size,
                         false, datatype);
 }
 

@@ -1,0 +1,150 @@
+#include "mpi_shim/dynamic/intercomm.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "mpi_shim/tags.hpp"
+#include "mpi_shim/transfer.hpp"
+#include "mpi_shim/transport.hpp"
+#include "runtime/common/error.hpp"
+#include "runtime/wire/codec.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+
+constexpr size_t max_members = size_t(max_ranks);
+constexpr size_t max_address = 1 << 16;
+
+std::vector<ContextIds::Offer> offers_from(const Bytes& bytes) {
+  std::vector<ContextIds::Offer> offers(bytes.size() / sizeof(ContextIds::Offer));
+  std::memcpy(offers.data(), bytes.data(), offers.size() * sizeof(ContextIds::Offer));
+  return offers;
+}
+
+Bytes bytes_of(const std::vector<ContextIds::Offer>& offers) {
+  Bytes bytes(offers.size() * sizeof(ContextIds::Offer));
+  std::memcpy(bytes.data(), offers.data(), bytes.size());
+  return bytes;
+}
+
+}  // namespace
+
+Bytes encode(const GroupDescription& description) {
+  wire::Writer out;
+  out.u32(description.context_id);
+  out.boolean(description.all_batch);
+  out.bytes(description.world);
+  out.u32(description.leader);
+  out.list(description.addresses, [&](const Bytes& address) { out.bytes(address); });
+  return out.take();
+}
+
+GroupDescription decode_description(const Bytes& bytes) {
+  wire::Reader in(bytes);
+  in.set_context("group description");
+  GroupDescription description;
+  description.context_id = in.u32("context_id");
+  if (description.context_id == 0 || description.context_id > max_context_id) {
+    throw Error(Errc::protocol, "group description: context id out of range");
+  }
+  description.all_batch = in.boolean("all_batch");
+  description.world = in.bytes("world", max_address);
+  description.leader = in.u32("leader");
+  description.addresses =
+      in.list<Bytes>("addresses", max_members, [&] { return in.bytes("address", max_address); });
+  if (description.addresses.empty() || description.leader >= description.addresses.size()) {
+    throw Error(Errc::protocol, "group description: no members, or the leader is not one");
+  }
+  in.expect_end();
+  return description;
+}
+
+uint32_t agree_within(LocalGroup& local) {
+  return agree_context_id([&](const ContextIds::Offer& mine) {
+    std::vector<ContextIds::Offer> all(size_t(local.size()));
+    local.allgather(&mine, sizeof mine, all.data());
+    return all;
+  });
+}
+
+MPI_Comm build_intercomm(LocalGroup& local, int leader, const LeaderSwap& swap,
+                         const std::function<MPI_Comm(int)>& native) {
+  const uint32_t context_id = agree_within(local);
+  uint32_t local_context_id = 0;
+  try {
+    local_context_id = agree_within(local);
+    GroupDescription mine;
+    mine.context_id = context_id;
+    mine.all_batch = world().role == Role::batch &&
+                     std::all_of(local.processes().begin(), local.processes().end(),
+                                 [](int process) { return world().is_batch_rank(process); });
+    if (mine.all_batch) mine.world = transport().address_of(0);
+    mine.leader = uint32_t(leader);
+    Bytes remote_bytes;
+    if (local.rank() == leader) {
+      for (int process : local.processes()) mine.addresses.push_back(transport().address_of(process));
+      remote_bytes = swap(encode(mine));
+    }
+    local.bcast(remote_bytes, leader);
+    const GroupDescription remote = decode_description(remote_bytes);
+    if (native && mine.all_batch && remote.all_batch && mine.world == remote.world) {
+      release_context_id(context_id);
+      release_context_id(local_context_id);
+      return native(transport().process_of(remote.addresses[remote.leader]));
+    }
+    std::vector<int> remote_members;
+    for (const Bytes& address : remote.addresses) remote_members.push_back(transport().process_of(address));
+    return register_intercomm(local.processes(), local.rank(), context_id, local_context_id, std::move(remote_members),
+                              remote.context_id, local.errhandler());
+  } catch (...) {
+    release_context_id(context_id);
+    if (local_context_id != 0) release_context_id(local_context_id);
+    throw;
+  }
+}
+
+MPI_Comm register_intercomm(std::vector<int> local_members, int rank, uint32_t context_id, uint32_t local_context_id,
+                            std::vector<int> remote_members, uint32_t remote_context_id, HeldErrhandler errhandler) {
+  auto comm = std::make_unique<Comm>();
+  comm->context_id = context_id;
+  comm->group.members = local_members;
+  comm->rank = rank;
+  comm->errhandler = errhandler;
+  comm->remote = Group{std::move(remote_members)};
+  comm->remote_context_id = remote_context_id;
+  comm->local = std::make_shared<Comm>();
+  comm->local->context_id = local_context_id;
+  comm->local->group.members = std::move(local_members);
+  comm->local->rank = rank;
+  return handle_of(register_comm(std::move(comm)));
+}
+
+Bytes exchange_across(Comm& inter, const Bytes& data) {
+  const uint32_t sequence = inter.next_sequence();
+  Bytes remote;
+  if (inter.rank == 0) {
+    Transfer send = Transfer::send(inter.peer(0), internal_tag(sequence, 0, inter.send_context()), data.data(),
+                                   data.size());
+    remote = receive_whole(internal_tag(sequence, 0, inter.context_id), full_mask);
+    wait_all(&send, 1);
+    if (send.status() != UCS_OK) throw Error(Errc::transport, "the exchange with the remote group failed");
+  }
+  if (inter.local->size() > 1) {
+    LocalGroup local(*inter.local);
+    local.bcast(remote, 0);
+  }
+  return remote;
+}
+
+uint32_t agree_across(Comm& inter) {
+  return agree_context_id([&](const ContextIds::Offer& mine) {
+    std::vector<ContextIds::Offer> all(size_t(inter.size()));
+    allgather_bytes(*inter.local, &mine, sizeof mine, all.data());
+    std::vector<ContextIds::Offer> remote = offers_from(exchange_across(inter, bytes_of(all)));
+    all.insert(all.end(), remote.begin(), remote.end());
+    return all;
+  });
+}
+
+}  // namespace ferry::mpi
