@@ -14,6 +14,8 @@
 #include <sstream>
 
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/dynamic/spawn_service.hpp"
+#include "mpi_shim/dynamic/spawned_world.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/function_rank_owner.hpp"
 #include "mpi_shim/job_settings.hpp"
@@ -225,6 +227,8 @@ void launch_function_ranks(const JobSettings& settings, int rank, int batch_rank
 
 }  // namespace
 
+std::string preload_for_function_ranks() { return function_rank_preload(); }
+
 void prepare_batch_rank() {
   if (is_function_rank_environment()) return;
   const JobSettings settings = read_job_settings();
@@ -293,6 +297,10 @@ void start_batch_rank() {
 
 void start_function_rank() {
   const FunctionRankSettings settings = read_function_rank_settings();
+  if (settings.spawn_id != 0) {
+    start_spawned_rank(settings);
+    return;
+  }
   World& w = world();
   w.role = Role::function;
   w.rank = settings.rank;
@@ -321,10 +329,13 @@ void start_function_rank() {
 
 void finalize_hybrid_world() {
   if (owner) owner->begin_finalize();
-  char token = 0;
-  std::vector<char> all(size_t(world_comm().size()));
-  allgather_bytes(world_comm(), &token, 1, all.data());
+  if (world().hybrid_world()) {
+    char token = 0;
+    std::vector<char> all(size_t(world_comm().size()));
+    allgather_bytes(world_comm(), &token, 1, all.data());
+  }
   discard_windows_left();
+  SpawnService::finish(std::chrono::seconds(30));
   if (owner) {
     owner->finish(std::chrono::seconds(30));
     owner.reset();

@@ -4,6 +4,8 @@
 // singletons and present the job's secret to their owner, and every rank gets the UCX
 // worker address of every other before MPI_Init returns.
 
+#include <string>
+
 namespace ferry::mpi {
 
 /// Before PMPI_Init in a rank started by mpirun/srun: when the launcher's environment
@@ -13,6 +15,9 @@ void prepare_batch_rank();
 void start_batch_rank();
 /// After PMPI_Init in a rank started by a spawner.
 void start_function_rank();
+/// The LD_PRELOAD a function rank starts with: the shim, the user's own preloads, and the
+/// memory-limit library.
+std::string preload_for_function_ranks();
 /// MPI_Finalize's part before PMPI_Finalize: waits for every rank, then tears down.
 void finalize_hybrid_world();
 

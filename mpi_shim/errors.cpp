@@ -97,7 +97,7 @@ void abort_job(int code, const std::string& message) {
   const int exit_code = code == 0 ? 1 : code;
   int initialized = 0;
   PMPI_Initialized(&initialized);
-  if (world().role == Role::batch && initialized) PMPI_Abort(MPI_COMM_WORLD, exit_code);
+  if (world().role != Role::function && initialized) PMPI_Abort(MPI_COMM_WORLD, exit_code);
   ::_exit(exit_code);
 }
 

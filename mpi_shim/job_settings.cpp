@@ -61,10 +61,11 @@ JobSettings read_job_settings() {
 
 FunctionRankSettings read_function_rank_settings() {
   FunctionRankSettings settings;
+  settings.spawn_id = uint32_t(number("FERRY_SPAWN_ID", 0, 1, (1 << 23) - 1));
   settings.rank = int(number("FERRY_RANK", -1, 0, 1 << 20));
-  settings.batch_ranks = int(number("FERRY_BATCH_RANKS", 0, 1, 1 << 20));
+  settings.batch_ranks = int(number("FERRY_BATCH_RANKS", 0, settings.spawn_id != 0 ? 0 : 1, 1 << 20));
   settings.functions = int(number("FERRY_FUNCTIONS", 0, 1, 1 << 19));
-  settings.owner = int(number("FERRY_OWNER_RANK", -1, 0, 1 << 20));
+  settings.owner = int(number("FERRY_OWNER_RANK", settings.spawn_id != 0 ? 0 : -1, 0, 1 << 20));
   if (settings.rank < settings.batch_ranks || settings.rank >= settings.batch_ranks + settings.functions) {
     throw Error(Errc::invalid_argument, "FERRY_RANK is not a function rank of this job");
   }

@@ -30,6 +30,9 @@ struct FunctionRankSettings {
   int batch_ranks = 0;   ///< FERRY_BATCH_RANKS
   int functions = 0;     ///< FERRY_FUNCTIONS
   int owner = 0;         ///< FERRY_OWNER_RANK
+  /// FERRY_SPAWN_ID: a child started by MPI_Comm_spawn (a world of its own, B = 0, whose
+  /// owner is the parent's root); 0 for a function rank of a hybrid world.
+  uint32_t spawn_id = 0;
   std::vector<std::byte> owner_address;  ///< FERRY_OWNER_ADDRESS (hex UCX worker address)
   std::vector<std::byte> secret;         ///< FERRY_JOB_SECRET (hex)
   ucx::WaitMode mode = ucx::WaitMode::adaptive;

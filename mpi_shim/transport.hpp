@@ -79,15 +79,17 @@ class Transport {
   /// a predicate with more than two captures).
   template <class Done>
   void wait_until(Done&& done) {
+    wait_until(done, ferry::Deadline::never());
+  }
+  /// The same, bounded: false when `deadline` passed first.
+  template <class Done>
+  bool wait_until(Done&& done, ferry::Deadline deadline) {
     auto finished = [&] {
       run_background();
       return done();
     };
-    if (must_share_while_waiting()) {
-      waiter_.wait_until(finished, ferry::Deadline::never(), SharedShim{});
-    } else {
-      waiter_.wait_until(finished);
-    }
+    if (must_share_while_waiting()) return waiter_.wait_until(finished, deadline, SharedShim{});
+    return waiter_.wait_until(finished, deadline);
   }
 
  private:

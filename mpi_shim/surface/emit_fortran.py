@@ -267,8 +267,9 @@ def variant_entry(f, variant):
 
 
 def has_fortran_implementation(f):
-    """Callbacks and outputs written at completion need Fortran-specific implementations."""
-    return any(a.roles & {"callback", "deferred"} for a in f.arguments)
+    """Callbacks, outputs written at completion, and arrays of strings (Fortran's are
+    blank-terminated arrays of fixed-length strings) need Fortran-specific implementations."""
+    return any(a.roles & {"callback", "deferred"} or ("strings" in a.roles and not dropped(f, a)) for a in f.arguments)
 
 
 def callback_declarations(functions):

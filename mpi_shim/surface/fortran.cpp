@@ -101,7 +101,8 @@ Sentinel::Sentinel(const char* name) {
 }
 
 Sentinels::Sentinels() noexcept {
-  for (const Sentinel* sentinel : {&bottom, &in_place, &status_ignore, &statuses_ignore, &unweighted, &weights_empty}) {
+  for (const Sentinel* sentinel : {&bottom, &in_place, &status_ignore, &statuses_ignore, &unweighted, &weights_empty,
+                                   &errcodes_ignore, &argv_null, &argvs_null}) {
     for (const void* address : sentinel->addresses) {
       if (address == nullptr) continue;
       if (lowest == nullptr || address < lowest) lowest = address;

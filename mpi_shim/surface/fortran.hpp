@@ -134,6 +134,9 @@ struct Sentinels {
   Sentinel statuses_ignore{"statuses_ignore"};
   Sentinel unweighted{"unweighted"};
   Sentinel weights_empty{"weights_empty"};
+  Sentinel errcodes_ignore{"errcodes_ignore"};
+  Sentinel argv_null{"argv_null"};
+  Sentinel argvs_null{"argvs_null"};
 };
 // Looked up on the first Fortran call that needs them.
 extern const Sentinels* loaded_sentinels __attribute__((visibility("hidden")));

@@ -131,6 +131,17 @@ JobEnvironment job_environment(const RunOptions& options, const std::string& man
   return environment;
 }
 
+/// Cores the single-machine default keeps for ranks a program spawns: FERRY_LOCAL_CORES,
+/// else the machine's CPUs.
+uint32_t spare_cores_for_spawns() {
+  if (const char* text = std::getenv("FERRY_LOCAL_CORES"); text != nullptr && *text != '\0') {
+    const long cores = std::strtol(text, nullptr, 10);
+    if (cores >= 0 && cores <= 4096) return uint32_t(cores);
+  }
+  const long online = ::sysconf(_SC_NPROCESSORS_ONLN);
+  return online > 0 ? uint32_t(online) : 1U;
+}
+
 /// Asks the manager (or first spawner) what the job's leases cost, giving the batch
 /// ranks' releases a moment to arrive; empty when nobody answers.
 std::optional<BilledLeases> query_billing(const RunOptions& options, const std::string& manager, const std::string& job) {
@@ -165,22 +176,23 @@ JobSummary summarize(const RunOptions& options, const std::string& manager, cons
       summary.leases = billed->leases;
       summary.billed_core_seconds = billed->billed_core_seconds;
     }
-  } else {
-    summary.billed_core_seconds = 0.0;
   }
   try {
     merge_rank_reports(reports, summary);
   } catch (const Error& error) {
     spdlog::warn("{}", error.what());
   }
+  // A plain job that spawned nothing leased nothing.
+  if (!summary.billed_core_seconds && options.function_ranks == 0) summary.billed_core_seconds = 0.0;
   return summary;
 }
 
 int run_job(const RunOptions& options) {
   std::unique_ptr<client::EmbeddedCluster> cluster;
   if (options.function_ranks != 0 && !options.manager && options.spawners.empty()) {
-    // One core per function rank, even past the machine's CPUs (they are then shared).
-    cluster = std::make_unique<client::EmbeddedCluster>(uint32_t(options.function_ranks),
+    // One core per function rank, even past the machine's CPUs (they are then shared),
+    // and the machine's (or FERRY_LOCAL_CORES) for ranks the program spawns.
+    cluster = std::make_unique<client::EmbeddedCluster>(uint32_t(options.function_ranks) + spare_cores_for_spawns(),
                                                         client::default_worker_executable());
   }
   const std::string manager = cluster ? cluster->manager_address() : options.manager.value_or("");

@@ -51,6 +51,7 @@ unsigned merge_rank_reports(const std::string& directory, JobSummary& summary) {
     try {
       for (const auto& id : report.value("leases", nlohmann::json::array())) add_lease(summary.leases, id.get<uint64_t>());
       core_seconds += report.value("core_seconds", 0.0);
+      summary.spawned_ranks += report.value("spawned_ranks", 0U);
     } catch (const nlohmann::json::exception& error) {
       throw Error(Errc::protocol, "the rank report " + entry.path().string() + " is malformed: " + error.what());
     }
@@ -74,7 +75,8 @@ std::string format_summary(const JobSummary& summary) {
   }
   return "ferry run: " + std::to_string(summary.batch_ranks + summary.function_ranks) + " ranks (" +
          std::to_string(summary.batch_ranks) + " batch + " + std::to_string(summary.function_ranks) +
-         " function), leases " + (leases.empty() ? "none" : leases) + ", wall " + wall + ", billed " + billed;
+         " function)" + (summary.spawned_ranks != 0 ? ", " + std::to_string(summary.spawned_ranks) + " spawned" : "") +
+         ", leases " + (leases.empty() ? "none" : leases) + ", wall " + wall + ", billed " + billed;
 }
 
 }  // namespace ferry::cli

@@ -12,6 +12,7 @@ namespace ferry::cli {
 struct JobSummary {
   unsigned batch_ranks = 0;
   unsigned function_ranks = 0;
+  unsigned spawned_ranks = 0;  ///< started by MPI_Comm_spawn, each on a lease of its own
   std::vector<uint64_t> leases;
   double wall_seconds = 0;
   std::optional<double> billed_core_seconds;  ///< unknown when neither source answered
@@ -26,8 +27,9 @@ struct BilledLeases {
 };
 BilledLeases billed_leases(const std::string& status_json, const std::string& job);
 
-/// Merges the batch ranks' FERRY_REPORT files (`<dir>/rank<r>.json`) into `summary`:
-/// lease ids and, when `summary` has none yet, core-seconds.
+/// Merges the ranks' FERRY_REPORT files (`<dir>/rank<r>.json` from batch ranks,
+/// `<dir>/rank<r>-spawned-<pid>.json` from ranks that spawned) into `summary`: lease ids,
+/// spawned ranks and, when `summary` has none yet, core-seconds.
 /// Returns how many report files were read; malformed files are an Error.
 unsigned merge_rank_reports(const std::string& directory, JobSummary& summary);
 

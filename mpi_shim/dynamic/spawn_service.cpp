@@ -1,0 +1,302 @@
+#include "mpi_shim/dynamic/spawn_service.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <optional>
+
+#include "mpi_shim/errors.hpp"
+#include "mpi_shim/world.hpp"
+#include "runtime/client/client.hpp"
+#include "runtime/common/error.hpp"
+
+namespace ferry::mpi {
+
+struct SpawnService::Child {
+  ChildProgram program;
+  ChildState state;
+  std::optional<Lease> lease;
+  std::optional<Program> process;
+};
+
+struct SpawnService::Spawn {
+  uint64_t id = 0;
+  SpawnOrder order;
+  std::vector<Child> children;
+  bool abandoned = false;
+  std::chrono::steady_clock::time_point renewed;
+};
+
+namespace {
+
+std::unique_ptr<SpawnService> service;
+std::mutex service_mutex;
+
+std::string describe(const ProgramExit& exit) {
+  if (!exit.reason.empty()) return exit.reason;
+  if (exit.signal != 0) return "killed by signal " + std::to_string(exit.signal);
+  return "exited with code " + std::to_string(exit.exit_code);
+}
+
+bool clean(const ProgramExit& exit) { return exit.exit_code == 0 && exit.signal == 0 && exit.reason.empty(); }
+
+/// Cores the single-machine default offers spawned ranks when the job names no manager.
+uint32_t local_cores() {
+  if (const char* text = std::getenv("FERRY_LOCAL_CORES"); text != nullptr && *text != '\0') {
+    const long cores = std::strtol(text, nullptr, 10);
+    if (cores > 0 && cores <= 4096) return uint32_t(cores);
+  }
+  const long online = ::sysconf(_SC_NPROCESSORS_ONLN);
+  return online > 0 ? uint32_t(online) : 1U;
+}
+
+}  // namespace
+
+SpawnService& SpawnService::instance() {
+  std::lock_guard lock(service_mutex);
+  if (!service) service = std::make_unique<SpawnService>(read_job_settings());
+  return *service;
+}
+
+void SpawnService::finish(std::chrono::milliseconds timeout) noexcept {
+  std::unique_ptr<SpawnService> ending;
+  {
+    std::lock_guard lock(service_mutex);
+    ending = std::move(service);
+  }
+  if (!ending) return;
+  {
+    std::lock_guard lock(ending->mutex_);
+    ending->stopping_ = true;
+    ending->stop_deadline_ = std::chrono::steady_clock::now() + timeout;
+  }
+  ending->changed_.notify_all();
+  if (ending->thread_.joinable()) ending->thread_.join();
+  ending->write_report();
+}
+
+SpawnService::SpawnService(JobSettings settings) : settings_(std::move(settings)), thread_([this] { run(); }) {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return ready_; });
+}
+
+SpawnService::~SpawnService() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+uint64_t SpawnService::start(SpawnOrder order) {
+  auto spawn = std::make_shared<Spawn>();
+  spawn->order = std::move(order);
+  spawn->children.resize(spawn->order.children.size());
+  for (size_t i = 0; i < spawn->children.size(); ++i) spawn->children[i].program = spawn->order.children[i];
+  {
+    std::lock_guard lock(mutex_);
+    if (!manager_address_.empty() && manager_address_[0] == '!') {
+      for (Child& child : spawn->children) {
+        child.state.status = ChildStatus::failed;
+        child.state.reason = manager_address_.substr(1);
+      }
+    }
+    spawn->id = next_id_++;
+    queued_.push_back(spawn);
+    spawns_.push_back(spawn);
+  }
+  changed_.notify_all();
+  return spawn->id;
+}
+
+std::vector<ChildState> SpawnService::states(uint64_t id) {
+  std::lock_guard lock(mutex_);
+  for (const auto& spawn : spawns_) {
+    if (spawn->id != id) continue;
+    std::vector<ChildState> states;
+    for (const Child& child : spawn->children) states.push_back(child.state);
+    return states;
+  }
+  return {};
+}
+
+void SpawnService::abandon(uint64_t id) {
+  std::lock_guard lock(mutex_);
+  for (const auto& spawn : spawns_) {
+    if (spawn->id == id) spawn->abandoned = true;
+  }
+}
+
+std::string SpawnService::manager_address() {
+  std::lock_guard lock(mutex_);
+  return manager_address_.starts_with("!") ? std::string() : manager_address_;
+}
+
+void SpawnService::run() noexcept {
+  try {
+    serve();
+  } catch (const std::exception& error) {
+    // The client could not be made (an unreachable manager): every spawn fails with this.
+    std::lock_guard lock(mutex_);
+    manager_address_ = std::string("!") + error.what();
+    for (const auto& spawn : spawns_) {
+      for (Child& child : spawn->children) {
+        if (child.state.status != ChildStatus::starting && child.state.status != ChildStatus::running) continue;
+        child.state.status = ChildStatus::failed;
+        child.state.reason = error.what();
+      }
+    }
+  }
+  std::lock_guard lock(mutex_);
+  ready_ = true;
+  changed_.notify_all();
+}
+
+void SpawnService::serve() {
+  ClientOptions options;
+  options.manager = settings_.manager;
+  options.spawners = settings_.spawners;
+  options.owner = (settings_.job.empty() ? std::string("mpi") : settings_.job) + "/spawn" + std::to_string(::getpid());
+  options.mode = WaitMode::warm;
+  options.embedded_cores = local_cores();
+  std::unique_ptr<Client> client;
+  try {
+    client = Client::create(options);
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    ready_ = true;
+    changed_.notify_all();
+    throw;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    manager_address_ = settings_.manager ? *settings_.manager : client->manager_address();
+    ready_ = true;
+  }
+  changed_.notify_all();
+
+  for (;;) {
+    std::shared_ptr<Spawn> next;
+    {
+      std::lock_guard lock(mutex_);
+      if (!queued_.empty()) {
+        next = queued_.front();
+        queued_.pop_front();
+      }
+    }
+    if (next) {
+      for (size_t i = 0; i < next->children.size(); ++i) {
+        Child& child = next->children[i];
+        if (child.state.status == ChildStatus::failed) continue;
+        try {
+          Lease lease = client->lease({.cores = 1, .memory_mib = settings_.memory_mib,
+                                       .duration = next->order.lease_duration});
+          std::vector<std::string> env = child.program.env;
+          env.push_back("FERRY_LEASE_ID=" + std::to_string(lease.id()));
+          Program process = client->spawn(lease, child.program.argv, env, 1, child.program.working_directory);
+          std::lock_guard lock(mutex_);
+          leases_.push_back(lease.id());
+          child.state.lease = lease.id();
+          child.state.status = ChildStatus::running;
+          child.lease.emplace(std::move(lease));
+          child.process.emplace(std::move(process));
+        } catch (const std::exception& error) {
+          std::lock_guard lock(mutex_);
+          child.state.status = ChildStatus::failed;
+          child.state.reason = error.what();
+        }
+      }
+      next->renewed = std::chrono::steady_clock::now();
+      continue;
+    }
+    if (!watch()) break;
+  }
+}
+
+/// One round over every running child; false once the service may end.
+bool SpawnService::watch() {
+  bool any_running = false;
+  bool changed = false;
+  std::vector<std::shared_ptr<Spawn>> spawns;
+  bool stopping;
+  std::chrono::steady_clock::time_point deadline;
+  {
+    std::lock_guard lock(mutex_);
+    spawns = spawns_;
+    stopping = stopping_;
+    deadline = stop_deadline_;
+  }
+  const bool overdue = stopping && std::chrono::steady_clock::now() > deadline;
+  for (const auto& spawn : spawns) {
+    for (Child& child : spawn->children) {
+      if (!child.process || child.state.status != ChildStatus::running) continue;
+      std::optional<ProgramExit> exit = child.process->wait(std::chrono::milliseconds(0));
+      if (!exit) {
+        bool abandoned;
+        {
+          std::lock_guard lock(mutex_);
+          abandoned = spawn->abandoned;
+        }
+        if (abandoned || overdue) {
+          if (overdue && !abandoned) {
+            std::fprintf(stderr, "ferry: rank %d: %s still running at MPI_Finalize; stopping it\n", world().rank,
+                         child.program.name.c_str());
+          }
+          child.process->kill();
+          exit = child.process->wait(std::chrono::milliseconds(2000));
+        }
+      }
+      if (!exit) {
+        any_running = true;
+        continue;
+      }
+      changed = true;
+      core_seconds_ += double(exit->usage.wall_ns) / 1e9;
+      bool abandoned;
+      {
+        std::lock_guard lock(mutex_);
+        abandoned = spawn->abandoned;
+        child.state.status = clean(*exit) ? ChildStatus::exited : ChildStatus::failed;
+        child.state.reason = describe(*exit);
+      }
+      try {
+        child.lease->release();
+      } catch (const std::exception&) {
+        // The manager bills what the spawner reported either way.
+      }
+      child.lease.reset();
+      child.process.reset();
+      if (!clean(*exit) && !abandoned && !overdue) {
+        abort_job(exit->exit_code > 0 ? exit->exit_code : 1,
+                  child.program.name + " (lease " + std::to_string(child.state.lease) + "): " + describe(*exit));
+      }
+    }
+    if (std::chrono::steady_clock::now() - spawn->renewed > spawn->order.lease_duration / 2) {
+      for (Child& child : spawn->children) {
+        if (child.lease) child.lease->renew(spawn->order.lease_duration);
+      }
+      spawn->renewed = std::chrono::steady_clock::now();
+    }
+  }
+  if (changed) changed_.notify_all();
+  if (stopping && !any_running) return false;
+  std::unique_lock lock(mutex_);
+  if (queued_.empty()) {
+    changed_.wait_for(lock, any_running ? std::chrono::milliseconds(5) : std::chrono::milliseconds(50),
+                      [this] { return !queued_.empty() || stopping_; });
+  }
+  return true;
+}
+
+void SpawnService::write_report() const {
+  if (settings_.report_directory.empty() || leases_.empty()) return;
+  std::ofstream out(settings_.report_directory + "/rank" + std::to_string(world().rank) + "-spawned-" +
+                    std::to_string(::getpid()) + ".json");
+  out << "{\"rank\":" << world().rank << ",\"leases\":[";
+  for (size_t i = 0; i < leases_.size(); ++i) out << (i ? "," : "") << leases_[i];
+  out << "],\"spawned_ranks\":" << leases_.size() << ",\"core_seconds\":" << core_seconds_ << "}\n";
+}
+
+}  // namespace ferry::mpi
