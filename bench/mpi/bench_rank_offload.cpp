@@ -141,6 +141,24 @@ void init_time(const Setup& setup, ferry::bench::Report& report) {
   add_row(report, "MPI_Init, 1+4 ranks", -1, native["init_ms"][5], offload["init_ms"][5], "ms", "ferry < 150 ms");
 }
 
+// MPI_Comm_spawn of 1, 4 and 16 children from a one-rank job, until the intercommunicator
+// carries a message: Open MPI's own under mpirun against Ferry's under `ferry run` (the
+// children on leased executors of the single-machine default, given enough cores), and
+// how many spawn-use-release cycles of one worker each gets through per second.
+void spawn_time(const Setup& setup, ferry::bench::Report& report) {
+  const std::string program = setup.programs + "/bench_mpi_spawn_time";
+  const std::string repeats = std::to_string(setup.repeat);
+  ::setenv("FERRY_LOCAL_CORES", "16", 0);
+  Results native = run_program(with(mpirun(1), {program, repeats}));
+  Results offload = run_program(with(ferry_run(setup, 1, 0), {program, repeats}));
+  for (const auto& [count, milliseconds] : native["spawn_ms"]) {
+    add_row(report, "MPI_Comm_spawn until usable", count, milliseconds, offload["spawn_ms"][count], "ms",
+            count == 4 ? "ferry < 50 ms" : "");
+  }
+  add_row(report, "spawn-use-release cycles of 1 worker", -1, native["spawn_cycle"][1], offload["spawn_cycle"][1],
+          "1/s", "");
+}
+
 // One run of 2 batch ranks and 1 function rank: rank 0 puts to rank 1 through a window of
 // the two batch ranks (a native communicator: Open MPI's osc component), then to rank 2,
 // the function rank, through a window of all three (the shim over UCX).
@@ -203,7 +221,7 @@ int main(int argc, char** argv) {
       "bench_rank_offload: plain Open MPI (baseline) against ferry run (function ranks), same invocation");
   description.add_options()
       ("case", po::value(&only)->default_value(only),
-       "all, p2p, p2p-fortran, vector, allreduce, comm, io, rma, init, thread-rate or passthrough")
+       "all, p2p, p2p-fortran, vector, allreduce, comm, io, rma, init, thread-rate, spawn or passthrough")
       ("mode", po::value(&setup.mode)->default_value(setup.mode), "FERRY_MODE of the ranks: hot, warm or adaptive")
       ("repeat", po::value(&setup.repeat)->default_value(setup.repeat),
        "runs per side of the pass-through and thread-rate cases (median)")
@@ -220,7 +238,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, void (*)(const Setup&, ferry::bench::Report&)> cases{
       {"p2p", point_to_point}, {"allreduce", allreduce}, {"init", init_time},   {"passthrough", passthrough},
       {"vector", vector},       {"comm", communicators},       {"io", file_write},
-      {"rma", one_sided},       {"thread-rate", thread_rate},
+      {"rma", one_sided},       {"thread-rate", thread_rate}, {"spawn", spawn_time},
 #ifdef FERRY_BENCH_FORTRAN
       {"p2p-fortran", point_to_point_fortran},
 #endif

@@ -191,8 +191,7 @@ void SpawnService::serve() {
         Child& child = next->children[i];
         if (child.state.status == ChildStatus::failed) continue;
         try {
-          Lease lease = client->lease({.cores = 1, .memory_mib = settings_.memory_mib,
-                                       .duration = next->order.lease_duration});
+          Lease lease = lease_for(*client, *next);
           std::vector<std::string> env = child.program.env;
           env.push_back("FERRY_LEASE_ID=" + std::to_string(lease.id()));
           Program process = client->spawn(lease, child.program.argv, env, 1, child.program.working_directory);
@@ -215,8 +214,51 @@ void SpawnService::serve() {
   }
 }
 
+/// A lease for one child. Children of earlier spawns that have disconnected may still be
+/// on their way out, holding their cores: while any is running, a refusal for want of
+/// cores is tried again as they exit (for at most lease_retry_time).
+Lease SpawnService::lease_for(Client& client, Spawn& spawn) {
+  constexpr auto lease_retry_time = std::chrono::seconds(10);
+  const auto deadline = std::chrono::steady_clock::now() + lease_retry_time;
+  for (;;) {
+    try {
+      return client.lease({.cores = 1, .memory_mib = settings_.memory_mib, .duration = spawn.order.lease_duration});
+    } catch (const Error& error) {
+      if (error.code() != Errc::no_resources || std::chrono::steady_clock::now() > deadline || !children_running()) {
+        throw;
+      }
+      reap_exited();
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+}
+
+bool SpawnService::children_running() {
+  std::lock_guard lock(mutex_);
+  for (const auto& spawn : spawns_) {
+    for (const Child& child : spawn->children) {
+      if (child.process && child.state.status == ChildStatus::running) return true;
+    }
+  }
+  return false;
+}
+
 /// One round over every running child; false once the service may end.
 bool SpawnService::watch() {
+  const auto [any_running, changed] = reap_exited();
+  if (changed) changed_.notify_all();
+  std::unique_lock lock(mutex_);
+  if (stopping_ && !any_running) return false;
+  if (queued_.empty()) {
+    changed_.wait_for(lock, any_running ? std::chrono::milliseconds(5) : std::chrono::milliseconds(50),
+                      [this] { return !queued_.empty() || stopping_; });
+  }
+  return true;
+}
+
+/// Collects the children that exited (releasing their leases) and renews the leases of
+/// those that run on; whether any still runs, and whether any exited.
+std::pair<bool, bool> SpawnService::reap_exited() {
   bool any_running = false;
   bool changed = false;
   std::vector<std::shared_ptr<Spawn>> spawns;
@@ -280,14 +322,7 @@ bool SpawnService::watch() {
       spawn->renewed = std::chrono::steady_clock::now();
     }
   }
-  if (changed) changed_.notify_all();
-  if (stopping && !any_running) return false;
-  std::unique_lock lock(mutex_);
-  if (queued_.empty()) {
-    changed_.wait_for(lock, any_running ? std::chrono::milliseconds(5) : std::chrono::milliseconds(50),
-                      [this] { return !queued_.empty() || stopping_; });
-  }
-  return true;
+  return {any_running, changed};
 }
 
 void SpawnService::write_report() const {

@@ -11,9 +11,15 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "mpi_shim/job_settings.hpp"
+
+namespace ferry {
+class Client;
+class Lease;
+}  // namespace ferry
 
 namespace ferry::mpi {
 
@@ -68,6 +74,9 @@ class SpawnService {
   void serve();
   void launch(Spawn& spawn);
   bool watch();
+  std::pair<bool, bool> reap_exited();
+  bool children_running();
+  Lease lease_for(Client& client, Spawn& spawn);
   void write_report() const;
 
   JobSettings settings_;

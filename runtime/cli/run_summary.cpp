@@ -63,8 +63,19 @@ unsigned merge_rank_reports(const std::string& directory, JobSummary& summary) {
 }
 
 std::string format_summary(const JobSummary& summary) {
+  // Runs of consecutive ids as ranges: a job that spawns holds hundreds of leases.
   std::string leases;
-  for (const uint64_t id : summary.leases) leases += (leases.empty() ? "" : ",") + std::to_string(id);
+  for (size_t i = 0; i < summary.leases.size();) {
+    size_t last = i;
+    while (last + 1 < summary.leases.size() && summary.leases[last + 1] == summary.leases[last] + 1) ++last;
+    leases += (leases.empty() ? "" : ",") + std::to_string(summary.leases[i]);
+    if (last >= i + 2) {
+      leases += "-" + std::to_string(summary.leases[last]);
+    } else if (last == i + 1) {
+      leases += "," + std::to_string(summary.leases[last]);
+    }
+    i = last + 1;
+  }
   char wall[64];
   std::snprintf(wall, sizeof wall, "%.2f s", summary.wall_seconds);
   std::string billed = "unknown";
