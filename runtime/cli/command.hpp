@@ -27,7 +27,9 @@ void block_termination_signals();
 /// Waits for SIGINT or SIGTERM (blocked beforehand); returns the signal.
 int wait_for_termination_signal();
 
-/// Runs `daemon.run()` on a thread until SIGINT or SIGTERM arrives, then stops it.
+/// Runs `daemon.run()` on a thread until SIGINT or SIGTERM arrives, then stops it:
+/// `daemon.stop()`, or `daemon.wind_down()` where the daemon has one (it ends its work
+/// and its run() returns when that is done).
 template <class Daemon>
 void run_until_signalled(Daemon& daemon) {
   std::exception_ptr failure;
@@ -40,7 +42,11 @@ void run_until_signalled(Daemon& daemon) {
     ::kill(::getpid(), SIGTERM);  // wakes the wait below if run() ended by itself
   });
   wait_for_termination_signal();
-  daemon.stop();
+  if constexpr (requires { daemon.wind_down(); }) {
+    daemon.wind_down();
+  } else {
+    daemon.stop();
+  }
   runner.join();
   if (failure) std::rethrow_exception(failure);
 }

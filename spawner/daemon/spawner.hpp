@@ -35,6 +35,10 @@ class Spawner {
   const Settings& settings() const noexcept { return settings_; }
   void run() { loop_.run(); }
   void stop() { loop_.stop(); }
+  /// The node is being reclaimed (SIGTERM): no more spawns; every executor ends with a
+  /// reason naming the node, its owner hears why, and run() returns once all have exited
+  /// (at most the grace period and a second later). Thread-safe.
+  void wind_down();
 
  private:
   void accept(ucp_conn_request_h request);
@@ -69,6 +73,7 @@ class Spawner {
   void reply_spawned(Executor& executor, const std::string& address);
   void reply_failed(Executor& executor, const std::string& error);
   void terminate(Executor& executor, const std::string& reason);
+  void end_all_executors();
   void forward_lines(const Executor& executor, wire::Stream stream, std::string lines);
   Executor* find_executor(uint64_t executor_id);
 
@@ -88,6 +93,7 @@ class Spawner {
   std::map<uint64_t, EventLoop::TimerId> lease_timers_;
   std::unordered_map<ucp_ep_h, std::vector<uint64_t>> leases_of_peer_;  ///< stand-alone mode only
   uint64_t next_executor_id_ = 1;
+  bool winding_down_ = false;
 };
 
 }  // namespace ferry::spawner

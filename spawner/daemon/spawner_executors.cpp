@@ -106,6 +106,12 @@ void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request)
     channel_->send(from, reply);
     return;
   }
+  if (winding_down_) {
+    reply.status = Errc::unreachable;
+    reply.error = "the spawner's node is being reclaimed";
+    channel_->send(from, reply);
+    return;
+  }
   bool admitted = false;
   std::vector<int> cpus;
   try {
@@ -309,6 +315,27 @@ void Spawner::on_exit(uint64_t executor_id) {
   cpus_.give_back(executor->cpus);
   book_.give_back(executor->lease_id, static_cast<uint32_t>(executor->cpus.size()), executor->memory_mib);
   executors_.erase(executor_id);
+  // The owners' last messages need a moment on the wire before the spawner goes.
+  if (winding_down_ && executors_.empty()) loop_.after(std::chrono::milliseconds(100), [this] { loop_.stop(); });
+}
+
+void Spawner::wind_down() {
+  loop_.post([this] { end_all_executors(); });
+}
+
+void Spawner::end_all_executors() {
+  if (winding_down_) return;
+  winding_down_ = true;
+  if (executors_.empty()) {
+    loop_.stop();
+    return;
+  }
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  const std::string reason = std::string("node ") + host + " reclaimed: spawner " + settings_.id + " is stopping";
+  spdlog::warn("{}; ending {} executors", reason, executors_.size());
+  for (auto& [id, executor] : executors_) terminate(executor, reason);
+  loop_.after(settings_.grace + std::chrono::seconds(1), [this] { loop_.stop(); });
 }
 
 void Spawner::terminate(Executor& executor, const std::string& reason) {

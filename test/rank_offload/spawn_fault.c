@@ -1,0 +1,82 @@
+/* Faults around MPI_Comm_spawn, one per scenario (argv[1]):
+ *   crash    a spawned child dies of SIGSEGV while its parent waits for it
+ *   refused  spawns that cannot be satisfied, under MPI_ERRORS_RETURN: more children than
+ *            the cluster has cores, and a program that does not exist; each returns
+ *            MPI_ERR_SPAWN with every error code set, and a spawn after them still works
+ *   wait     once the file SPAWN_FAULT_GO names exists, spawns children that say "ready"
+ *            and wait for a message that never comes (the test kills or stops their spawner) */
+#include <mpi.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int child(MPI_Comm parent, const char *scenario) {
+  int rank;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (strcmp(scenario, "crash") == 0 && rank == 1) {
+    sleep(1);
+    raise(SIGSEGV);
+  }
+  if (strcmp(scenario, "wait") == 0) {
+    printf("child %d ready\n", rank);
+    fflush(stdout);
+  }
+  int value = 0;
+  MPI_Recv(&value, 1, MPI_INT, 0, 0, parent, MPI_STATUS_IGNORE);
+  MPI_Comm_disconnect(&parent);
+  MPI_Finalize();
+  return 0;
+}
+
+static int error_class(int code) {
+  int class_ = -1;
+  MPI_Error_class(code, &class_);
+  return class_;
+}
+
+static void refused(char *self) {
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  char *argv[] = {"refused", NULL};
+  int codes[64];
+  MPI_Comm children = MPI_COMM_WORLD;
+  int code = MPI_Comm_spawn(self, argv, 64, MPI_INFO_NULL, 0, MPI_COMM_WORLD, &children, codes);
+  int all_set = 1;
+  for (int i = 0; i < 64; ++i) all_set = all_set && codes[i] == MPI_ERR_SPAWN;
+  printf("too many children: %s, every code MPI_ERR_SPAWN: %s, intercomm null: %s\n",
+         error_class(code) == MPI_ERR_SPAWN ? "MPI_ERR_SPAWN" : "other", all_set ? "yes" : "no",
+         children == MPI_COMM_NULL ? "yes" : "no");
+  code = MPI_Comm_spawn("/nonexistent/program", argv, 2, MPI_INFO_NULL, 0, MPI_COMM_WORLD, &children, codes);
+  printf("missing program: %s, codes %s\n", error_class(code) == MPI_ERR_SPAWN ? "MPI_ERR_SPAWN" : "other",
+         codes[0] == MPI_ERR_SPAWN && codes[1] == MPI_ERR_SPAWN ? "MPI_ERR_SPAWN" : "other");
+  code = MPI_Comm_spawn(self, argv, 1, MPI_INFO_NULL, 0, MPI_COMM_WORLD, &children, codes);
+  printf("spawn after the failures: %s\n", code == MPI_SUCCESS && codes[0] == MPI_SUCCESS ? "ok" : "failed");
+  if (code == MPI_SUCCESS) {
+    int value = 1;
+    MPI_Send(&value, 1, MPI_INT, 0, 0, children);
+    MPI_Comm_disconnect(&children);
+  }
+}
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  MPI_Comm parent;
+  MPI_Comm_get_parent(&parent);
+  const char *scenario = argc > 1 ? argv[1] : "crash";
+  if (parent != MPI_COMM_NULL) return child(parent, scenario);
+  if (strcmp(scenario, "refused") == 0) {
+    refused(argv[0]);
+  } else {
+    const char *go = getenv("SPAWN_FAULT_GO");
+    while (go != NULL && access(go, F_OK) != 0) usleep(10000);
+    char *child_argv[] = {(char *)scenario, NULL};
+    MPI_Comm children;
+    MPI_Comm_spawn(argv[0], child_argv, 2, MPI_INFO_NULL, 0, MPI_COMM_WORLD, &children, MPI_ERRCODES_IGNORE);
+    int value = 0;
+    /* Waits for a message that never comes: only the fault ends this. */
+    MPI_Recv(&value, 1, MPI_INT, 1, 0, children, MPI_STATUS_IGNORE);
+  }
+  MPI_Finalize();
+  return 0;
+}

@@ -1,0 +1,126 @@
+#!/bin/bash
+# Faults of spawned ranks (MPI_Comm_spawn):
+#   crash     a child dies of SIGSEGV: the job ends, non-zero, naming the child and the cause
+#   refused   spawns that cannot be satisfied return MPI_ERR_SPAWN and error codes; the job goes on
+#   spawner   the children's spawner is killed (SIGKILL): the job ends naming a spawned rank
+#   reclaim   the children's spawner is told to stop (SIGTERM, its node is reclaimed): the
+#             job ends within the grace period, naming the spawned rank and the node
+# Each leaves no process of the program behind; a hang is caught by `timeout 60` (exit 124).
+#   spawn_fault_test.sh FERRY PROGRAM SCENARIO
+set -u
+ferry=$(realpath "$1")
+program=$(realpath "$2")
+scenario=$3
+program_name=$(basename "$program")
+work=$(mktemp -d /tmp/ferry-spawn-fault-XXXXXX)
+daemons=()
+
+cleanup() {
+  for pid in "${daemons[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  pkill -9 -x "$program_name" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL ($scenario): $*"
+  echo "--- ferry run output:"; cat "$work/out" 2>/dev/null
+  for log in "$work"/*.log; do [ -f "$log" ] && { echo "--- $log:"; tail -20 "$log"; }; done
+  exit 1
+}
+
+start_daemon() {
+  "$ferry" "$@" >"$work/$1.log" 2>&1 &
+  daemons+=($!)
+}
+
+address_of() {
+  for _ in $(seq 100); do
+    local address
+    address=$(sed -n 's/^ferry [a-z]* .*listening on \([^ ]*\)$/\1/p' "$work/$1.log" | head -1)
+    if [ -n "$address" ]; then echo "$address"; return 0; fi
+    sleep 0.1
+  done
+  echo "ferry $1 did not start:" >&2; cat "$work/$1.log" >&2
+  return 1
+}
+
+# The batch rank and its function rank run on the first spawner; the children can only
+# go to the second, which the test kills or stops.
+start_cluster() {
+  "$ferry" secret "$work/secret" >/dev/null || fail "ferry secret failed"
+  start_daemon manager --secret-file "$work/secret"
+  manager=$(address_of manager) || fail "no manager"
+  start_daemon spawner --manager "$manager" --secret-file "$work/secret" --cores 1
+  address_of spawner >/dev/null || fail "no first spawner"
+  for _ in $(seq 100); do
+    "$ferry" status --manager "$manager" --json 2>/dev/null | grep -q '"cores_leased"' && break
+    sleep 0.1
+  done
+}
+
+run_args=(-n 1 --functions 1 --mode warm)
+case $scenario in
+  crash) mode=crash; cause='signal|segmentation|SIGSEGV'; export FERRY_LOCAL_CORES=4 ;;
+  refused) mode=refused; export FERRY_LOCAL_CORES=4 ;;
+  spawner|reclaim)
+    mode=wait
+    start_cluster
+    run_args+=(--manager "$manager")
+    export SPAWN_FAULT_GO=$work/go ;;
+  *) echo "unknown scenario $scenario"; exit 2 ;;
+esac
+
+timeout -k 5 60 "$ferry" run "${run_args[@]}" -- "$program" "$mode" >"$work/out" 2>&1 &
+job=$!
+if [ "$scenario" = spawner ] || [ "$scenario" = reclaim ]; then
+  # The job's own ranks hold the first spawner's core: the second one gets the children.
+  for _ in $(seq 100); do
+    "$ferry" status --manager "$manager" --json 2>/dev/null | grep -q '"cores_leased": *1' && break
+    sleep 0.1
+  done
+  start_daemon spawner --manager "$manager" --secret-file "$work/secret" --cores 2 --grace-ms 2000
+  for _ in $(seq 100); do
+    [ "$("$ferry" status --manager "$manager" --json 2>/dev/null | grep -c '"cores_leased"')" -ge 2 ] && break
+    sleep 0.1
+  done
+  touch "$work/go"
+  for _ in $(seq 300); do
+    [ "$(grep -c 'ready$' "$work/out")" -ge 2 ] && break
+    kill -0 "$job" 2>/dev/null || fail "the job ended before its children were ready"
+    sleep 0.1
+  done
+  [ "$(grep -c 'ready$' "$work/out")" -ge 2 ] || fail "the children never got ready"
+  if [ "$scenario" = spawner ]; then kill -9 "${daemons[2]}"; else kill -TERM "${daemons[2]}"; fi
+  signalled=$(date +%s.%N)
+fi
+wait "$job"
+status=$?
+ended=$(date +%s.%N)
+
+[ "$status" -ne 124 ] && [ "$status" -ne 137 ] || fail "the job hung (killed by the outer timeout)"
+messages=$(grep -v 'ready$' "$work/out")
+if [ "$scenario" = refused ]; then
+  [ "$status" -eq 0 ] || fail "the job failed (status $status)"
+  for line in "too many children: MPI_ERR_SPAWN, every code MPI_ERR_SPAWN: yes, intercomm null: yes" \
+              "missing program: MPI_ERR_SPAWN, codes MPI_ERR_SPAWN" "spawn after the failures: ok"; do
+    grep -qF "$line" "$work/out" || fail "missing: $line"
+  done
+else
+  [ "$status" -ne 0 ] || fail "the job exited with status 0"
+  echo "$messages" | grep -Eiq "spawned rank [01]" || fail "no message names a spawned rank"
+  case $scenario in
+    crash) echo "$messages" | grep -Eiq "$cause" || fail "no message gives the cause ($cause)" ;;
+    reclaim)
+      echo "$messages" | grep -Eiq "reclaimed" || fail "no message says the node was reclaimed"
+      echo "$messages" | grep -q "$(hostname)" || fail "no message names the node $(hostname)"
+      # The grace period is 2 s; the job must be over well within the outer bound.
+      awk -v a="$signalled" -v b="$ended" 'BEGIN { exit !(b - a < 20) }' || fail "the job took too long to end" ;;
+  esac
+fi
+for _ in $(seq 50); do pgrep -x "$program_name" >/dev/null || break; sleep 0.1; done
+if pgrep -x "$program_name" >/dev/null; then
+  fail "processes of $program_name are left: $(pgrep -a -x "$program_name")"
+fi
+echo "PASS ($scenario): exit status $status"
+echo "$messages" | grep -Ei "spawned rank|MPI_ERR_SPAWN|spawn after" | head -5
