@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs an application under plain `mpirun -np 2` and under
 # `ferry run -n 1 --functions 1 --mode warm`; both must exit 0, print exactly one line
-# `result app=... ranks=2 time=... check=VALUE`, and agree on VALUE.
+# `result app=... ranks=2 time=... check=VALUE [NAME=VALUE...]`, and agree on VALUE.
 #
 #   same_check.sh PROGRAM [ARGS...]      (FERRY=path/to/ferry in the environment)
 #
@@ -22,7 +22,7 @@ check_of() {
   timeout 120 "$@" >"$work/$name.out" 2>"$work/$name.err"
   local status=$?
   local results
-  results=$(grep -E '^result app=[a-z]+ ranks=[0-9]+ time=[0-9.]+ check=[^ ]+$' "$work/$name.out")
+  results=$(grep -E '^result app=[a-z_]+ ranks=[0-9]+ time=[0-9.]+ check=[^ ]+( [a-z]+=[^ ]+)*$' "$work/$name.out")
   if (( status != 0 )) || [[ $(grep -c . <<<"$results") -ne 1 ]] || [[ $results != *" ranks=2 "* ]]; then
     echo "FAILED (exit status $status, expected one result line with ranks=2): $*" >&2
     echo "--- stdout:" >&2
@@ -32,7 +32,8 @@ check_of() {
     return 1
   fi
   echo "$name: $results" >&2
-  echo "${results##*check=}"
+  local value=${results##*check=}
+  echo "${value%% *}"
 }
 
 reference=$(check_of mpirun mpirun --allow-run-as-root --oversubscribe -np 2 "$@") || exit 1
