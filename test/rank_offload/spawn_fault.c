@@ -3,6 +3,10 @@
  *   refused  spawns that cannot be satisfied, under MPI_ERRORS_RETURN: more children than
  *            the cluster has cores, and a program that does not exist; each returns
  *            MPI_ERR_SPAWN with every error code set, and a spawn after them still works
+ *   release  two children disconnect and finalize at once; the parent says "children gone"
+ *            and waits for SPAWN_FAULT_GO (meanwhile the test sees their leases ended)
+ *   renew    two children on 2 s leases (info ferry_lease_seconds) work for 5 s: their
+ *            leases are renewed behind their backs and the job ends cleanly
  *   wait     once the file SPAWN_FAULT_GO names exists, spawns children that say "ready"
  *            and wait for a message that never comes (the test kills or stops their spawner) */
 #include <mpi.h>
@@ -23,11 +27,23 @@ static int child(MPI_Comm parent, const char *scenario) {
     printf("child %d ready\n", rank);
     fflush(stdout);
   }
+  if (strcmp(scenario, "release") == 0) {
+    MPI_Comm_disconnect(&parent);
+    MPI_Finalize();
+    return 0;
+  }
+  if (strcmp(scenario, "renew") == 0) sleep(5);
   int value = 0;
   MPI_Recv(&value, 1, MPI_INT, 0, 0, parent, MPI_STATUS_IGNORE);
   MPI_Comm_disconnect(&parent);
   MPI_Finalize();
   return 0;
+}
+
+static int world_rank_is_zero(void) {
+  int rank;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  return rank == 0;
 }
 
 static int error_class(int code) {
@@ -65,10 +81,33 @@ int main(int argc, char **argv) {
   MPI_Comm_get_parent(&parent);
   const char *scenario = argc > 1 ? argv[1] : "crash";
   if (parent != MPI_COMM_NULL) return child(parent, scenario);
+  const char *go = getenv("SPAWN_FAULT_GO");
   if (strcmp(scenario, "refused") == 0) {
     refused(argv[0]);
+  } else if (strcmp(scenario, "release") == 0 || strcmp(scenario, "renew") == 0) {
+    MPI_Info info;
+    MPI_Info_create(&info);
+    MPI_Info_set(info, "ferry_lease_seconds", "2");
+    char *child_argv[] = {(char *)scenario, NULL};
+    MPI_Comm children;
+    MPI_Comm_spawn(argv[0], child_argv, 2, info, 0, MPI_COMM_WORLD, &children, MPI_ERRCODES_IGNORE);
+    MPI_Info_free(&info);
+    if (strcmp(scenario, "renew") == 0) {
+      int value = 1;
+      if (world_rank_is_zero()) {
+        MPI_Send(&value, 1, MPI_INT, 0, 0, children);
+        MPI_Send(&value, 1, MPI_INT, 1, 0, children);
+      }
+    }
+    MPI_Comm_disconnect(&children);
+    if (strcmp(scenario, "release") == 0 && world_rank_is_zero()) {
+      printf("children gone\n");
+      fflush(stdout);
+      while (go != NULL && access(go, F_OK) != 0) usleep(10000);
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    printf("parent done\n");
   } else {
-    const char *go = getenv("SPAWN_FAULT_GO");
     while (go != NULL && access(go, F_OK) != 0) usleep(10000);
     char *child_argv[] = {(char *)scenario, NULL};
     MPI_Comm children;

@@ -3,6 +3,8 @@
 #   crash     a child dies of SIGSEGV: the job ends, non-zero, naming the child and the cause
 #   refused   spawns that cannot be satisfied return MPI_ERR_SPAWN and error codes; the job goes on
 #   spawner   the children's spawner is killed (SIGKILL): the job ends naming a spawned rank
+#   release   children that disconnect and finalize: their leases end while the parent runs
+#   renew     children on 2 s leases that work for 5 s: renewed unnoticed, the job ends cleanly
 #   reclaim   the children's spawner is told to stop (SIGTERM, its node is reclaimed): the
 #             job ends within the grace period, naming the spawned rank and the node
 # Each leaves no process of the program behind; a hang is caught by `timeout 60` (exit 124).
@@ -63,6 +65,14 @@ run_args=(-n 1 --functions 1 --mode warm)
 case $scenario in
   crash) mode=crash; cause='signal|segmentation|SIGSEGV'; export FERRY_LOCAL_CORES=4 ;;
   refused) mode=refused; export FERRY_LOCAL_CORES=4 ;;
+  renew) mode=renew; export FERRY_LOCAL_CORES=4 ;;
+  release)
+    mode=release
+    start_cluster
+    start_daemon spawner --manager "$manager" --secret-file "$work/secret" --cores 2
+    address_of spawner >/dev/null || fail "no second spawner"
+    run_args+=(--manager "$manager")
+    export SPAWN_FAULT_GO=$work/go ;;
   spawner|reclaim)
     mode=wait
     start_cluster
@@ -94,13 +104,41 @@ if [ "$scenario" = spawner ] || [ "$scenario" = reclaim ]; then
   if [ "$scenario" = spawner ]; then kill -9 "${daemons[2]}"; else kill -TERM "${daemons[2]}"; fi
   signalled=$(date +%s.%N)
 fi
+if [ "$scenario" = release ]; then
+  for _ in $(seq 300); do
+    grep -q 'children gone' "$work/out" && break
+    kill -0 "$job" 2>/dev/null || fail "the job ended before its children were gone"
+    sleep 0.1
+  done
+  # The children's leases (owner .../spawnPID) end while the parent still runs.
+  ended=0
+  for _ in $(seq 100); do
+    "$ferry" status --manager "$manager" --json >"$work/status.json" 2>/dev/null
+    ended=$(python3 -c '
+import json, sys
+leases = json.load(open(sys.argv[1]))["leases"]
+spawned = [l for l in leases if "/spawn" in l.get("owner", "")]
+print(len(spawned) if spawned and all(l.get("state") != "active" for l in spawned) else 0)' "$work/status.json")
+    [ "$ended" -ge 2 ] && break
+    sleep 0.1
+  done
+  [ "$ended" -ge 2 ] || { cat "$work/status.json"; fail "the children's leases did not end while the parent ran"; }
+  kill -0 "$job" 2>/dev/null || fail "the parent ended too early"
+  touch "$work/go"
+fi
 wait "$job"
 status=$?
 ended=$(date +%s.%N)
 
 [ "$status" -ne 124 ] && [ "$status" -ne 137 ] || fail "the job hung (killed by the outer timeout)"
 messages=$(grep -v 'ready$' "$work/out")
-if [ "$scenario" = refused ]; then
+if [ "$scenario" = release ] || [ "$scenario" = renew ]; then
+  [ "$status" -eq 0 ] || fail "the job failed (status $status)"
+  [ "$(grep -c 'parent done' "$work/out")" -eq 2 ] || fail "the parents did not finish"
+  if [ "$scenario" = renew ]; then
+    grep -Eiq "expired|revoked" "$work/out" && fail "a lease ended under the children"
+  fi
+elif [ "$scenario" = refused ]; then
   [ "$status" -eq 0 ] || fail "the job failed (status $status)"
   for line in "too many children: MPI_ERR_SPAWN, every code MPI_ERR_SPAWN: yes, intercomm null: yes" \
               "missing program: MPI_ERR_SPAWN, codes MPI_ERR_SPAWN" "spawn after the failures: ok"; do
