@@ -61,13 +61,8 @@ void FunctionRankOwner::run() noexcept {
 }
 
 void FunctionRankOwner::watch() {
-  ClientOptions options;
-  options.manager = settings_.manager;
-  options.spawners = settings_.spawners;
-  options.owner = (settings_.job.empty() ? std::string("mpi") : settings_.job) + "/rank" + std::to_string(batch_rank_);
-  options.mode = WaitMode::warm;
-  options.embedded_cores = uint32_t(ranks_.size());
-  auto client = Client::create(options);
+  auto client = Client::create(
+      lease_client_options(settings_, "rank" + std::to_string(batch_rank_), uint32_t(ranks_.size())));
 
   std::vector<Lease> leases;
   std::vector<Program> programs;

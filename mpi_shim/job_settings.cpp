@@ -38,6 +38,16 @@ std::vector<std::byte> bytes(const char* name) {
 
 }  // namespace
 
+ClientOptions lease_client_options(const JobSettings& settings, const std::string& who, uint32_t embedded_cores) {
+  ClientOptions options;
+  options.manager = settings.manager;
+  options.spawners = settings.spawners;
+  options.owner = (settings.job.empty() ? std::string("mpi") : settings.job) + "/" + who;
+  options.mode = WaitMode::warm;
+  options.embedded_cores = embedded_cores;
+  return options;
+}
+
 bool is_function_rank_environment() { return variable("FERRY_ROLE") == "function"; }
 
 JobSettings read_job_settings() {

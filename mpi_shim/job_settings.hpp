@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/client/client.hpp"
 #include "runtime/ucx/waiter.hpp"
 
 namespace ferry::mpi {
@@ -37,6 +38,11 @@ struct FunctionRankSettings {
   std::vector<std::byte> secret;         ///< FERRY_JOB_SECRET (hex)
   ucx::WaitMode mode = ucx::WaitMode::adaptive;
 };
+
+/// How a rank's lease client reaches the cluster: the job's manager or spawners, as
+/// `<job>/<who>` (leases of the job share the prefix), waiting warm; without either, the
+/// single-machine default with `embedded_cores` cores.
+ClientOptions lease_client_options(const JobSettings& settings, const std::string& who, uint32_t embedded_cores);
 
 bool is_function_rank_environment();
 /// Reads the batch-rank settings; throws Error(invalid_argument) naming the bad variable.

@@ -86,6 +86,17 @@ static void push(Queue* queue, double a, double b) {
 }
 
 /* Sends `worker` away; the last of a batch to go takes the intercommunicator with it. */
+/* Adds an interval's answer to the integral, or queues its halves. */
+static void take_answer(const double interval[2], const double answer[2], double* integral, Queue* queue) {
+  if (answer[1] != 0.0) {
+    *integral += answer[0];
+    return;
+  }
+  const double a = interval[0], b = interval[1], m = 0.5 * (a + b);
+  push(queue, a, m);
+  push(queue, m, b);
+}
+
 static void stop(Worker* worker, Batch* batches) {
   double nothing[2] = {0, 0};
   MPI_Send(nothing, 2, MPI_DOUBLE, worker->rank, TAG_STOP, worker->comm);
@@ -130,17 +141,11 @@ static double master(int job_ranks, const long sizes[3], const char* self, int* 
     }
     if (busy == 0 && queue.size > 0 && count == 0) {
       /* No worker and none to spawn: the master works alone. */
-      Worker* self_worker = &(Worker){MPI_COMM_NULL, 0, -1, {0, 0}, {0, 0}};
+      double interval[2], answer[2];
       --queue.size;
-      memcpy(self_worker->interval, queue.items[queue.size], sizeof self_worker->interval);
-      integrate(self_worker->interval, sizes[1], pow(10.0, -(double)sizes[2]), self_worker->answer);
-      if (self_worker->answer[1] != 0.0) {
-        integral += self_worker->answer[0];
-      } else {
-        const double a = self_worker->interval[0], b = self_worker->interval[1], m = 0.5 * (a + b);
-        push(&queue, a, m);
-        push(&queue, m, b);
-      }
+      memcpy(interval, queue.items[queue.size], sizeof interval);
+      integrate(interval, sizes[1], pow(10.0, -(double)sizes[2]), answer);
+      take_answer(interval, answer, &integral, &queue);
       continue;
     }
     if (busy == 0) break;
@@ -148,13 +153,7 @@ static double master(int job_ranks, const long sizes[3], const char* self, int* 
     MPI_Waitany(count, requests, &index, MPI_STATUS_IGNORE);
     --busy;
     Worker* done = &workers[index];
-    if (done->answer[1] != 0.0) {
-      integral += done->answer[0];
-    } else {
-      const double a = done->interval[0], b = done->interval[1], m = 0.5 * (a + b);
-      push(&queue, a, m);
-      push(&queue, m, b);
-    }
+    take_answer(done->interval, done->answer, &integral, &queue);
     /* Spawned workers with nothing left to do go at once. */
     if (queue.size == 0 && done->batch >= 0) stop(done, batches);
   }

@@ -155,15 +155,9 @@ void SpawnService::run() noexcept {
 }
 
 void SpawnService::serve() {
-  ClientOptions options;
-  options.manager = settings_.manager;
-  options.spawners = settings_.spawners;
-  options.owner = (settings_.job.empty() ? std::string("mpi") : settings_.job) + "/spawn" + std::to_string(::getpid());
-  options.mode = WaitMode::warm;
-  options.embedded_cores = local_cores();
   std::unique_ptr<Client> client;
   try {
-    client = Client::create(options);
+    client = Client::create(lease_client_options(settings_, "spawn" + std::to_string(::getpid()), local_cores()));
   } catch (...) {
     std::lock_guard lock(mutex_);
     ready_ = true;

@@ -9,8 +9,8 @@ program=$(realpath "$2")
 scenario=$3
 faulty=3   # with -n 2 --functions 2, ranks 2 and 3 are function ranks
 program_name=$(basename "$program")
+source "$(dirname "$0")/daemons.sh"
 work=$(mktemp -d /tmp/ferry-fault-XXXXXX)
-daemons=()
 
 cleanup() {
   for pid in "${daemons[@]}"; do kill -9 "$pid" 2>/dev/null; done
@@ -25,23 +25,6 @@ fail() {
   exit 1
 }
 
-# Starts `ferry COMMAND ARGS...` in the background, logging to $work/COMMAND.log.
-start_daemon() {
-  "$ferry" "$@" >"$work/$1.log" 2>&1 &
-  daemons+=($!)
-}
-
-# Prints the address the daemon COMMAND listens on, once it says so.
-address_of() {
-  for _ in $(seq 100); do
-    local address
-    address=$(sed -n 's/^ferry [a-z]* .*listening on \([^ ]*\)$/\1/p' "$work/$1.log" | head -1)
-    if [ -n "$address" ]; then echo "$address"; return 0; fi
-    sleep 0.1
-  done
-  echo "ferry $1 did not start:" >&2; cat "$work/$1.log" >&2
-  return 1
-}
 
 # Waits until every rank of the job has printed its "ready" line.
 wait_for_ready() {

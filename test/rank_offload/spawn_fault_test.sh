@@ -14,8 +14,8 @@ ferry=$(realpath "$1")
 program=$(realpath "$2")
 scenario=$3
 program_name=$(basename "$program")
+source "$(dirname "$0")/daemons.sh"
 work=$(mktemp -d /tmp/ferry-spawn-fault-XXXXXX)
-daemons=()
 
 cleanup() {
   for pid in "${daemons[@]}"; do kill -9 "$pid" 2>/dev/null; done
@@ -31,21 +31,6 @@ fail() {
   exit 1
 }
 
-start_daemon() {
-  "$ferry" "$@" >"$work/$1.log" 2>&1 &
-  daemons+=($!)
-}
-
-address_of() {
-  for _ in $(seq 100); do
-    local address
-    address=$(sed -n 's/^ferry [a-z]* .*listening on \([^ ]*\)$/\1/p' "$work/$1.log" | head -1)
-    if [ -n "$address" ]; then echo "$address"; return 0; fi
-    sleep 0.1
-  done
-  echo "ferry $1 did not start:" >&2; cat "$work/$1.log" >&2
-  return 1
-}
 
 # The batch rank and its function rank run on the first spawner; the children can only
 # go to the second, which the test kills or stops.
