@@ -10,14 +10,6 @@
 namespace ferry::mpi {
 namespace {
 
-std::vector<int> uniform_counts(int size, int count) { return std::vector<int>(size_t(size), count); }
-
-std::vector<int> uniform_displs(int size, int count) {
-  std::vector<int> displs(size_t(size), 0);
-  for (int rank = 0; rank < size; ++rank) displs[size_t(rank)] = rank * count;
-  return displs;
-}
-
 int bcast(Comm& c, const char* name, MPI_Request* request, void* buffer, int count, MPI_Datatype type, int root) {
   const int check = first_error({check_data(buffer, count, type, false), check_root(c, root)});
   return collective(c, name, check, request, {&type}, [&] { return bcast_task(Channel::open(c), buffer, count, type, root); });

@@ -10,37 +10,6 @@
 namespace ferry::mpi {
 namespace {
 
-std::vector<int> copy_array(const Comm& c, const int* values) { return std::vector<int>(values, values + c.size()); }
-
-std::vector<int> same(const Comm& c, int value) { return std::vector<int>(size_t(c.size()), value); }
-
-std::vector<int> multiples(const Comm& c, int step) {
-  std::vector<int> values(size_t(c.size()), 0);
-  for (int rank = 0; rank < c.size(); ++rank) values[size_t(rank)] = rank * step;
-  return values;
-}
-
-std::vector<Block> blocks(const Comm& c, const int* counts, const int* displs, MPI_Datatype type) {
-  const MPI_Aint extent = extent_of(type);
-  std::vector<Block> result(size_t(c.size()));
-  for (int rank = 0; rank < c.size(); ++rank) result[size_t(rank)] = {counts[rank], displs[rank] * extent, type};
-  return result;
-}
-
-std::vector<Block> blocks(const Comm& c, const int* counts, const int* displs, const MPI_Datatype* types) {
-  std::vector<Block> result(size_t(c.size()));
-  for (int rank = 0; rank < c.size(); ++rank) result[size_t(rank)] = {counts[rank], displs[rank], types[rank]};
-  return result;
-}
-
-int check_types(const Comm& c, const MPI_Datatype* types) {
-  if (types == nullptr) return MPI_ERR_ARG;
-  for (int rank = 0; rank < c.size(); ++rank) {
-    if (types[rank] == MPI_DATATYPE_NULL) return MPI_ERR_TYPE;
-  }
-  return MPI_SUCCESS;
-}
-
 int barrier(Comm& c, const char* name, MPI_Request* request) {
   return collective(c, name, MPI_SUCCESS, request, {}, [&] { return barrier_task(Channel::open(c)); });
 }
@@ -68,16 +37,16 @@ int allgatherv(Comm& c, const char* name, MPI_Request* request, const void* send
   const int check = first_error(
       {check_data(send, send_count, send_type, true), check_counts(c, counts, displs), check_type(receive_type)});
   return collective(c, name, check, request, {send == MPI_IN_PLACE ? nullptr : &send_type, &receive_type}, [&] {
-    return allgatherv_task(Channel::open(c), send, send_count, send_type, receive, copy_array(c, counts),
-                           copy_array(c, displs), receive_type);
+    return allgatherv_task(Channel::open(c), send, send_count, send_type, receive, copy_array(c.size(), counts),
+                           copy_array(c.size(), displs), receive_type);
   });
 }
 
 int allgather(Comm& c, const char* name, MPI_Request* request, const void* send, int send_count, MPI_Datatype send_type,
               void* receive, int receive_count, MPI_Datatype receive_type) {
   if (receive_count < 0) return raise(&c, MPI_ERR_COUNT, name);
-  const std::vector<int> counts = same(c, receive_count);
-  const std::vector<int> displs = multiples(c, receive_count);
+  const std::vector<int> counts = uniform_counts(c.size(), receive_count);
+  const std::vector<int> displs = uniform_displs(c.size(), receive_count);
   return allgatherv(c, name, request, send, send_count, send_type, receive, counts.data(), displs.data(), receive_type);
 }
 
@@ -99,19 +68,20 @@ int alltoallv(Comm& c, const char* name, MPI_Request* request, const void* send,
   if (!in_place && check == MPI_SUCCESS)
     check = first_error({check_counts(c, send_counts, send_displs), check_type(send_type)});
   if (check != MPI_SUCCESS) return raise(&c, check, name);
-  std::vector<Block> outgoing = in_place ? std::vector<Block>() : blocks(c, send_counts, send_displs, send_type);
+  std::vector<Block> outgoing =
+      in_place ? std::vector<Block>() : blocks(c.size(), send_counts, send_displs, send_type);
   return alltoallw(c, name, request, send, std::move(outgoing), receive,
-                   blocks(c, receive_counts, receive_displs, receive_type));
+                   blocks(c.size(), receive_counts, receive_displs, receive_type));
 }
 
 int alltoall(Comm& c, const char* name, MPI_Request* request, const void* send, int send_count, MPI_Datatype send_type,
              void* receive, int receive_count, MPI_Datatype receive_type) {
   if (send != MPI_IN_PLACE && send_count < 0) return raise(&c, MPI_ERR_COUNT, name);
   if (receive_count < 0) return raise(&c, MPI_ERR_COUNT, name);
-  const std::vector<int> send_counts = same(c, send_count);
-  const std::vector<int> send_displs = multiples(c, send_count);
-  const std::vector<int> receive_counts = same(c, receive_count);
-  const std::vector<int> receive_displs = multiples(c, receive_count);
+  const std::vector<int> send_counts = uniform_counts(c.size(), send_count);
+  const std::vector<int> send_displs = uniform_displs(c.size(), send_count);
+  const std::vector<int> receive_counts = uniform_counts(c.size(), receive_count);
+  const std::vector<int> receive_displs = uniform_displs(c.size(), receive_count);
   return alltoallv(c, name, request, send, send_counts.data(), send_displs.data(), send_type, receive,
                    receive_counts.data(), receive_displs.data(), receive_type);
 }
@@ -120,13 +90,14 @@ int typed_alltoallw(Comm& c, const char* name, MPI_Request* request, const void*
                     const int* send_displs, const MPI_Datatype* send_types, void* receive, const int* receive_counts,
                     const int* receive_displs, const MPI_Datatype* receive_types) {
   const bool in_place = send == MPI_IN_PLACE;
-  int check = first_error({check_counts(c, receive_counts, receive_displs), check_types(c, receive_types)});
+  int check = first_error({check_counts(c, receive_counts, receive_displs), check_types(c.size(), receive_types)});
   if (!in_place && check == MPI_SUCCESS)
-    check = first_error({check_counts(c, send_counts, send_displs), check_types(c, send_types)});
+    check = first_error({check_counts(c, send_counts, send_displs), check_types(c.size(), send_types)});
   if (check != MPI_SUCCESS) return raise(&c, check, name);
-  std::vector<Block> outgoing = in_place ? std::vector<Block>() : blocks(c, send_counts, send_displs, send_types);
+  std::vector<Block> outgoing =
+      in_place ? std::vector<Block>() : blocks(c.size(), send_counts, send_displs, send_types);
   return alltoallw(c, name, request, send, std::move(outgoing), receive,
-                   blocks(c, receive_counts, receive_displs, receive_types));
+                   blocks(c.size(), receive_counts, receive_displs, receive_types));
 }
 
 int reduce_scatter(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive,
@@ -256,14 +227,15 @@ int ferry::mpi::impl::MPI_Reduce_scatter(const void* send, void* receive, const 
                                   MPI_Comm comm) {
   Comm* c = hybrid(comm);
   if (int code = check_counts(*c, counts)) return raise(c, code, "MPI_Reduce_scatter");
-  return reduce_scatter(*c, "MPI_Reduce_scatter", nullptr, send, receive, copy_array(*c, counts), type, op);
+  return reduce_scatter(*c, "MPI_Reduce_scatter", nullptr, send, receive, copy_array(c->size(), counts), type, op);
 }
 
 int ferry::mpi::impl::MPI_Reduce_scatter_block(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op,
                                         MPI_Comm comm) {
   Comm* c = hybrid(comm);
   if (int code = check_count(count)) return raise(c, code, "MPI_Reduce_scatter_block");
-  return reduce_scatter(*c, "MPI_Reduce_scatter_block", nullptr, send, receive, same(*c, count), type, op);
+  return reduce_scatter(*c, "MPI_Reduce_scatter_block", nullptr, send, receive, uniform_counts(c->size(), count),
+                        type, op);
 }
 
 int ferry::mpi::impl::MPI_Scan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
@@ -281,7 +253,7 @@ int ferry::mpi::impl::MPI_Ireduce_scatter(const void* send, void* receive, const
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Ireduce_scatter", request)) return code;
   if (int code = check_counts(*c, counts)) return raise(c, code, "MPI_Ireduce_scatter");
-  return reduce_scatter(*c, "MPI_Ireduce_scatter", request, send, receive, copy_array(*c, counts), type, op);
+  return reduce_scatter(*c, "MPI_Ireduce_scatter", request, send, receive, copy_array(c->size(), counts), type, op);
 }
 
 int ferry::mpi::impl::MPI_Ireduce_scatter_block(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op,
@@ -289,7 +261,8 @@ int ferry::mpi::impl::MPI_Ireduce_scatter_block(const void* send, void* receive,
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Ireduce_scatter_block", request)) return code;
   if (int code = check_count(count)) return raise(c, code, "MPI_Ireduce_scatter_block");
-  return reduce_scatter(*c, "MPI_Ireduce_scatter_block", request, send, receive, same(*c, count), type, op);
+  return reduce_scatter(*c, "MPI_Ireduce_scatter_block", request, send, receive, uniform_counts(c->size(), count),
+                        type, op);
 }
 
 int ferry::mpi::impl::MPI_Iscan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm,
