@@ -80,7 +80,6 @@ int start(Comm& comm, const char* function, MPI_Request* request, std::span<MPI_
 template <class MakeTask>
 int collective(Comm& comm, const char* function, int check, MPI_Request* request,
                std::span<MPI_Datatype* const> types, MakeTask&& make) noexcept {
-  if (comm.inter()) return raise(&comm, MPI_ERR_COMM, function, "not yet on intercommunicators");
   if (check != MPI_SUCCESS) return raise(&comm, check, function);
   return request == nullptr ? complete(comm, function, make) : start(comm, function, request, types, make);
 }

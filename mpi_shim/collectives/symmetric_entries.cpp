@@ -5,6 +5,7 @@
 
 #include "mpi_shim/collectives/algorithms.hpp"
 #include "mpi_shim/collectives/entry.hpp"
+#include "mpi_shim/collectives/inter_entries.hpp"
 #include "mpi_shim/surface/implementations.hpp"
 
 namespace ferry::mpi {
@@ -126,17 +127,20 @@ using namespace ferry::mpi;
 
 int ferry::mpi::impl::MPI_Barrier(MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter()) return inter_barrier(*c, "MPI_Barrier", nullptr);
   return barrier(*c, "MPI_Barrier", nullptr);
 }
 
 int ferry::mpi::impl::MPI_Ibarrier(MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Ibarrier", request)) return code;
+  if (c->inter()) return inter_barrier(*c, "MPI_Ibarrier", request);
   return barrier(*c, "MPI_Ibarrier", request);
 }
 
 int ferry::mpi::impl::MPI_Allreduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter()) return inter_allreduce(*c, "MPI_Allreduce", nullptr, send, receive, count, type, op);
   return allreduce(*c, "MPI_Allreduce", nullptr, send, receive, count, type, op);
 }
 
@@ -144,12 +148,16 @@ int ferry::mpi::impl::MPI_Iallreduce(const void* send, void* receive, int count,
                               MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Iallreduce", request)) return code;
+  if (c->inter()) return inter_allreduce(*c, "MPI_Iallreduce", request, send, receive, count, type, op);
   return allreduce(*c, "MPI_Iallreduce", request, send, receive, count, type, op);
 }
 
 int ferry::mpi::impl::MPI_Allgather(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
                              MPI_Datatype receive_type, MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter())
+    return inter_allgather(*c, "MPI_Allgather", nullptr, send, send_count, send_type, receive, receive_count,
+                           receive_type);
   return allgather(*c, "MPI_Allgather", nullptr, send, send_count, send_type, receive, receive_count, receive_type);
 }
 
@@ -157,12 +165,18 @@ int ferry::mpi::impl::MPI_Iallgather(const void* send, int send_count, MPI_Datat
                               int receive_count, MPI_Datatype receive_type, MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Iallgather", request)) return code;
+  if (c->inter())
+    return inter_allgather(*c, "MPI_Iallgather", request, send, send_count, send_type, receive, receive_count,
+                           receive_type);
   return allgather(*c, "MPI_Iallgather", request, send, send_count, send_type, receive, receive_count, receive_type);
 }
 
 int ferry::mpi::impl::MPI_Allgatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive,
                               const int counts[], const int displs[], MPI_Datatype receive_type, MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter())
+    return inter_allgatherv(*c, "MPI_Allgatherv", nullptr, send, send_count, send_type, receive, counts, displs,
+                            receive_type);
   return allgatherv(*c, "MPI_Allgatherv", nullptr, send, send_count, send_type, receive, counts, displs, receive_type);
 }
 
@@ -171,12 +185,18 @@ int ferry::mpi::impl::MPI_Iallgatherv(const void* send, int send_count, MPI_Data
                                MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Iallgatherv", request)) return code;
+  if (c->inter())
+    return inter_allgatherv(*c, "MPI_Iallgatherv", request, send, send_count, send_type, receive, counts, displs,
+                            receive_type);
   return allgatherv(*c, "MPI_Iallgatherv", request, send, send_count, send_type, receive, counts, displs, receive_type);
 }
 
 int ferry::mpi::impl::MPI_Alltoall(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
                             MPI_Datatype receive_type, MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter())
+    return inter_alltoall(*c, "MPI_Alltoall", nullptr, send, send_count, send_type, receive, receive_count,
+                          receive_type);
   return alltoall(*c, "MPI_Alltoall", nullptr, send, send_count, send_type, receive, receive_count, receive_type);
 }
 
@@ -184,6 +204,9 @@ int ferry::mpi::impl::MPI_Ialltoall(const void* send, int send_count, MPI_Dataty
                              MPI_Datatype receive_type, MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Ialltoall", request)) return code;
+  if (c->inter())
+    return inter_alltoall(*c, "MPI_Ialltoall", request, send, send_count, send_type, receive, receive_count,
+                          receive_type);
   return alltoall(*c, "MPI_Ialltoall", request, send, send_count, send_type, receive, receive_count, receive_type);
 }
 
@@ -191,6 +214,9 @@ int ferry::mpi::impl::MPI_Alltoallv(const void* send, const int send_counts[], c
                              void* receive, const int receive_counts[], const int receive_displs[],
                              MPI_Datatype receive_type, MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter())
+    return inter_alltoallv(*c, "MPI_Alltoallv", nullptr, send, send_counts, send_displs, send_type, receive,
+                           receive_counts, receive_displs, receive_type);
   return alltoallv(*c, "MPI_Alltoallv", nullptr, send, send_counts, send_displs, send_type, receive, receive_counts,
                    receive_displs, receive_type);
 }
@@ -201,6 +227,9 @@ int ferry::mpi::impl::MPI_Ialltoallv(const void* send, const int send_counts[], 
                               MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Ialltoallv", request)) return code;
+  if (c->inter())
+    return inter_alltoallv(*c, "MPI_Ialltoallv", request, send, send_counts, send_displs, send_type, receive,
+                           receive_counts, receive_displs, receive_type);
   return alltoallv(*c, "MPI_Ialltoallv", request, send, send_counts, send_displs, send_type, receive, receive_counts,
                    receive_displs, receive_type);
 }
@@ -209,6 +238,9 @@ int ferry::mpi::impl::MPI_Alltoallw(const void* send, const int send_counts[], c
                              const MPI_Datatype send_types[], void* receive, const int receive_counts[],
                              const int receive_displs[], const MPI_Datatype receive_types[], MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter())
+    return inter_alltoallw(*c, "MPI_Alltoallw", nullptr, send, send_counts, send_displs, send_types, receive,
+                           receive_counts, receive_displs, receive_types);
   return typed_alltoallw(*c, "MPI_Alltoallw", nullptr, send, send_counts, send_displs, send_types, receive,
                          receive_counts, receive_displs, receive_types);
 }
@@ -219,6 +251,9 @@ int ferry::mpi::impl::MPI_Ialltoallw(const void* send, const int send_counts[], 
                               MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Ialltoallw", request)) return code;
+  if (c->inter())
+    return inter_alltoallw(*c, "MPI_Ialltoallw", request, send, send_counts, send_displs, send_types, receive,
+                           receive_counts, receive_displs, receive_types);
   return typed_alltoallw(*c, "MPI_Ialltoallw", request, send, send_counts, send_displs, send_types, receive,
                          receive_counts, receive_displs, receive_types);
 }
@@ -226,6 +261,7 @@ int ferry::mpi::impl::MPI_Ialltoallw(const void* send, const int send_counts[], 
 int ferry::mpi::impl::MPI_Reduce_scatter(const void* send, void* receive, const int counts[], MPI_Datatype type, MPI_Op op,
                                   MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter()) return inter_reduce_scatter(*c, "MPI_Reduce_scatter", nullptr, send, receive, counts, type, op);
   if (int code = check_counts(*c, counts)) return raise(c, code, "MPI_Reduce_scatter");
   return reduce_scatter(*c, "MPI_Reduce_scatter", nullptr, send, receive, copy_array(c->size(), counts), type, op);
 }
@@ -233,6 +269,8 @@ int ferry::mpi::impl::MPI_Reduce_scatter(const void* send, void* receive, const 
 int ferry::mpi::impl::MPI_Reduce_scatter_block(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op,
                                         MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter())
+    return inter_reduce_scatter_block(*c, "MPI_Reduce_scatter_block", nullptr, send, receive, count, type, op);
   if (int code = check_count(count)) return raise(c, code, "MPI_Reduce_scatter_block");
   return reduce_scatter(*c, "MPI_Reduce_scatter_block", nullptr, send, receive, uniform_counts(c->size(), count),
                         type, op);
@@ -240,11 +278,13 @@ int ferry::mpi::impl::MPI_Reduce_scatter_block(const void* send, void* receive, 
 
 int ferry::mpi::impl::MPI_Scan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter()) return inter_scan(*c, "MPI_Scan");
   return scan(*c, "MPI_Scan", nullptr, send, receive, count, type, op, false);
 }
 
 int ferry::mpi::impl::MPI_Exscan(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter()) return inter_scan(*c, "MPI_Exscan");
   return scan(*c, "MPI_Exscan", nullptr, send, receive, count, type, op, true);
 }
 
@@ -252,6 +292,7 @@ int ferry::mpi::impl::MPI_Ireduce_scatter(const void* send, void* receive, const
                                    MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Ireduce_scatter", request)) return code;
+  if (c->inter()) return inter_reduce_scatter(*c, "MPI_Ireduce_scatter", request, send, receive, counts, type, op);
   if (int code = check_counts(*c, counts)) return raise(c, code, "MPI_Ireduce_scatter");
   return reduce_scatter(*c, "MPI_Ireduce_scatter", request, send, receive, copy_array(c->size(), counts), type, op);
 }
@@ -260,6 +301,8 @@ int ferry::mpi::impl::MPI_Ireduce_scatter_block(const void* send, void* receive,
                                          MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Ireduce_scatter_block", request)) return code;
+  if (c->inter())
+    return inter_reduce_scatter_block(*c, "MPI_Ireduce_scatter_block", request, send, receive, count, type, op);
   if (int code = check_count(count)) return raise(c, code, "MPI_Ireduce_scatter_block");
   return reduce_scatter(*c, "MPI_Ireduce_scatter_block", request, send, receive, uniform_counts(c->size(), count),
                         type, op);
@@ -269,6 +312,7 @@ int ferry::mpi::impl::MPI_Iscan(const void* send, void* receive, int count, MPI_
                          MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Iscan", request)) return code;
+  if (c->inter()) return inter_scan(*c, "MPI_Iscan");
   return scan(*c, "MPI_Iscan", request, send, receive, count, type, op, false);
 }
 
@@ -276,5 +320,6 @@ int ferry::mpi::impl::MPI_Iexscan(const void* send, void* receive, int count, MP
                            MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Iexscan", request)) return code;
+  if (c->inter()) return inter_scan(*c, "MPI_Iexscan");
   return scan(*c, "MPI_Iexscan", request, send, receive, count, type, op, true);
 }
