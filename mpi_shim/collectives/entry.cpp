@@ -44,16 +44,53 @@ int check_data(const void* buffer, int count, MPI_Datatype type, bool in_place_a
   return first_error({check_count(count), check_type(type)});
 }
 
-int check_counts(const Comm& comm, const int* counts) noexcept {
+int check_counts(int entries, const int* counts) noexcept {
   if (counts == nullptr) return MPI_ERR_ARG;
-  for (int rank = 0; rank < comm.size(); ++rank) {
+  for (int rank = 0; rank < entries; ++rank) {
     if (counts[rank] < 0) return MPI_ERR_COUNT;
   }
   return MPI_SUCCESS;
 }
 
+int check_counts(const Comm& comm, const int* counts) noexcept { return check_counts(comm.size(), counts); }
+
+int check_counts(int entries, const int* counts, const int* displs) noexcept {
+  return displs == nullptr ? MPI_ERR_ARG : check_counts(entries, counts);
+}
+
 int check_counts(const Comm& comm, const int* counts, const int* displs) noexcept {
-  return displs == nullptr ? MPI_ERR_ARG : check_counts(comm, counts);
+  return check_counts(comm.size(), counts, displs);
+}
+
+int check_types(int entries, const MPI_Datatype* types) noexcept {
+  if (types == nullptr) return MPI_ERR_ARG;
+  for (int rank = 0; rank < entries; ++rank) {
+    if (types[rank] == MPI_DATATYPE_NULL) return MPI_ERR_TYPE;
+  }
+  return MPI_SUCCESS;
+}
+
+std::vector<int> copy_array(int entries, const int* values) { return std::vector<int>(values, values + entries); }
+
+std::vector<int> uniform_counts(int entries, int count) { return std::vector<int>(size_t(entries), count); }
+
+std::vector<int> uniform_displs(int entries, int count) {
+  std::vector<int> displs(size_t(entries), 0);
+  for (int rank = 0; rank < entries; ++rank) displs[size_t(rank)] = rank * count;
+  return displs;
+}
+
+std::vector<Block> blocks(int entries, const int* counts, const int* displs, MPI_Datatype type) {
+  const MPI_Aint extent = extent_of(type);
+  std::vector<Block> result(static_cast<size_t>(entries));
+  for (int rank = 0; rank < entries; ++rank) result[size_t(rank)] = {counts[rank], displs[rank] * extent, type};
+  return result;
+}
+
+std::vector<Block> blocks(int entries, const int* counts, const int* displs, const MPI_Datatype* types) {
+  std::vector<Block> result(static_cast<size_t>(entries));
+  for (int rank = 0; rank < entries; ++rank) result[size_t(rank)] = {counts[rank], displs[rank], types[rank]};
+  return result;
 }
 
 }  // namespace ferry::mpi

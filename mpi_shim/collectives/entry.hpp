@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "mpi_shim/collectives/algorithms.hpp"
 #include "mpi_shim/collectives/task.hpp"
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/errors.hpp"
@@ -25,10 +26,23 @@ int check_op(MPI_Op op) noexcept;
 int check_root(const Comm& comm, int root) noexcept;
 /// Checks a (buffer, count, type) argument and rejects MPI_IN_PLACE where it is not allowed.
 int check_data(const void* buffer, int count, MPI_Datatype type, bool in_place_allowed) noexcept;
-/// Checks one count per rank.
+/// Checks one count per rank: `entries` of them (`comm`'s size).
+int check_counts(int entries, const int* counts) noexcept;
 int check_counts(const Comm& comm, const int* counts) noexcept;
 /// Checks one count and one displacement per rank.
+int check_counts(int entries, const int* counts, const int* displs) noexcept;
 int check_counts(const Comm& comm, const int* counts, const int* displs) noexcept;
+/// Checks one datatype per rank.
+int check_types(int entries, const MPI_Datatype* types) noexcept;
+
+/// A per-rank array of `entries` elements, copied (a nonblocking call outlives the caller's).
+std::vector<int> copy_array(int entries, const int* values);
+/// The counts and displacements of `entries` blocks of `count` elements one after another.
+std::vector<int> uniform_counts(int entries, int count);
+std::vector<int> uniform_displs(int entries, int count);
+/// The blocks of an all-to-all: displacements in elements of `type`, or in bytes with `types`.
+std::vector<Block> blocks(int entries, const int* counts, const int* displs, MPI_Datatype type);
+std::vector<Block> blocks(int entries, const int* counts, const int* displs, const MPI_Datatype* types);
 
 /// Runs a blocking collective made by `make` (a callable returning Task).
 template <class MakeTask>
@@ -66,7 +80,6 @@ int start(Comm& comm, const char* function, MPI_Request* request, std::span<MPI_
 template <class MakeTask>
 int collective(Comm& comm, const char* function, int check, MPI_Request* request,
                std::span<MPI_Datatype* const> types, MakeTask&& make) noexcept {
-  if (comm.inter()) return raise(&comm, MPI_ERR_COMM, function, "not yet on intercommunicators");
   if (check != MPI_SUCCESS) return raise(&comm, check, function);
   return request == nullptr ? complete(comm, function, make) : start(comm, function, request, types, make);
 }

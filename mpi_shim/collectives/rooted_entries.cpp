@@ -5,18 +5,11 @@
 
 #include "mpi_shim/collectives/algorithms.hpp"
 #include "mpi_shim/collectives/entry.hpp"
+#include "mpi_shim/collectives/inter_entries.hpp"
 #include "mpi_shim/surface/implementations.hpp"
 
 namespace ferry::mpi {
 namespace {
-
-std::vector<int> uniform_counts(int size, int count) { return std::vector<int>(size_t(size), count); }
-
-std::vector<int> uniform_displs(int size, int count) {
-  std::vector<int> displs(size_t(size), 0);
-  for (int rank = 0; rank < size; ++rank) displs[size_t(rank)] = rank * count;
-  return displs;
-}
 
 int bcast(Comm& c, const char* name, MPI_Request* request, void* buffer, int count, MPI_Datatype type, int root) {
   const int check = first_error({check_data(buffer, count, type, false), check_root(c, root)});
@@ -91,18 +84,21 @@ using namespace ferry::mpi;
 
 int ferry::mpi::impl::MPI_Bcast(void* buffer, int count, MPI_Datatype type, int root, MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter()) return inter_bcast(*c, "MPI_Bcast", nullptr, buffer, count, type, root);
   return bcast(*c, "MPI_Bcast", nullptr, buffer, count, type, root);
 }
 
 int ferry::mpi::impl::MPI_Ibcast(void* buffer, int count, MPI_Datatype type, int root, MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Ibcast", request)) return code;
+  if (c->inter()) return inter_bcast(*c, "MPI_Ibcast", request, buffer, count, type, root);
   return bcast(*c, "MPI_Ibcast", request, buffer, count, type, root);
 }
 
 int ferry::mpi::impl::MPI_Reduce(const void* send, void* receive, int count, MPI_Datatype type, MPI_Op op, int root,
                           MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter()) return inter_reduce(*c, "MPI_Reduce", nullptr, send, receive, count, type, op, root);
   return reduce(*c, "MPI_Reduce", nullptr, send, receive, count, type, op, root);
 }
 
@@ -110,12 +106,16 @@ int ferry::mpi::impl::MPI_Ireduce(const void* send, void* receive, int count, MP
                            MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Ireduce", request)) return code;
+  if (c->inter()) return inter_reduce(*c, "MPI_Ireduce", request, send, receive, count, type, op, root);
   return reduce(*c, "MPI_Ireduce", request, send, receive, count, type, op, root);
 }
 
 int ferry::mpi::impl::MPI_Gather(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
                           MPI_Datatype receive_type, int root, MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter())
+    return inter_gather(*c, "MPI_Gather", nullptr, send, send_count, send_type, receive, receive_count, receive_type,
+                        root);
   return gather(*c, "MPI_Gather", nullptr, send, send_count, send_type, receive, receive_count, receive_type, root);
 }
 
@@ -123,12 +123,18 @@ int ferry::mpi::impl::MPI_Igather(const void* send, int send_count, MPI_Datatype
                            MPI_Datatype receive_type, int root, MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Igather", request)) return code;
+  if (c->inter())
+    return inter_gather(*c, "MPI_Igather", request, send, send_count, send_type, receive, receive_count, receive_type,
+                        root);
   return gather(*c, "MPI_Igather", request, send, send_count, send_type, receive, receive_count, receive_type, root);
 }
 
 int ferry::mpi::impl::MPI_Gatherv(const void* send, int send_count, MPI_Datatype send_type, void* receive, const int counts[],
                            const int displs[], MPI_Datatype receive_type, int root, MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter())
+    return inter_gatherv(*c, "MPI_Gatherv", nullptr, send, send_count, send_type, receive, counts, displs, receive_type,
+                         root);
   if (int code = root_counts_error(*c, root, counts, displs)) return raise(c, code, "MPI_Gatherv");
   return gatherv(*c, "MPI_Gatherv", nullptr, send, send_count, send_type, receive, root_array(*c, root, counts),
                  root_array(*c, root, displs), receive_type, root);
@@ -139,6 +145,9 @@ int ferry::mpi::impl::MPI_Igatherv(const void* send, int send_count, MPI_Datatyp
                             MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Igatherv", request)) return code;
+  if (c->inter())
+    return inter_gatherv(*c, "MPI_Igatherv", request, send, send_count, send_type, receive, counts, displs,
+                         receive_type, root);
   if (int code = root_counts_error(*c, root, counts, displs)) return raise(c, code, "MPI_Igatherv");
   return gatherv(*c, "MPI_Igatherv", request, send, send_count, send_type, receive, root_array(*c, root, counts),
                  root_array(*c, root, displs), receive_type, root);
@@ -147,6 +156,9 @@ int ferry::mpi::impl::MPI_Igatherv(const void* send, int send_count, MPI_Datatyp
 int ferry::mpi::impl::MPI_Scatter(const void* send, int send_count, MPI_Datatype send_type, void* receive, int receive_count,
                            MPI_Datatype receive_type, int root, MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter())
+    return inter_scatter(*c, "MPI_Scatter", nullptr, send, send_count, send_type, receive, receive_count, receive_type,
+                         root);
   return scatter(*c, "MPI_Scatter", nullptr, send, send_count, send_type, receive, receive_count, receive_type, root);
 }
 
@@ -154,12 +166,18 @@ int ferry::mpi::impl::MPI_Iscatter(const void* send, int send_count, MPI_Datatyp
                             MPI_Datatype receive_type, int root, MPI_Comm comm, MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Iscatter", request)) return code;
+  if (c->inter())
+    return inter_scatter(*c, "MPI_Iscatter", request, send, send_count, send_type, receive, receive_count, receive_type,
+                         root);
   return scatter(*c, "MPI_Iscatter", request, send, send_count, send_type, receive, receive_count, receive_type, root);
 }
 
 int ferry::mpi::impl::MPI_Scatterv(const void* send, const int counts[], const int displs[], MPI_Datatype send_type,
                             void* receive, int receive_count, MPI_Datatype receive_type, int root, MPI_Comm comm) {
   Comm* c = hybrid(comm);
+  if (c->inter())
+    return inter_scatterv(*c, "MPI_Scatterv", nullptr, send, counts, displs, send_type, receive, receive_count,
+                          receive_type, root);
   if (int code = root_counts_error(*c, root, counts, displs)) return raise(c, code, "MPI_Scatterv");
   return scatterv(*c, "MPI_Scatterv", nullptr, send, root_array(*c, root, counts), root_array(*c, root, displs),
                   send_type, receive, receive_count, receive_type, root);
@@ -170,6 +188,9 @@ int ferry::mpi::impl::MPI_Iscatterv(const void* send, const int counts[], const 
                              MPI_Request* request) {
   Comm* c = hybrid(comm);
   if (int code = check_request(*c, "MPI_Iscatterv", request)) return code;
+  if (c->inter())
+    return inter_scatterv(*c, "MPI_Iscatterv", request, send, counts, displs, send_type, receive, receive_count,
+                          receive_type, root);
   if (int code = root_counts_error(*c, root, counts, displs)) return raise(c, code, "MPI_Iscatterv");
   return scatterv(*c, "MPI_Iscatterv", request, send, root_array(*c, root, counts), root_array(*c, root, displs),
                   send_type, receive, receive_count, receive_type, root);

@@ -268,9 +268,14 @@ MPI_Aint attribute_value(int keyval, void* c_value) noexcept {
   return reinterpret_cast<MPI_Aint>(c_value);
 }
 
-int comm_size(MPI_Comm comm) noexcept {
-  int size = 0;
-  MPI_Comm_size(comm, &size);
+int peer_count(MPI_Comm comm) noexcept {
+  int inter = 0, size = 0;
+  MPI_Comm_test_inter(comm, &inter);
+  if (inter != 0) {
+    MPI_Comm_remote_size(comm, &size);
+  } else {
+    MPI_Comm_size(comm, &size);
+  }
   return size;
 }
 

@@ -214,8 +214,9 @@ void blank_padded(const char* c, char* fortran, size_t length) noexcept;
 /// attributes, whose C values point to an int, give that int.
 MPI_Aint attribute_value(int keyval, void* c_value) noexcept;
 
-/// Number of dimensions, neighbours and members: the lengths of some array arguments.
-int comm_size(MPI_Comm comm) noexcept;
+/// Number of dimensions, neighbours and ranks addressed (the remote group's size on an
+/// intercommunicator): the lengths of some array arguments.
+int peer_count(MPI_Comm comm) noexcept;
 int cartdim(MPI_Comm comm) noexcept;
 int indegree(MPI_Comm comm) noexcept;
 int outdegree(MPI_Comm comm) noexcept;

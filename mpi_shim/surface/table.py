@@ -15,6 +15,11 @@ HANDLE_KINDS = {
 # Kinds whose handles may be shim objects.
 SHIM_KINDS = ("comm", "group", "request", "message", "win", "file")
 
+# What array=FUNCTION(comm) may name: the helpers of surface/fortran.hpp that Fortran entries
+# size their converted arrays with. A communicator's own size is not among them: an array with
+# one element per rank has the remote group's size on an intercommunicator (peer_count).
+LENGTH_FUNCTIONS = {"peer_count", "cartdim", "indegree", "outdegree"}
+
 ROLE_WORDS = {
     "in", "out", "inout", "buffer", "status", "statuses", "string", "flag", "index", "indices",
     "callback", "attribute", "attribute-int", "address", "weights", "strings", "errcodes", "deferred",
@@ -155,5 +160,8 @@ def check(function, where):
                                          "strings", "attribute", "attribute-int", "address", "errcodes",
                                          "callback", "weights"}:
             raise TableError(f"{where}: {function.name}: the pointer argument '{a.name}' needs a role")
+        call = re.fullmatch(r"(\w+)\((\w+)\)", a.length)
+        if call and call.group(1) not in LENGTH_FUNCTIONS:
+            raise TableError(f"{where}: {function.name}: '{a.name}' has the unknown length '{a.length}'")
         if a.kind and a.pointers and a.is_array and a.kind in SHIM_KINDS and a.direction != "out" and not a.length:
             raise TableError(f"{where}: {function.name}: the handle array '{a.name}' needs array=LENGTH")
