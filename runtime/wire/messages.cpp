@@ -20,6 +20,7 @@ constexpr size_t max_status_json = 4 * mib;
 constexpr size_t max_library = 256 * mib;
 constexpr size_t max_address = 4 * kib;
 constexpr size_t max_list = 4096;
+constexpr size_t max_name = 4 * kib;
 
 constexpr size_t header_size = 8;
 constexpr size_t body_length_offset = 4;
@@ -29,7 +30,8 @@ constexpr std::array<std::string_view, std::variant_size_v<Message>> names = {
     "RegisterSpawner", "RegisterReply", "Heartbeat",     "LeaseRevoke",    "UsageReport",
     "LeaseRequest",    "LeaseReply",    "LeaseRenew",    "LeaseRelease",   "StatusRequest",
     "StatusReply",     "SpawnRequest",  "SpawnReply",    "TokenUpdate",    "KillExecutor",
-    "ExecutorOutput",  "ExecutorExit",  "ExecutorHello", "ExecutorWelcome"};
+    "ExecutorOutput",  "ExecutorExit",  "ExecutorHello", "ExecutorWelcome", "NamePublish",
+    "NameLookup",      "NameUnpublish", "NameReply"};
 
 template <class M, class T>
 concept Of = std::same_as<std::remove_const_t<M>, T>;
@@ -168,6 +170,33 @@ void fields(auto& v, Of<ExecutorWelcome> auto& m) {
   v("status", m.status);
   v("error", m.error);
   v("thread_addresses", m.thread_addresses, max_address);
+}
+
+void fields(auto& v, Of<NamePublish> auto& m) {
+  v("request_id", m.request_id);
+  v("user", m.user, max_name);
+  v("service", m.service, max_name);
+  v("port", m.port, max_name);
+}
+
+void fields(auto& v, Of<NameLookup> auto& m) {
+  v("request_id", m.request_id);
+  v("user", m.user, max_name);
+  v("service", m.service, max_name);
+}
+
+void fields(auto& v, Of<NameUnpublish> auto& m) {
+  v("request_id", m.request_id);
+  v("user", m.user, max_name);
+  v("service", m.service, max_name);
+  v("port", m.port, max_name);
+}
+
+void fields(auto& v, Of<NameReply> auto& m) {
+  v("request_id", m.request_id);
+  v("status", m.status);
+  v("error", m.error);
+  v("port", m.port, max_name);
 }
 
 // Without a default label, -Wswitch makes a new enumerator a compile error here.

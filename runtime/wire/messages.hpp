@@ -175,10 +175,42 @@ struct ExecutorWelcome {
   bool operator==(const ExecutorWelcome&) const = default;
 };
 
+// ---- client <-> manager: MPI names (MPI_Publish_name and friends) ----
+// Names are scoped to `user`: one user never sees another's. The manager keeps a name
+// while the connection that published it lives.
+struct NamePublish {
+  uint64_t request_id = 0;
+  std::string user;
+  std::string service;
+  std::string port;
+  bool operator==(const NamePublish&) const = default;
+};
+struct NameLookup {
+  uint64_t request_id = 0;
+  std::string user;
+  std::string service;
+  bool operator==(const NameLookup&) const = default;
+};
+struct NameUnpublish {
+  uint64_t request_id = 0;
+  std::string user;
+  std::string service;
+  std::string port;
+  bool operator==(const NameUnpublish&) const = default;
+};
+struct NameReply {  ///< answers each of the three; `port` is the lookup's result
+  uint64_t request_id = 0;
+  Errc status = Errc::ok;
+  std::string error;
+  std::string port;
+  bool operator==(const NameReply&) const = default;
+};
+
 using Message = std::variant<RegisterSpawner, RegisterReply, Heartbeat, LeaseRevoke, UsageReport,
                              LeaseRequest, LeaseReply, LeaseRenew, LeaseRelease, StatusRequest,
                              StatusReply, SpawnRequest, SpawnReply, TokenUpdate, KillExecutor,
-                             ExecutorOutput, ExecutorExit, ExecutorHello, ExecutorWelcome>;
+                             ExecutorOutput, ExecutorExit, ExecutorHello, ExecutorWelcome,
+                             NamePublish, NameLookup, NameUnpublish, NameReply>;
 
 /// Encodes one message with its frame.
 std::vector<std::byte> encode(const Message& message);

@@ -67,6 +67,10 @@ std::vector<Message> sample_messages() {
       ExecutorHello{blob(32, 11), {"add", "", "matmul_f64"}},
       ExecutorWelcome{
           Errc::function_failed, "no such function", {blob(120, 1), blob(0, 0), blob(4096, 2)}},
+      NamePublish{10, "alice", "ocean-model", "ferry-port:00c0ffee00c0ffee:QUJD"},
+      NameLookup{11, "alice", "ocean model, coupled"},
+      NameUnpublish{12, "alice", "ocean-model", "ferry-port:00c0ffee00c0ffee:QUJD"},
+      NameReply{11, Errc::not_found, "the name 'x' is not published", "ferry-port:1:QQ"},
   };
 }
 
@@ -253,6 +257,12 @@ TEST_CASE("Per-field limits apply on both sides", "[wire][messages]") {
     CHECK(decode(encode(ok)) == ok);
     CHECK_THROWS_AS(encode(ExecutorHello{{}, std::vector<std::string>(4097, "f")}), Error);
   }
+  SECTION("MPI names and ports: 4 KiB") {
+    const Message ok = NamePublish{1, "u", std::string(4096, 's'), std::string(4096, 'p')};
+    CHECK(decode(encode(ok)) == ok);
+    CHECK_THROWS_AS(encode(NameLookup{1, "u", std::string(4097, 's')}), Error);
+    CHECK_THROWS_AS(encode(NameReply{1, Errc::ok, "", std::string(4097, 'p')}), Error);
+  }
   SECTION("worker addresses: 4 KiB each") {
     CHECK_THROWS_AS(encode(ExecutorWelcome{Errc::ok, "", {blob(4097, 0)}}), Error);
   }
@@ -297,6 +307,35 @@ TEST_CASE("Bad enum and boolean values are rejected", "[wire][messages]") {
     const size_t need_library_at = 8 + 8 + 4 + 4;
     bytes[need_library_at] = std::byte{2};
     require_rejected(bytes, "SpawnReply.need_library at byte 24: boolean is 2");
+  }
+}
+
+TEST_CASE("Malformed name messages are rejected", "[wire][messages]") {
+  SECTION("a service name longer than its limit, forged past the encoder") {
+    auto bytes = encode(NameLookup{3, "bob", ""});
+    const size_t service_at = 8 + 8 + 4 + 3;
+    set_u32(bytes, service_at, 4097);
+    bytes.resize(bytes.size() + 4097, std::byte{'s'});
+    set_body_length(bytes);
+    require_rejected(bytes, "NameLookup.service at byte " + std::to_string(service_at) +
+                                ": length 4097 exceeds the limit");
+  }
+  SECTION("a reply with an unknown status") {
+    auto bytes = encode(NameReply{3, Errc::ok, "", "port"});
+    set_u32(bytes, 16, 200);
+    require_rejected(bytes, "NameReply.status at byte 16: unknown value 200");
+  }
+  SECTION("a publication cut inside its port") {
+    auto bytes = encode(NamePublish{3, "bob", "svc", "port"});
+    bytes.resize(bytes.size() - 2);
+    set_body_length(bytes);
+    require_rejected(bytes, "NamePublish.port");
+  }
+  SECTION("an unpublication with trailing bytes") {
+    auto bytes = encode(NameUnpublish{3, "bob", "svc", "port"});
+    bytes.push_back(std::byte{0});
+    set_body_length(bytes);
+    require_rejected(bytes, "NameUnpublish.end");
   }
 }
 
