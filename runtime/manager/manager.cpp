@@ -8,6 +8,23 @@
 
 namespace ferry::manager {
 
+namespace {
+
+/// The reply to a name request: what `answer` returns, or the error it throws.
+template <class Answer>
+wire::NameReply name_reply(uint64_t request_id, Answer&& answer) {
+  wire::NameReply reply{request_id, Errc::ok, {}, {}};
+  try {
+    reply.port = answer();
+  } catch (const Error& error) {
+    reply.status = error.code();
+    reply.error = error.what();
+  }
+  return reply;
+}
+
+}  // namespace
+
 Manager::Manager(Settings settings)
     : settings_(std::move(settings)),
       context_(ucx::Context::create()),
@@ -43,7 +60,8 @@ Manager::Peer* Manager::find_peer(ucp_ep_h handle) {
   return found == peers_.end() ? nullptr : &found->second;
 }
 
-// A lost spawner takes its leases with it; a lost client gives its leases back.
+// A lost spawner takes its leases with it; a lost client gives its leases back, and the
+// MPI names it published go.
 void Manager::forget_peer(ucp_ep_h handle) {
   const auto found = peers_.find(handle);
   if (found == peers_.end()) return;
@@ -55,6 +73,9 @@ void Manager::forget_peer(ucp_ep_h handle) {
     for (const uint64_t id : table_.remove_spawner(peer.spawner_id, lease::now_unix_ms())) {
       spdlog::warn("lease {} revoked: spawner {} lost", id, peer.spawner_id);
     }
+  }
+  if (const size_t dropped = names_.drop(handle); dropped != 0) {
+    spdlog::info("{} MPI name(s) dropped: their publisher disconnected", dropped);
   }
   for (const auto& owner : peer.owners) {
     for (const uint64_t id : table_.active_leases_of(owner)) {
@@ -73,6 +94,9 @@ void Manager::handle(ucp_ep_h from, wire::Message&& message) {
                  [&](const wire::LeaseRenew& m) { on_lease_renew(from, m); },
                  [&](const wire::LeaseRelease& m) { on_lease_release(m); },
                  [&](const wire::StatusRequest& m) { on_status(from, m); },
+                 [&](const wire::NamePublish& m) { on_name_publish(from, m); },
+                 [&](const wire::NameLookup& m) { on_name_lookup(from, m); },
+                 [&](const wire::NameUnpublish& m) { on_name_unpublish(from, m); },
                  [&](const auto& other) {
                    spdlog::warn("manager: unexpected {} message ignored", wire::message_name(other));
                  },
@@ -117,6 +141,24 @@ void Manager::on_lease_release(const wire::LeaseRelease& message) {
 
 void Manager::on_status(ucp_ep_h from, const wire::StatusRequest& message) {
   channel_->send(from, wire::StatusReply{message.request_id, table_.to_json(lease::now_unix_ms()).dump()});
+}
+
+void Manager::on_name_publish(ucp_ep_h from, const wire::NamePublish& message) {
+  channel_->send(from, name_reply(message.request_id, [&] {
+                   names_.publish(message.user, message.service, message.port, from);
+                   return std::string();
+                 }));
+}
+
+void Manager::on_name_lookup(ucp_ep_h from, const wire::NameLookup& message) {
+  channel_->send(from, name_reply(message.request_id, [&] { return names_.lookup(message.user, message.service); }));
+}
+
+void Manager::on_name_unpublish(ucp_ep_h from, const wire::NameUnpublish& message) {
+  channel_->send(from, name_reply(message.request_id, [&] {
+                   names_.unpublish(message.user, message.service, message.port);
+                   return std::string();
+                 }));
 }
 
 void Manager::end_lease(uint64_t lease_id, lease::LeaseState state, const std::string& reason) {

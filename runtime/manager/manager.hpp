@@ -10,6 +10,7 @@
 
 #include "runtime/common/event_loop.hpp"
 #include "runtime/lease/lease_table.hpp"
+#include "runtime/manager/name_table.hpp"
 #include "runtime/manager/settings.hpp"
 #include "runtime/ucx/endpoint.hpp"
 #include "runtime/ucx/listener.hpp"
@@ -49,6 +50,9 @@ class Manager {
   void on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& message);
   void on_lease_release(const wire::LeaseRelease& message);
   void on_status(ucp_ep_h from, const wire::StatusRequest& message);
+  void on_name_publish(ucp_ep_h from, const wire::NamePublish& message);
+  void on_name_lookup(ucp_ep_h from, const wire::NameLookup& message);
+  void on_name_unpublish(ucp_ep_h from, const wire::NameUnpublish& message);
   void end_lease(uint64_t lease_id, lease::LeaseState state, const std::string& reason);
   void check_spawners_alive();
   void expire_leases();
@@ -63,6 +67,7 @@ class Manager {
   std::unique_ptr<ucx::Listener> listener_;
   std::unordered_map<ucp_ep_h, Peer> peers_;
   lease::LeaseTable table_;
+  NameTable names_;
   std::atomic<size_t> registered_spawners_{0};
 };
 
