@@ -56,6 +56,36 @@ std::string Client::status() {
   return reply.json;
 }
 
+namespace {
+
+/// Asks the manager about a name; returns the reply's port, or throws its error.
+std::string ask_about_name(client::Session& session, wire::Message request, uint64_t id, const char* what) {
+  if (!session.options().manager) {
+    throw Error(Errc::invalid_argument, std::string(what) + ": MPI names need a manager; stand-alone spawners keep none");
+  }
+  auto reply = expect<wire::NameReply>(session.ask(*session.options().manager, request, id, what), what);
+  if (reply.status != Errc::ok) throw Error(reply.status, reply.error);
+  return reply.port;
+}
+
+}  // namespace
+
+void Client::publish_name(const std::string& service, const std::string& port) {
+  const uint64_t id = session_->next_request_id();
+  ask_about_name(*session_, wire::NamePublish{id, session_->options().user, service, port}, id, "publishing a name");
+}
+
+std::string Client::lookup_name(const std::string& service) {
+  const uint64_t id = session_->next_request_id();
+  return ask_about_name(*session_, wire::NameLookup{id, session_->options().user, service}, id, "looking a name up");
+}
+
+void Client::unpublish_name(const std::string& service, const std::string& port) {
+  const uint64_t id = session_->next_request_id();
+  ask_about_name(*session_, wire::NameUnpublish{id, session_->options().user, service, port}, id,
+                 "unpublishing a name");
+}
+
 Buffer Client::allocate_buffer(size_t size) {
   std::shared_ptr<ucx::MemoryRegion> region = ucx::MemoryRegion::allocate(session_->context(), size);
   Buffer buffer;

@@ -39,6 +39,9 @@ struct ClientOptions {
   std::vector<std::string> spawners;
   /// Who leases; "<host>:<pid>" by default.
   std::string owner;
+  /// Whose MPI names this client publishes and sees: the effective user's login name by
+  /// default. The manager takes it as given, like `owner`.
+  std::string user;
   /// How this client waits for replies and results.
   WaitMode mode = WaitMode::hot;
   /// Bound on every control request (lease, spawn, connect).
@@ -214,6 +217,16 @@ class Client {
   std::string status();
   /// Where the manager listens (the embedded one in the single-machine default).
   std::string manager_address() const;
+
+  /// MPI names (MPI_Publish_name and friends), kept by the manager for `ClientOptions::user`
+  /// while this client stays connected. Stand-alone spawners keep no names: without a
+  /// manager they throw Error(invalid_argument).
+  /// Throws Error(invalid_argument) when `service` is published already.
+  void publish_name(const std::string& service, const std::string& port);
+  /// The port published as `service`; throws Error(not_found).
+  std::string lookup_name(const std::string& service);
+  /// Throws Error(not_found) unless `service` is published as `port`.
+  void unpublish_name(const std::string& service, const std::string& port);
 
  private:
   explicit Client(std::shared_ptr<client::Session> session) : session_(std::move(session)) {}

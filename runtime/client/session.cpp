@@ -1,9 +1,12 @@
 #include "runtime/client/session.hpp"
 
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "runtime/common/log.hpp"
 #include "runtime/common/overloaded.hpp"
@@ -18,10 +21,21 @@ std::string default_owner() {
   return std::string(host) + ":" + std::to_string(::getpid());
 }
 
+std::string default_user() {
+  std::vector<char> buffer(16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  if (::getpwuid_r(::geteuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
+    return found->pw_name;
+  }
+  return "uid " + std::to_string(::geteuid());
+}
+
 uint64_t reply_id(const wire::Message& message) {
   return std::visit(Overloaded{[](const wire::LeaseReply& m) { return m.request_id; },
                                [](const wire::SpawnReply& m) { return m.request_id; },
                                [](const wire::StatusReply& m) { return m.request_id; },
+                               [](const wire::NameReply& m) { return m.request_id; },
                                [](const auto&) { return uint64_t{0}; }},
                     message);
 }
@@ -42,6 +56,7 @@ Session::Session(ClientOptions options)
       data_worker_(ucx::Worker::create(context_)),
       waiter_(*data_worker_, options_.mode, worker_.get()) {
   if (options_.owner.empty()) options_.owner = default_owner();
+  if (options_.user.empty()) options_.user = default_user();
   if (cluster_) options_.manager = cluster_->manager_address();
   channel_ = std::make_unique<wire::ControlChannel>(
       worker_, [this](ucp_ep_h from, wire::Message&& message) { on_message(from, std::move(message)); });
