@@ -33,7 +33,7 @@ namespace ferry::mpi {
 namespace {
 
 constexpr size_t secret_size = 32;
-constexpr uint32_t bootstrap_context = max_context_id;
+constexpr uint32_t bootstrap_context = bootstrap_context_id;
 constexpr uint32_t hello_sequence = 0;
 constexpr uint32_t table_sequence = 1;
 

@@ -22,7 +22,7 @@ namespace {
 std::unordered_map<const void*, std::unique_ptr<Comm>> comms;
 std::unordered_map<const void*, std::unique_ptr<Comm>> freed_in_use;  // freed, with operations in flight
 std::unordered_map<const void*, std::unique_ptr<Group>> groups;
-ContextIds context_ids(1, max_context_id + 1);  // 0 is the hybrid world's
+ContextIds context_ids(1, communicator_context_limit);  // 0 is the hybrid world's
 
 /// Agreements in flight in this process, by (parent's context id, its sequence number).
 using AgreementKey = std::pair<uint32_t, uint32_t>;

@@ -13,6 +13,11 @@ namespace ferry::mpi {
 inline constexpr int max_user_tag = (1 << 23) - 1;  ///< MPI_TAG_UB on hybrid communicators
 inline constexpr int max_ranks = 1 << 20;
 inline constexpr uint32_t max_context_id = (1U << 20) - 1;
+/// Context ids no communicator gets: the start-up bootstrap's and that of the traffic to
+/// ports (MPI_Comm_connect/_accept between jobs). Communicators take ids below them.
+inline constexpr uint32_t bootstrap_context_id = max_context_id;
+inline constexpr uint32_t port_context_id = max_context_id - 1;
+inline constexpr uint32_t communicator_context_limit = port_context_id;
 
 inline constexpr int tag_shift = 40;
 inline constexpr int source_shift = 20;
@@ -36,6 +41,33 @@ constexpr ucp_tag_t user_mask(bool any_source, bool any_tag) noexcept {
   if (any_tag) mask &= ~tag_field;
   return mask;
 }
+
+// Traffic to ports has a layout of its own on port_context_id:
+//   [ internal 1 | kind 2 | id 41 | context id 20 ]
+// A connect request carries the id of the port it is for; the acceptor's answer and the
+// connecting side's confirmation carry the id the connecting side drew for the attempt.
+enum class PortMessage : uint8_t { request = 0, answer = 1, confirm = 2 };
+inline constexpr int port_id_bits = 41;
+inline constexpr int port_id_shift = 20;
+inline constexpr int port_kind_shift = port_id_shift + port_id_bits;
+inline constexpr uint64_t port_id_limit = uint64_t{1} << port_id_bits;
+static_assert(1 + 2 + port_id_bits + 20 == 64, "the port tag fills 64 bits");
+static_assert(port_context_id <= context_field, "the port context id fits its field");
+
+constexpr ucp_tag_t port_tag(PortMessage kind, uint64_t id) noexcept {
+  return internal_bit | (ucp_tag_t(kind) << port_kind_shift) | ((id & (port_id_limit - 1)) << port_id_shift) |
+         port_context_id;
+}
+/// Matches every message of one kind, whatever its id.
+inline constexpr ucp_tag_t port_kind_mask = internal_bit | (ucp_tag_t{3} << port_kind_shift) | context_field;
+constexpr uint64_t port_id_of(ucp_tag_t tag) noexcept { return (tag >> port_id_shift) & (port_id_limit - 1); }
+constexpr PortMessage port_kind_of(ucp_tag_t tag) noexcept { return PortMessage((tag >> port_kind_shift) & 3U); }
+
+static_assert(port_id_of(port_tag(PortMessage::confirm, port_id_limit - 1)) == port_id_limit - 1);
+static_assert(port_kind_of(port_tag(PortMessage::confirm, port_id_limit - 1)) == PortMessage::confirm);
+static_assert((port_tag(PortMessage::answer, 0) & context_field) == port_context_id);
+static_assert((port_tag(PortMessage::request, 12345) & port_kind_mask) == port_tag(PortMessage::request, 0));
+
 constexpr int tag_of(ucp_tag_t tag) noexcept { return int((tag & tag_field) >> tag_shift); }
 constexpr int source_of(ucp_tag_t tag) noexcept { return int((tag & source_field) >> source_shift); }
 

@@ -45,7 +45,7 @@ GroupDescription decode_description(const Bytes& bytes) {
   in.set_context("group description");
   GroupDescription description;
   description.context_id = in.u32("context_id");
-  if (description.context_id == 0 || description.context_id > max_context_id) {
+  if (description.context_id == 0 || description.context_id >= communicator_context_limit) {
     throw Error(Errc::protocol, "group description: context id out of range");
   }
   description.all_batch = in.boolean("all_batch");
