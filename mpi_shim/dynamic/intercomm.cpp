@@ -15,6 +15,8 @@ namespace {
 
 constexpr size_t max_members = size_t(max_ranks);
 constexpr size_t max_address = 1 << 16;
+constexpr size_t max_error = 1 << 16;
+constexpr size_t max_description = size_t{1} << 28;
 
 std::vector<ContextIds::Offer> offers_from(const Bytes& bytes) {
   std::vector<ContextIds::Offer> offers(bytes.size() / sizeof(ContextIds::Offer));
@@ -26,6 +28,38 @@ Bytes bytes_of(const std::vector<ContextIds::Offer>& offers) {
   Bytes bytes(offers.size() * sizeof(ContextIds::Offer));
   std::memcpy(bytes.data(), offers.data(), bytes.size());
   return bytes;
+}
+
+/// What the leader tells its group after the swap: the remote group's description, or the
+/// error the swap threw, so that every member fails alike.
+Bytes swap_outcome(const LeaderSwap& swap, const Bytes& mine) {
+  Bytes remote;
+  wire::Writer out;
+  try {
+    remote = swap(mine);
+  } catch (const std::exception& error) {
+    const auto* ferry_error = dynamic_cast<const Error*>(&error);
+    out.boolean(false);
+    out.i32(int32_t(ferry_error != nullptr ? ferry_error->code() : Errc::transport));
+    out.string(std::string(error.what()).substr(0, max_error));
+    return out.take();
+  }
+  out.boolean(true);
+  out.bytes(remote);
+  return out.take();
+}
+
+/// The description in the leader's outcome; throws the leader's error.
+Bytes remote_description(const Bytes& outcome) {
+  wire::Reader in(outcome);
+  in.set_context("swap outcome");
+  if (!in.boolean("swapped")) {
+    const auto code = Errc(in.i32("error"));
+    throw Error(code, in.string("what", max_error));
+  }
+  Bytes description = in.bytes("description", max_description);
+  in.expect_end();
+  return description;
 }
 
 }  // namespace
@@ -81,13 +115,13 @@ MPI_Comm build_intercomm(LocalGroup& local, int leader, const LeaderSwap& swap,
                                  [](int process) { return world().is_batch_rank(process); });
     if (mine.all_batch) mine.world = transport().address_of(0);
     mine.leader = uint32_t(leader);
-    Bytes remote_bytes;
+    Bytes outcome;
     if (local.rank() == leader) {
       for (int process : local.processes()) mine.addresses.push_back(transport().address_of(process));
-      remote_bytes = swap(encode(mine));
+      outcome = swap_outcome(swap, encode(mine));
     }
-    local.bcast(remote_bytes, leader);
-    const GroupDescription remote = decode_description(remote_bytes);
+    local.bcast(outcome, leader);
+    const GroupDescription remote = decode_description(remote_description(outcome));
     if (native && mine.all_batch && remote.all_batch && mine.world == remote.world) {
       release_context_id(context_id);
       release_context_id(local_context_id);

@@ -35,7 +35,7 @@ using LeaderSwap = std::function<Bytes(const Bytes&)>;
 
 /// Collective over `local`'s members: they agree on the context ids they receive on, the
 /// leader swaps descriptions with the remote leader, and every member learns the remote
-/// group. `native`, when given, makes the communicator instead if both groups are batch
+/// group. When the swap throws on the leader, every member throws the same error. `native`, when given, makes the communicator instead if both groups are batch
 /// ranks of the same world (an Open MPI intercommunicator, as for intracommunicators); it
 /// receives the remote leader's world rank.
 MPI_Comm build_intercomm(LocalGroup& local, int leader, const LeaderSwap& swap,
