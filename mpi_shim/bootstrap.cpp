@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/dynamic/ports.hpp"
 #include "mpi_shim/dynamic/spawn_service.hpp"
 #include "mpi_shim/dynamic/spawned_world.hpp"
 #include "mpi_shim/errors.hpp"
@@ -340,6 +341,7 @@ void finalize_hybrid_world() {
     owner->finish(std::chrono::seconds(30));
     owner.reset();
   }
+  port_service().clear();
   remove_transport();
 }
 

@@ -24,6 +24,7 @@ struct UserErrhandler {
 };
 std::map<MPI_Errhandler, UserErrhandler> user_handlers;
 std::map<std::string, int, std::less<>> unsupported_codes;
+std::map<std::string, int, std::less<>> explained_codes;
 
 std::string error_string(int code) {
   char text[MPI_MAX_ERROR_STRING] = {};
@@ -86,6 +87,46 @@ int unsupported_code(const char* function) {
     found = unsupported_codes.emplace(function, code).first;
   }
   return found->second;
+}
+
+int explained_code(int error_class, const std::string& text) {
+  auto found = explained_codes.find(text);
+  if (found == explained_codes.end()) {
+    int code = error_class;
+    if (PMPI_Add_error_code(error_class, &code) == MPI_SUCCESS) {
+      PMPI_Add_error_string(code, text.c_str());
+    } else {
+      code = error_class;
+    }
+    found = explained_codes.emplace(text, code).first;
+  }
+  return found->second;
+}
+
+int raise_native(MPI_Comm comm, int code, const char* function, const std::string& detail) {
+  if (code == MPI_SUCCESS) return code;
+  MPI_Errhandler handler = MPI_ERRHANDLER_NULL;
+  if (comm == MPI_COMM_NULL || PMPI_Comm_get_errhandler(comm, &handler) != MPI_SUCCESS) {
+    comm = MPI_COMM_WORLD;
+    PMPI_Comm_get_errhandler(comm, &handler);
+  }
+  const bool fatal = handler == MPI_ERRORS_ARE_FATAL;
+  const bool returns = handler == MPI_ERRORS_RETURN;
+  if (handler != MPI_ERRHANDLER_NULL) PMPI_Errhandler_free(&handler);
+  if (returns) return code;
+  if (fatal) {
+    std::string message = error_string(code);
+    if (message.find(function) == std::string::npos) message += std::string(" in ") + function;
+    if (!detail.empty()) message += " (" + detail + ")";
+    abort_job(code, message);
+  }
+  PMPI_Comm_call_errhandler(comm, code);
+  return code;
+}
+
+int raise_on(MPI_Comm comm, int code, const char* function, const std::string& detail) {
+  if (Comm* shim = hybrid(comm)) return raise(shim, code, function, detail);
+  return raise_native(comm, code, function, detail);
 }
 
 int unsupported(Comm* comm, const char* function) { return raise(comm, unsupported_code(function), function); }

@@ -21,6 +21,15 @@ int raise(Comm* comm, int code, const char* function, const std::string& detail 
 int raise(Window& window, int code, const char* function, const std::string& detail = {});
 int raise(File& file, int code, const char* function, const std::string& detail = {});
 
+/// The same for a native communicator (Open MPI's, which holds its own error handler):
+/// MPI_ERRORS_ARE_FATAL ends the job with the shim's message, other handlers are Open MPI's.
+int raise_native(MPI_Comm comm, int code, const char* function, const std::string& detail = {});
+/// raise() or raise_native(), whichever `comm` needs.
+int raise_on(MPI_Comm comm, int code, const char* function, const std::string& detail = {});
+
+/// An error code of class `error_class` whose MPI_Error_string is `text` (made once per text).
+int explained_code(int error_class, const std::string& text);
+
 /// The error for a function the shim does not support on a hybrid object; its
 /// MPI_Error_string reads "<function> is not supported on communicators with function ranks".
 int unsupported(Comm* comm, const char* function);

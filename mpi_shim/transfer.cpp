@@ -58,6 +58,11 @@ Transfer Transfer::send(int world_rank, ucp_tag_t tag, const void* data, size_t 
                         ucp_datatype_t datatype) {
   if (world_rank == failing_peer() && world().initialized)
     throw Error(Errc::transport, "UCX send to rank " + std::to_string(world_rank) + " failed (injected)");
+  return send_on(transport().endpoint(world_rank), tag, data, size, synchronous, datatype);
+}
+
+Transfer Transfer::send_on(ucp_ep_h ep, ucp_tag_t tag, const void* data, size_t size, bool synchronous,
+                           ucp_datatype_t datatype) {
   Transfer transfer;
   transfer.started_ = true;
   transfer.info_.sender_tag = tag;
@@ -65,7 +70,6 @@ Transfer Transfer::send(int world_rank, ucp_tag_t tag, const void* data, size_t 
   ucp_request_param_t param{};
   param.op_attr_mask = UCP_OP_ATTR_FIELD_DATATYPE;
   param.datatype = datatype;
-  ucp_ep_h ep = transport().endpoint(world_rank);
   const size_t count = count_of(size, datatype);
   ucs_status_ptr_t request = synchronous ? ucp_tag_send_sync_nbx(ep, data, count, tag, &param)
                                          : ucp_tag_send_nbx(ep, data, count, tag, &param);

@@ -27,6 +27,9 @@ class Transfer {
   /// receive has matched it (MPI_Ssend).
   static Transfer send(int world_rank, ucp_tag_t tag, const void* data, size_t size, bool synchronous = false,
                        ucp_datatype_t datatype = bytes_datatype);
+  /// Starts a send of `size` bytes on `endpoint` (one of the transport's, or another).
+  static Transfer send_on(ucp_ep_h endpoint, ucp_tag_t tag, const void* data, size_t size, bool synchronous = false,
+                          ucp_datatype_t datatype = bytes_datatype);
   /// Starts a receive of at most `capacity` bytes of a message matching tag/mask.
   static Transfer receive(ucp_tag_t tag, ucp_tag_t mask, void* data, size_t capacity,
                           ucp_datatype_t datatype = bytes_datatype);

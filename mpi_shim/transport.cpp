@@ -71,6 +71,10 @@ ucp_ep_h Transport::endpoint(int index) {
   return slot->raw();
 }
 
+std::unique_ptr<ucx::Endpoint> Transport::connect_tracked(std::span<const std::byte> address) {
+  return ucx::Endpoint::connect_to_worker(worker_, address, ucx::PeerFailure::reported);
+}
+
 Transport& transport() noexcept { return *installed; }
 void install_transport(std::unique_ptr<Transport> transport) { installed = std::move(transport); }
 void remove_transport() noexcept { installed.reset(); }

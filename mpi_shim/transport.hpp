@@ -49,6 +49,9 @@ class Transport {
   /// The endpoint to process `index` (a world rank, or a process added by process_of),
   /// connected on first use.
   ucp_ep_h endpoint(int index);
+  /// A separate endpoint to the worker at `address` that reports its peer's failure, for
+  /// talking to processes that may be gone (the handshake of MPI_Comm_connect/_accept).
+  std::unique_ptr<ucx::Endpoint> connect_tracked(std::span<const std::byte> address);
 
   /// One round of progress; true when something happened.
   bool progress() noexcept { return worker_->progress(); }

@@ -246,17 +246,6 @@ SpawnOutcome spawn_children(const std::vector<Command>& commands, const GroupDes
   return outcome;
 }
 
-/// Raises `code` on a communicator that may be Open MPI's (a plain job's).
-int raise_on(MPI_Comm handle, int code, const char* function, const std::string& detail) {
-  if (Comm* comm = hybrid(handle)) return raise(comm, code, function, detail);
-  MPI_Errhandler handler = MPI_ERRHANDLER_NULL;
-  PMPI_Comm_get_errhandler(handle, &handler);
-  if (handler == MPI_ERRORS_ARE_FATAL) std::fprintf(stderr, "ferry: %s: %s\n", function, detail.c_str());
-  if (handler != MPI_ERRHANDLER_NULL) PMPI_Errhandler_free(&handler);
-  PMPI_Comm_call_errhandler(handle, code);
-  return code;
-}
-
 int spawn(const std::vector<Command>& root_commands, int root, MPI_Comm comm, MPI_Comm* intercomm, int* errcodes,
           const char* function) {
   if (comm == MPI_COMM_NULL) return raise(nullptr, MPI_ERR_COMM, function);

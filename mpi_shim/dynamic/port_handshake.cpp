@@ -1,0 +1,92 @@
+#include "mpi_shim/dynamic/port_handshake.hpp"
+
+#include <optional>
+#include <string>
+
+#include "mpi_shim/dynamic/ports.hpp"
+#include "mpi_shim/tags.hpp"
+#include "mpi_shim/transfer.hpp"
+#include "mpi_shim/transport.hpp"
+#include "runtime/common/error.hpp"
+
+namespace ferry::mpi {
+
+namespace {
+
+/// The message tagged exactly `tag`, received whole; nothing when `deadline` passes or
+/// `failed()` holds before it is in.
+template <class Failed>
+std::optional<Bytes> receive_until(ucp_tag_t tag, Deadline deadline, Failed&& failed) {
+  ucp_tag_recv_info_t info{};
+  ucp_tag_message_h message = nullptr;
+  transport().wait_until(
+      [&] {
+        message = ucp_tag_probe_nb(transport().worker().raw(), tag, full_mask, 1, &info);
+        return message != nullptr || failed();
+      },
+      deadline);
+  if (message == nullptr) return std::nullopt;
+  Bytes data(info.length);
+  Transfer transfer = Transfer::receive_probed(message, info, data.data(), data.size());
+  if (!transport().wait_until([&] { return transfer.test(); }, deadline) || transfer.status() != UCS_OK) {
+    return std::nullopt;
+  }
+  return data;
+}
+
+std::shared_ptr<ucx::Endpoint> reach(const Bytes& address) {
+  try {
+    return port_service().peer(address);
+  } catch (const Error& error) {
+    throw Error(Errc::unreachable, std::string("the port's process cannot be reached: ") + error.what());
+  }
+}
+
+/// Answers `request` with `description`; true once its sender confirms within `within`.
+bool confirmed(const ConnectRequest& request, const Bytes& description, Clock::duration within) {
+  std::shared_ptr<ucx::Endpoint> peer;
+  try {
+    peer = port_service().peer(request.address);
+  } catch (const Error&) {
+    return false;
+  }
+  port_service().send_detached(*peer, port_tag(PortMessage::answer, request.attempt),
+                               encode(ConnectAnswer{true, {}, description}));
+  return receive_until(port_tag(PortMessage::confirm, request.attempt), Deadline::after(within),
+                       [&] { return peer->failed(); })
+      .has_value();
+}
+
+}  // namespace
+
+Bytes request_connection(const PortName& port, const Bytes& description, Deadline deadline) {
+  const uint64_t attempt = draw_port_id();
+  const std::shared_ptr<ucx::Endpoint> peer = reach(port.address);
+  port_service().send_detached(*peer, port_tag(PortMessage::request, port.id),
+                               encode(ConnectRequest{attempt, transport().address(), description}));
+  const std::optional<Bytes> reply =
+      receive_until(port_tag(PortMessage::answer, attempt), deadline, [&] { return peer->failed(); });
+  if (!reply && peer->failed()) {
+    throw Error(Errc::unreachable,
+                std::string("the port's process is gone (") + ucs_status_string(peer->failure()) + ")");
+  }
+  if (!reply) throw Error(Errc::unreachable, "the port did not answer in time (no MPI_Comm_accept on it?)");
+  ConnectAnswer answer = decode_connect_answer(*reply);
+  if (!answer.accepted) throw Error(Errc::unreachable, "the port refused: " + answer.reason);
+  port_service().send_detached(*peer, port_tag(PortMessage::confirm, attempt), Bytes{std::byte{1}});
+  return std::move(answer.description);
+}
+
+Bytes answer_connection(uint64_t id, const Bytes& description, Clock::duration confirm_within) {
+  for (;;) {
+    std::optional<ConnectRequest> request;
+    transport().wait_until([&] {
+      request = port_service().take(id);
+      return request.has_value() || !port_service().is_open(id);
+    });
+    if (!request) throw Error(Errc::unreachable, "the port is not open");
+    if (confirmed(*request, description, confirm_within)) return std::move(request->description);
+  }
+}
+
+}  // namespace ferry::mpi
