@@ -217,6 +217,11 @@ void launch_function_ranks(const JobSettings& settings, int rank, int batch_rank
                  "OMPI_MCA_btl=self",
                  "OMPI_MCA_pml=ob1"};
     if (!preload.empty()) entry.env.push_back("LD_PRELOAD=" + preload);
+    // What MPI names and ports need: spawners start programs in their own environment.
+    if (settings.manager) entry.env.push_back("FERRY_MANAGER=" + *settings.manager);
+    if (const char* timeout = std::getenv("FERRY_CONNECT_TIMEOUT")) {
+      entry.env.push_back(std::string("FERRY_CONNECT_TIMEOUT=") + timeout);
+    }
     owned.push_back(std::move(entry));
   }
   if (!owned.empty()) {

@@ -11,6 +11,7 @@
 
 #include "mpi_shim/bootstrap.hpp"
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/dynamic/naming.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/job_settings.hpp"
 #include "mpi_shim/session_base.hpp"
@@ -112,6 +113,7 @@ int ferry::mpi::impl::MPI_Finalize(void) {
     }
   }
   w.finalized = true;
+  forget_names();
   ShimScope scope;
   const int status = PMPI_Finalize();
   remove_private_session_base();
