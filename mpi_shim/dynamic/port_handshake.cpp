@@ -42,6 +42,10 @@ std::shared_ptr<ucx::Endpoint> reach(const Bytes& address) {
   }
 }
 
+// The connecting root's last word on an attempt: it has the answer, or it gave up.
+const Bytes confirmation{std::byte{1}};
+const Bytes withdrawal{std::byte{0}};
+
 /// Answers `request` with `description`; true once its sender confirms within `within`.
 bool confirmed(const ConnectRequest& request, const Bytes& description, Clock::duration within) {
   std::shared_ptr<ucx::Endpoint> peer;
@@ -52,9 +56,10 @@ bool confirmed(const ConnectRequest& request, const Bytes& description, Clock::d
   }
   port_service().send_detached(*peer, port_tag(PortMessage::answer, request.attempt),
                                encode(ConnectAnswer{true, {}, description}));
-  return receive_until(port_tag(PortMessage::confirm, request.attempt), Deadline::after(within),
-                       [&] { return peer->failed(); })
-      .has_value();
+  const std::optional<Bytes> word = receive_until(port_tag(PortMessage::confirm, request.attempt),
+                                                  Deadline::after(within), [&] { return peer->failed(); });
+  if (!word) port_service().discard(port_tag(PortMessage::confirm, request.attempt));
+  return word == confirmation;
 }
 
 }  // namespace
@@ -70,10 +75,16 @@ Bytes request_connection(const PortName& port, const Bytes& description, Deadlin
     throw Error(Errc::unreachable,
                 std::string("the port's process is gone (") + ucs_status_string(peer->failure()) + ")");
   }
-  if (!reply) throw Error(Errc::unreachable, "the port did not answer in time (no MPI_Comm_accept on it?)");
+  if (!reply) {
+    // The request may still wait at the port: an MPI_Comm_accept that takes it later
+    // learns at once that nobody waits for its answer.
+    port_service().send_detached(*peer, port_tag(PortMessage::confirm, attempt), withdrawal);
+    port_service().discard(port_tag(PortMessage::answer, attempt));
+    throw Error(Errc::unreachable, "the port did not answer in time (no MPI_Comm_accept on it?)");
+  }
   ConnectAnswer answer = decode_connect_answer(*reply);
   if (!answer.accepted) throw Error(Errc::unreachable, "the port refused: " + answer.reason);
-  port_service().send_detached(*peer, port_tag(PortMessage::confirm, attempt), Bytes{std::byte{1}});
+  port_service().send_detached(*peer, port_tag(PortMessage::confirm, attempt), confirmation);
   return std::move(answer.description);
 }
 

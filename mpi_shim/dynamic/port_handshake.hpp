@@ -2,7 +2,8 @@
 // The roots' exchange of MPI_Comm_connect and MPI_Comm_accept: the connecting root sends
 // its group's description to the port's process, the accepting root answers with its
 // own, and the connecting root confirms that the answer arrived, so that an acceptor
-// never keeps an intercommunicator to a side that gave up.
+// never keeps an intercommunicator to a side that gave up. A connecting root that gives
+// up withdraws its request, so that an acceptor that takes it later moves on at once.
 
 #include <cstdint>
 

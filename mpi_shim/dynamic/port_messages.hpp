@@ -1,7 +1,8 @@
 #pragma once
 // What crosses between the roots of MPI_Comm_connect and MPI_Comm_accept (tags.hpp lays
 // out their tags): the connecting root's request to a port, the accepting root's answer,
-// and an empty confirmation the connecting root sends once the answer has arrived.
+// and a byte the connecting root sends when the answer has arrived (1) or when it gave up
+// waiting for it (0).
 
 #include <cstddef>
 #include <cstdint>

@@ -73,10 +73,16 @@ void PortService::send_detached(ucx::Endpoint& peer, ucp_tag_t tag, Bytes messag
   outgoing.transfer = Transfer::send_on(peer.raw(), tag, outgoing.message.data(), outgoing.message.size());
 }
 
+void PortService::discard(ucp_tag_t tag) {
+  start_serving();
+  unwanted_.insert(tag);
+}
+
 void PortService::serve() noexcept {
   if (!serving_) return;
   try {
     receive_arrivals();
+    receive_discarded();
     for (auto arrival = arrivals_.begin(); arrival != arrivals_.end();) {
       if (!arrival->transfer.test()) {
         ++arrival;
@@ -86,6 +92,7 @@ void PortService::serve() noexcept {
       arrival = arrivals_.erase(arrival);
     }
     outgoing_.remove_if([](Outgoing& outgoing) { return outgoing.transfer.test(); });
+    discarded_.remove_if([](Arrival& arrival) { return arrival.transfer.test(); });
   } catch (const std::exception& error) {
     std::fprintf(stderr, "ferry: rank %d: serving a port: %s\n", world().rank, error.what());
   }
@@ -100,6 +107,21 @@ void PortService::receive_arrivals() {
     Arrival& arrival = arrivals_.emplace_back();
     arrival.data.resize(info.length);
     arrival.transfer = Transfer::receive_probed(message, info, arrival.data.data(), arrival.data.size());
+  }
+}
+
+void PortService::receive_discarded() {
+  for (auto tag = unwanted_.begin(); tag != unwanted_.end();) {
+    ucp_tag_recv_info_t info{};
+    ucp_tag_message_h message = ucp_tag_probe_nb(transport().worker().raw(), *tag, full_mask, 1, &info);
+    if (message == nullptr) {
+      ++tag;
+      continue;
+    }
+    Arrival& arrival = discarded_.emplace_back();
+    arrival.data.resize(info.length);
+    arrival.transfer = Transfer::receive_probed(message, info, arrival.data.data(), arrival.data.size());
+    tag = unwanted_.erase(tag);
   }
 }
 
@@ -135,6 +157,8 @@ void PortService::clear() noexcept {
   waiting_.clear();
   arrivals_.clear();
   outgoing_.clear();
+  unwanted_.clear();
+  discarded_.clear();
   peers_.clear();
 }
 

@@ -37,9 +37,13 @@ class PortService {
   std::shared_ptr<ucx::Endpoint> peer(const Bytes& address);
   /// Sends `message` with `tag` to `peer` and keeps it until it is gone, without waiting.
   void send_detached(ucx::Endpoint& peer, ucp_tag_t tag, Bytes message);
+  /// Takes the message tagged `tag` off UCX's queue when it comes (an answer or a
+  /// confirmation that nobody waits for any more; UCX warns of one left unreceived).
+  void discard(ucp_tag_t tag);
 
   /// The background work of every wait: receives arrived requests, refuses those for
-  /// ports that are not open, and completes detached sends. Never blocks, never throws.
+  /// ports that are not open, completes detached sends and drops discarded messages.
+  /// Never blocks, never throws.
   void serve() noexcept;
   /// Forgets ports, requests, sends and endpoints (MPI_Finalize, before the transport goes).
   void clear() noexcept;
@@ -57,6 +61,7 @@ class PortService {
   /// Makes serve() part of every wait's background work.
   void start_serving();
   void receive_arrivals();
+  void receive_discarded();
   void settle(const Arrival& arrival);
   void refuse(const ConnectRequest& request, const std::string& reason);
 
@@ -66,6 +71,8 @@ class PortService {
   std::deque<std::pair<uint64_t, ConnectRequest>> waiting_;
   std::list<Arrival> arrivals_;  // a list: a receive in flight keeps writing to its buffer
   std::list<Outgoing> outgoing_;
+  std::set<ucp_tag_t> unwanted_;
+  std::list<Arrival> discarded_;
   std::map<Bytes, std::shared_ptr<ucx::Endpoint>> peers_;
 };
 
