@@ -216,6 +216,13 @@ case $scenario in
     start_job knock --manager "$manager" -n 1 --functions 1 -- "$program" knock "$work/port"
     # Connecting to shared memory that is gone makes UCX log errors on its way to failing.
     finish_job knock "$(printf '[0] connect to a port whose process is gone: MPI_ERR_PORT\ndone knock')" ucx-errors
+    rm -f "$work/port"
+    start_job late -n 1 -- "$program" late "$work/port"
+    wait_for_file "$work/port" late
+    start_job impatient --manager "$manager" -n 1 --functions 1 -- "$program" impatient "$work/port"
+    finish_job impatient "$(printf '%s\n' '[0] connect before the accept, with a time-out of 1 s: MPI_ERR_PORT' \
+      '[0] connected once accepted' 'done impatient')"
+    finish_job late "$(printf '[0] accepted the attempt that waited: got 42\ndone late')"
     start_job names -n 2 -- "$program" names
     finish_job names "$(printf '%s\n' '[0] publish without a manager: MPI_ERR_SERVICE, needs a manager' \
       '[0] lookup without a manager: MPI_ERR_NAME, needs a manager' \
