@@ -163,6 +163,13 @@ int error_class_of(const std::exception& error) noexcept {
   }
 }
 
+int port_error_class(const std::exception& error) noexcept {
+  const auto* ferry_error = dynamic_cast<const Error*>(&error);
+  if (ferry_error != nullptr && ferry_error->code() == Errc::unreachable) return MPI_ERR_PORT;
+  if (ferry_error != nullptr && ferry_error->code() == Errc::invalid_argument) return MPI_ERR_ARG;
+  return MPI_ERR_INTERN;
+}
+
 void remember_user_errhandler(MPI_Errhandler handler, MPI_Comm_errhandler_function* function) {
   user_handlers[handler] = {reinterpret_cast<void (*)()>(function), nullptr};
 }

@@ -50,6 +50,9 @@ void remember_user_errhandler(MPI_Errhandler handler, FortranErrhandler* functio
 /// operation is a success: its status says it was cancelled.
 int error_class_of(ucs_status_t status) noexcept;
 int error_class_of(const std::exception& error) noexcept;
+/// The same for the port operations (connect, accept, join, close): a port that fails or
+/// cannot be reached (Errc::unreachable) is MPI_ERR_PORT.
+int port_error_class(const std::exception& error) noexcept;
 
 /// Ends the whole job with `message` and exit code `code` (MPI_Abort's path).
 [[noreturn]] void abort_job(int code, const std::string& message);

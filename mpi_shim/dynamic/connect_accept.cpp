@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <optional>
 
 #include "mpi_shim/communicator.hpp"
@@ -103,16 +102,6 @@ std::string open_port() {
 void close_port(const char* port_name) {
   if (!world().hybrid() || !port_service().close(parse_port(port_name))) {
     throw Error(Errc::unreachable, "not a port this process has open");
-  }
-}
-
-int port_error_class(const std::exception& error) noexcept {
-  const auto* ferry_error = dynamic_cast<const Error*>(&error);
-  if (ferry_error == nullptr) return MPI_ERR_INTERN;
-  switch (ferry_error->code()) {
-    case Errc::unreachable: return MPI_ERR_PORT;
-    case Errc::invalid_argument: return MPI_ERR_ARG;
-    default: return MPI_ERR_INTERN;
   }
 }
 

@@ -14,14 +14,13 @@
 
 #include <mpi.h>
 
-#include <exception>
 #include <string>
 
 namespace ferry::mpi {
 
 /// Collective over `comm`; `port_name` and `info` matter on `root` only. Throw
-/// Error(unreachable) when the port fails (MPI_ERR_PORT), Error(invalid_argument) on bad
-/// arguments.
+/// Error(unreachable) when the port fails, Error(invalid_argument) on bad arguments
+/// (port_error_class() maps them).
 MPI_Comm accept_on_port(const char* port_name, MPI_Info info, int root, MPI_Comm comm);
 MPI_Comm connect_to_port(const char* port_name, MPI_Info info, int root, MPI_Comm comm);
 
@@ -29,8 +28,5 @@ MPI_Comm connect_to_port(const char* port_name, MPI_Info info, int root, MPI_Com
 std::string open_port();
 /// Closes a port this process opened; throws Error(unreachable) for any other name.
 void close_port(const char* port_name);
-
-/// The MPI error class of an error thrown by the functions above.
-int port_error_class(const std::exception& error) noexcept;
 
 }  // namespace ferry::mpi

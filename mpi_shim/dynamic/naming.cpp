@@ -21,7 +21,6 @@
 #include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/world.hpp"
 #include "runtime/client/client.hpp"
-#include "runtime/common/error.hpp"
 
 namespace ferry::mpi {
 
