@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 
 #include "mpi_shim/tags.hpp"
@@ -77,6 +78,8 @@ std::string format_port_name(const PortName& port, size_t capacity) {
 }
 
 PortName parse_port_name(std::string_view text) {
+  // A name read back from a file or a Fortran string may end in blanks or a newline.
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   const std::string shown(text.substr(0, 40));
   if (!text.starts_with(prefix) || text.size() < prefix.size() + id_digits + 2 ||
       text[prefix.size() + id_digits] != ':') {

@@ -22,7 +22,7 @@ struct PortName {
 uint64_t draw_port_id();
 /// Throws Error(invalid_argument) when the name would be longer than `capacity` characters.
 std::string format_port_name(const PortName& port, size_t capacity);
-/// Throws Error(invalid_argument) when `text` is not a port name.
+/// Throws Error(invalid_argument) when `text` is not a port name (trailing blanks aside).
 PortName parse_port_name(std::string_view text);
 
 }  // namespace ferry::mpi

@@ -75,4 +75,6 @@ TEST_CASE("Anything else is not a port name", "[mpi][ports]") {
   require_invalid("ferry-port:00000000abc:Q===");
   require_invalid("ferry-port:00000000abc:QU JD");
   CHECK(parse_port_name("ferry-port:00000000abc:QUI=").address.size() == 2);
+  CHECK(parse_port_name(good + "\n").address == address_of_size(5));
+  CHECK(parse_port_name(good + "   ").id == 0xabc);
 }
