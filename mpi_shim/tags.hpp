@@ -13,11 +13,13 @@ namespace ferry::mpi {
 inline constexpr int max_user_tag = (1 << 23) - 1;  ///< MPI_TAG_UB on hybrid communicators
 inline constexpr int max_ranks = 1 << 20;
 inline constexpr uint32_t max_context_id = (1U << 20) - 1;
-/// Context ids no communicator gets: the start-up bootstrap's and that of the traffic to
-/// ports (MPI_Comm_connect/_accept between jobs). Communicators take ids below them.
+/// Context ids no communicator gets: the start-up bootstrap's, that of the traffic to
+/// ports (MPI_Comm_connect/_accept between jobs) and that of MPI_Comm_spawn's traffic.
+/// Communicators take ids below them.
 inline constexpr uint32_t bootstrap_context_id = max_context_id;
 inline constexpr uint32_t port_context_id = max_context_id - 1;
-inline constexpr uint32_t communicator_context_limit = port_context_id;
+inline constexpr uint32_t spawn_context_id = max_context_id - 2;
+inline constexpr uint32_t communicator_context_limit = spawn_context_id;
 
 inline constexpr int tag_shift = 40;
 inline constexpr int source_shift = 20;

@@ -13,8 +13,8 @@
 
 namespace ferry::mpi {
 
-/// The context id of spawn traffic (the bootstrap has max_context_id, ports the one below).
-inline constexpr uint32_t spawn_context = max_context_id - 2;
+/// The context id of spawn traffic (tags.hpp keeps it from communicators).
+inline constexpr uint32_t spawn_context = spawn_context_id;
 inline constexpr size_t spawn_secret_size = 32;
 
 /// Tags: the sequence field carries the spawn's id; the source field the child's rank.
