@@ -7,7 +7,7 @@ program unsupported_call_fortran
   use mpi
   use, intrinsic :: iso_c_binding, only: c_ptr, c_f_pointer
   implicit none
-  integer :: ierror, code, rank, size, failures, total, window, intercomm
+  integer :: ierror, code, rank, size, failures, total, window, receive, value
   integer(kind=MPI_ADDRESS_KIND) :: bytes, address, displacement
   type(c_ptr) :: pointer
   integer, pointer :: cells(:)
@@ -19,8 +19,11 @@ program unsupported_call_fortran
   call MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN, ierror)
   failures = 0
 
-  call MPI_Intercomm_create(MPI_COMM_WORLD, 0, MPI_COMM_WORLD, 0, 7, intercomm, code)
-  call expect_refused(code, 'MPI_Intercomm_create')
+  call MPI_Irecv(value, 1, MPI_INTEGER, MPI_ANY_SOURCE, 99, MPI_COMM_WORLD, receive, ierror)
+  call MPI_Grequest_complete(receive, code)
+  call expect_refused(code, 'MPI_Grequest_complete')
+  call MPI_Cancel(receive, ierror)
+  call MPI_Wait(receive, MPI_STATUS_IGNORE, ierror)
 
   bytes = 4
   call MPI_Win_allocate(bytes, 4, MPI_INFO_NULL, MPI_COMM_WORLD, address, window, code)
