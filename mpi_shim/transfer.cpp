@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "mpi_shim/tags.hpp"
 #include "mpi_shim/transport.hpp"
 #include "mpi_shim/world.hpp"
 #include "runtime/common/error.hpp"
@@ -140,19 +141,38 @@ void wait_all(Transfer* transfers, size_t count) {
   });
 }
 
-std::vector<std::byte> receive_whole(ucp_tag_t tag, ucp_tag_t mask, ucp_tag_t* sender) {
+std::optional<std::vector<std::byte>> receive_whole_until(ucp_tag_t tag, ucp_tag_t mask, Deadline deadline,
+                                                          const std::function<bool()>& stop, ucp_tag_t* sender) {
   ucp_tag_recv_info_t info{};
   ucp_tag_message_h message = nullptr;
-  transport().wait_until([&] {
-    message = ucp_tag_probe_nb(transport().worker().raw(), tag, mask, 1, &info);
-    return message != nullptr;
-  });
+  transport().wait_until(
+      [&] {
+        message = ucp_tag_probe_nb(transport().worker().raw(), tag, mask, 1, &info);
+        return message != nullptr || (stop && stop());
+      },
+      deadline);
+  if (message == nullptr) return std::nullopt;
   std::vector<std::byte> data(info.length);
   Transfer transfer = Transfer::receive_probed(message, info, data.data(), data.size());
-  wait_all(&transfer, 1);
-  if (transfer.status() != UCS_OK) throw Error(Errc::transport, "a receive failed: " + std::string(ucs_status_string(transfer.status())));
+  if (!transport().wait_until([&] { return transfer.test(); }, deadline) || transfer.status() != UCS_OK) {
+    return std::nullopt;
+  }
   if (sender != nullptr) *sender = info.sender_tag;
   return data;
+}
+
+std::vector<std::byte> receive_whole(ucp_tag_t tag, ucp_tag_t mask, ucp_tag_t* sender) {
+  std::optional<std::vector<std::byte>> data = receive_whole_until(tag, mask, Deadline::never(), {}, sender);
+  if (!data) throw Error(Errc::transport, "a receive failed");
+  return std::move(*data);
+}
+
+std::vector<std::byte> swap_whole(int index, ucp_tag_t out, ucp_tag_t in, const std::vector<std::byte>& data) {
+  Transfer send = Transfer::send(index, out, data.data(), data.size());
+  std::vector<std::byte> received = receive_whole(in, full_mask);
+  wait_all(&send, 1);
+  if (send.status() != UCS_OK) throw Error(Errc::transport, "a send failed: " + std::string(ucs_status_string(send.status())));
+  return received;
 }
 
 void send_whole(int index, ucp_tag_t tag, const std::vector<std::byte>& data) {

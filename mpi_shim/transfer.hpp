@@ -4,7 +4,11 @@
 
 #include <ucp/api/ucp.h>
 
+#include "runtime/common/deadline.hpp"
+
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <vector>
 
 namespace ferry::mpi {
@@ -62,9 +66,17 @@ class Transfer {
 void wait_all(Transfer* transfers, size_t count);
 
 /// Waits for a message matching tag/mask, of any length, and returns it whole;
-/// `sender` receives its full tag.
+/// `sender` receives its full tag. Nothing when `deadline` passes or `stop()` holds
+/// before it is in, or when the receive fails.
+std::optional<std::vector<std::byte>> receive_whole_until(ucp_tag_t tag, ucp_tag_t mask, Deadline deadline,
+                                                          const std::function<bool()>& stop = {},
+                                                          ucp_tag_t* sender = nullptr);
+/// The same without a bound; throws Error(transport) when the receive fails.
 std::vector<std::byte> receive_whole(ucp_tag_t tag, ucp_tag_t mask, ucp_tag_t* sender = nullptr);
 /// Sends `data` to process `index` and waits until it is gone.
 void send_whole(int index, ucp_tag_t tag, const std::vector<std::byte>& data);
+/// Sends `data` to process `index` tagged `out`, receives the message tagged exactly `in`,
+/// and returns it once both are done (two leaders trading what their groups know).
+std::vector<std::byte> swap_whole(int index, ucp_tag_t out, ucp_tag_t in, const std::vector<std::byte>& data);
 
 }  // namespace ferry::mpi

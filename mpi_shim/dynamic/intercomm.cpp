@@ -158,11 +158,8 @@ Bytes exchange_across(Comm& inter, const Bytes& data) {
   const uint32_t sequence = inter.next_sequence();
   Bytes remote;
   if (inter.rank == 0) {
-    Transfer send = Transfer::send(inter.peer(0), internal_tag(sequence, 0, inter.send_context()), data.data(),
-                                   data.size());
-    remote = receive_whole(internal_tag(sequence, 0, inter.context_id), full_mask);
-    wait_all(&send, 1);
-    if (send.status() != UCS_OK) throw Error(Errc::transport, "the exchange with the remote group failed");
+    remote = swap_whole(inter.peer(0), internal_tag(sequence, 0, inter.send_context()),
+                        internal_tag(sequence, 0, inter.context_id), data);
   }
   if (inter.local->size() > 1) {
     LocalGroup local(*inter.local);

@@ -28,12 +28,8 @@ constexpr uint32_t peer_exchange_sequences = 0x600000U;
 Bytes swap_over_peer(MPI_Comm peer_handle, int remote_leader, int tag, const Bytes& mine) {
   if (Comm* peer = hybrid(peer_handle)) {
     const uint32_t sequence = peer_exchange_sequences | (uint32_t(tag) & 0x1FFFFFU);
-    Transfer send = Transfer::send(peer->peer(remote_leader), internal_tag(sequence, peer->rank, peer->send_context()),
-                                   mine.data(), mine.size());
-    Bytes remote = receive_whole(internal_tag(sequence, remote_leader, peer->context_id), full_mask);
-    wait_all(&send, 1);
-    if (send.status() != UCS_OK) throw Error(Errc::transport, "the send to the remote leader failed");
-    return remote;
+    return swap_whole(peer->peer(remote_leader), internal_tag(sequence, peer->rank, peer->send_context()),
+                      internal_tag(sequence, remote_leader, peer->context_id), mine);
   }
   uint64_t my_length = mine.size(), remote_length = 0;
   PMPI_Sendrecv(&my_length, 1, MPI_UINT64_T, remote_leader, tag, &remote_length, 1, MPI_UINT64_T, remote_leader, tag,

@@ -13,27 +13,6 @@ namespace ferry::mpi {
 
 namespace {
 
-/// The message tagged exactly `tag`, received whole; nothing when `deadline` passes or
-/// `failed()` holds before it is in.
-template <class Failed>
-std::optional<Bytes> receive_until(ucp_tag_t tag, Deadline deadline, Failed&& failed) {
-  ucp_tag_recv_info_t info{};
-  ucp_tag_message_h message = nullptr;
-  transport().wait_until(
-      [&] {
-        message = ucp_tag_probe_nb(transport().worker().raw(), tag, full_mask, 1, &info);
-        return message != nullptr || failed();
-      },
-      deadline);
-  if (message == nullptr) return std::nullopt;
-  Bytes data(info.length);
-  Transfer transfer = Transfer::receive_probed(message, info, data.data(), data.size());
-  if (!transport().wait_until([&] { return transfer.test(); }, deadline) || transfer.status() != UCS_OK) {
-    return std::nullopt;
-  }
-  return data;
-}
-
 std::shared_ptr<ucx::Endpoint> reach(const Bytes& address) {
   try {
     return port_service().peer(address);
@@ -56,8 +35,8 @@ bool confirmed(const ConnectRequest& request, const Bytes& description, Clock::d
   }
   port_service().send_detached(*peer, port_tag(PortMessage::answer, request.attempt),
                                encode(ConnectAnswer{true, {}, description}));
-  const std::optional<Bytes> word = receive_until(port_tag(PortMessage::confirm, request.attempt),
-                                                  Deadline::after(within), [&] { return peer->failed(); });
+  const std::optional<Bytes> word = receive_whole_until(port_tag(PortMessage::confirm, request.attempt), full_mask,
+                                                       Deadline::after(within), [&] { return peer->failed(); });
   if (!word) port_service().discard(port_tag(PortMessage::confirm, request.attempt));
   return word == confirmation;
 }
@@ -69,8 +48,8 @@ Bytes request_connection(const PortName& port, const Bytes& description, Deadlin
   const std::shared_ptr<ucx::Endpoint> peer = reach(port.address);
   port_service().send_detached(*peer, port_tag(PortMessage::request, port.id),
                                encode(ConnectRequest{attempt, transport().address(), description}));
-  const std::optional<Bytes> reply =
-      receive_until(port_tag(PortMessage::answer, attempt), deadline, [&] { return peer->failed(); });
+  const std::optional<Bytes> reply = receive_whole_until(port_tag(PortMessage::answer, attempt), full_mask, deadline,
+                                                        [&] { return peer->failed(); });
   if (!reply && peer->failed()) {
     throw Error(Errc::unreachable,
                 std::string("the port's process is gone (") + ucs_status_string(peer->failure()) + ")");

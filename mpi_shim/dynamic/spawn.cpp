@@ -107,6 +107,20 @@ uint32_t next_spawn_id() {
   return counter;
 }
 
+/// Why the children of spawn `order_id` cannot all connect (one failed or exited, or
+/// the time is up), or nothing yet.
+std::string why_children_failed(SpawnService& service, uint64_t order_id, std::chrono::steady_clock::time_point deadline) {
+  for (const ChildState& state : service.states(order_id)) {
+    if (state.status == ChildStatus::failed || state.status == ChildStatus::exited) {
+      return state.reason.empty() ? "a child exited before it connected" : state.reason;
+    }
+  }
+  if (std::chrono::steady_clock::now() <= deadline) return {};
+  return "the children did not connect within " +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(connect_timeout()).count()) +
+         " s (FERRY_SPAWN_TIMEOUT)";
+}
+
 /// The root's part: leases and starts the children, waits for each one's hello, and
 /// sends them the table. Never throws: a failure becomes the outcome's `failure`.
 SpawnOutcome spawn_children(const std::vector<Command>& commands, const GroupDescription& parents) {
@@ -184,39 +198,20 @@ SpawnOutcome spawn_children(const std::vector<Command>& commands, const GroupDes
     std::vector<int> children(total, -1);
     size_t received = 0;
     const auto deadline = std::chrono::steady_clock::now() + connect_timeout();
-    std::string failure;
-    while (received < total && failure.empty()) {
-      ucp_tag_recv_info_t info{};
-      ucp_tag_message_h message = nullptr;
+    while (received < total) {
       // The children's failures come from the service's thread, not from UCX: look at
       // them every few milliseconds.
-      const bool arrived = transport().wait_until(
-          [&] {
-            message = ucp_tag_probe_nb(transport().worker().raw(), spawn_hello_tag(spawn_id, 0),
-                                       full_mask & ~source_field, 1, &info);
-            return message != nullptr;
-          },
-          Deadline::after(std::chrono::milliseconds(5)));
-      if (!arrived) {
-        for (const ChildState& state : service->states(order_id)) {
-          if (state.status == ChildStatus::failed || state.status == ChildStatus::exited) {
-            failure = state.reason.empty() ? "a child exited before it connected" : state.reason;
-          }
-        }
-        if (failure.empty() && std::chrono::steady_clock::now() > deadline) {
-          failure = "the children did not connect within " +
-                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(connect_timeout()).count()) +
-                    " s (FERRY_SPAWN_TIMEOUT)";
+      const std::optional<Bytes> data = receive_whole_until(spawn_hello_tag(spawn_id, 0), full_mask & ~source_field,
+                                                            Deadline::after(std::chrono::milliseconds(5)));
+      if (!data) {
+        if (const std::string failure = why_children_failed(*service, order_id, deadline); !failure.empty()) {
+          throw Error(Errc::executor_dead, failure);
         }
         continue;
       }
-      Bytes data(info.length);
-      Transfer transfer = Transfer::receive_probed(message, info, data.data(), data.size());
-      wait_all(&transfer, 1);
-      if (transfer.status() != UCS_OK) continue;
       SpawnHello hello;
       try {
-        hello = decode_hello(data);
+        hello = decode_hello(*data);
       } catch (const Error&) {
         continue;
       }
@@ -229,7 +224,6 @@ SpawnOutcome spawn_children(const std::vector<Command>& commands, const GroupDes
       hellos[hello.rank] = std::move(hello);
       ++received;
     }
-    if (!failure.empty()) throw Error(Errc::executor_dead, failure);
 
     SpawnTable table;
     for (const SpawnHello& hello : hellos) table.children.push_back(hello.address);

@@ -97,10 +97,10 @@ uint64_t SpawnService::start(SpawnOrder order) {
   for (size_t i = 0; i < spawn->children.size(); ++i) spawn->children[i].program = spawn->order.children[i];
   {
     std::lock_guard lock(mutex_);
-    if (!manager_address_.empty() && manager_address_[0] == '!') {
+    if (!failure_.empty()) {
       for (Child& child : spawn->children) {
         child.state.status = ChildStatus::failed;
-        child.state.reason = manager_address_.substr(1);
+        child.state.reason = failure_;
       }
     }
     spawn->id = next_id_++;
@@ -131,16 +131,16 @@ void SpawnService::abandon(uint64_t id) {
 
 std::string SpawnService::manager_address() {
   std::lock_guard lock(mutex_);
-  return manager_address_.starts_with("!") ? std::string() : manager_address_;
+  return manager_address_;
 }
 
 void SpawnService::run() noexcept {
   try {
     serve();
   } catch (const std::exception& error) {
-    // The client could not be made (an unreachable manager): every spawn fails with this.
+    // The client could not be made (an unreachable manager) or failed: every spawn fails with this.
     std::lock_guard lock(mutex_);
-    manager_address_ = std::string("!") + error.what();
+    failure_ = error.what();
     for (const auto& spawn : spawns_) {
       for (Child& child : spawn->children) {
         if (child.state.status != ChildStatus::starting && child.state.status != ChildStatus::running) continue;
@@ -155,15 +155,8 @@ void SpawnService::run() noexcept {
 }
 
 void SpawnService::serve() {
-  std::unique_ptr<Client> client;
-  try {
-    client = Client::create(lease_client_options(settings_, "spawn" + std::to_string(::getpid()), local_cores()));
-  } catch (...) {
-    std::lock_guard lock(mutex_);
-    ready_ = true;
-    changed_.notify_all();
-    throw;
-  }
+  const std::unique_ptr<Client> client =
+      Client::create(lease_client_options(settings_, "spawn" + std::to_string(::getpid()), local_cores()));
   {
     std::lock_guard lock(mutex_);
     manager_address_ = settings_.manager ? *settings_.manager : client->manager_address();

@@ -85,6 +85,7 @@ class SpawnService {
   std::deque<std::shared_ptr<Spawn>> queued_;
   std::vector<std::shared_ptr<Spawn>> spawns_;
   std::string manager_address_;
+  std::string failure_;  ///< why the service cannot lease (every spawn fails with it)
   bool ready_ = false;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_deadline_{};
