@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/dynamic/spawn_service.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/surface/fortran.hpp"
 #include "mpi_shim/surface/implementations.hpp"
@@ -199,6 +200,9 @@ int ferry::mpi::impl::MPI_Comm_create_errhandler(MPI_Comm_errhandler_function* f
 int ferry::mpi::impl::MPI_Comm_set_errhandler(MPI_Comm handle, MPI_Errhandler handler) {
   Comm* comm = hybrid(handle);
   comm->errhandler = handler;
+  if (comm->spawn_order != 0) {
+    SpawnService::instance().set_parents_handle_errors(comm->spawn_order, handler != MPI_ERRORS_ARE_FATAL);
+  }
   return MPI_SUCCESS;
 }
 

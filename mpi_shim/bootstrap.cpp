@@ -15,6 +15,7 @@
 
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/dynamic/ports.hpp"
+#include "mpi_shim/dynamic/process_failures.hpp"
 #include "mpi_shim/dynamic/spawn_service.hpp"
 #include "mpi_shim/dynamic/spawned_world.hpp"
 #include "mpi_shim/errors.hpp"
@@ -347,6 +348,7 @@ void finalize_hybrid_world() {
     owner.reset();
   }
   port_service().clear();
+  stop_failure_news();
   remove_transport();
 }
 

@@ -128,7 +128,7 @@ int ferry::mpi::impl::MPI_Comm_dup(MPI_Comm handle, MPI_Comm* out) {
       return MPI_SUCCESS;
     }
     Task task = dup_task(*comm, handle, [out](MPI_Comm created) { *out = created; });
-    if (const int code = run(task); code != MPI_SUCCESS) return raise(comm, code, "MPI_Comm_dup", task.detail());
+    if (const int code = run(task, *comm); code != MPI_SUCCESS) return raise(comm, code, "MPI_Comm_dup", task.detail());
   } catch (const std::exception& error) {
     return raise(comm, MPI_ERR_INTERN, "MPI_Comm_dup", error.what());
   }

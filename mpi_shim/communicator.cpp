@@ -6,6 +6,7 @@
 
 #include "mpi_shim/collectives/algorithms.hpp"
 #include "mpi_shim/context_ids.hpp"
+#include "mpi_shim/dynamic/process_failures.hpp"
 #include "mpi_shim/surface/fortran.hpp"
 #include "mpi_shim/threads.hpp"
 #include "mpi_shim/tags.hpp"
@@ -268,7 +269,7 @@ void release_context_id(uint32_t id) noexcept { context_ids.release(id); }
 Agreement agree(Comm& parent, int color, int key) {
   Agreement agreement;
   Task task = agree_task(parent, color, key, agreement);
-  if (const int code = run(task); code != MPI_SUCCESS) {
+  if (const int code = run(task, parent); code != MPI_SUCCESS) {
     throw Error(Errc::transport, "agreeing on a context id failed (MPI error " + std::to_string(code) + ")" +
                               (task.detail().empty() ? "" : ": " + task.detail()));
   }
@@ -325,7 +326,7 @@ MPI_Comm create_comm(Comm& parent, const std::vector<int>& world_members, const 
   return make_comm(world_members, agree(parent, member ? 0 : MPI_UNDEFINED, 0), copy_from);
 }
 
-void allgather_bytes(Comm& comm, const void* mine, size_t size, void* all) {
+int allgather_bytes(Comm& comm, const void* mine, size_t size, void* all) {
   const uint32_t sequence = comm.next_sequence();
   auto* out = static_cast<std::byte*>(all);
   const int n = comm.size();
@@ -336,19 +337,18 @@ void allgather_bytes(Comm& comm, const void* mine, size_t size, void* all) {
       transfers.push_back(Transfer::receive(internal_tag(sequence, peer, comm.context_id), full_mask,
                                             out + size_t(peer) * size, size));
     }
-    wait_all(transfers.data(), transfers.size());
+    if (const int code = wait_all_or_failure(transfers.data(), transfers.size(), comm); code != MPI_SUCCESS) return code;
     transfers.clear();
     for (int peer = 1; peer < n; ++peer) {
       transfers.push_back(Transfer::send(comm.world_rank(peer), internal_tag(sequence, 0, comm.context_id), out,
                                          size * size_t(n)));
     }
-    wait_all(transfers.data(), transfers.size());
-    return;
+    return wait_all_or_failure(transfers.data(), transfers.size(), comm);
   }
   Transfer transfers[2] = {
       Transfer::send(comm.world_rank(0), internal_tag(sequence, comm.rank, comm.context_id), mine, size),
       Transfer::receive(internal_tag(sequence, 0, comm.context_id), full_mask, out, size * size_t(n))};
-  wait_all(transfers, 2);
+  return wait_all_or_failure(transfers, 2, comm);
 }
 
 }  // namespace ferry::mpi

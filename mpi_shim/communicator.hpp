@@ -47,6 +47,9 @@ struct Comm {
   std::optional<Group> remote;
   uint32_t remote_context_id = 0;
   std::shared_ptr<Comm> local;
+  /// On the root of MPI_Comm_spawn, the intercommunicator to the children: the spawn
+  /// service's id of them, whose failures its error handler decides on.
+  uint64_t spawn_order = 0;
 
   int size() const noexcept { return group.size(); }
   /// The process behind rank `comm_rank` of the local group.
@@ -150,6 +153,7 @@ std::vector<int> members_of_color(const Comm& parent, const Agreement& agreement
 MPI_Comm create_comm(Comm& parent, const std::vector<int>& world_members, const Comm* copy_from = nullptr);
 
 /// Exchanges `size` bytes from every rank; `all` receives size * comm.size() bytes in rank order.
-void allgather_bytes(Comm& comm, const void* mine, size_t size, void* all);
+/// Gives up with the failure's code when a member has failed (process_failures.hpp).
+int allgather_bytes(Comm& comm, const void* mine, size_t size, void* all);
 
 }  // namespace ferry::mpi

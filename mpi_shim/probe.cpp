@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/dynamic/process_failures.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/request.hpp"
 #include "mpi_shim/surface/fortran.hpp"
@@ -59,12 +60,20 @@ ucp_tag_message_h probe_once(Comm& comm, int source, int tag, bool remove, ucp_t
                           user_mask(any_source, any_tag), remove ? 1 : 0, &info);
 }
 
-ucp_tag_message_h probe_blocking(Comm& comm, int source, int tag, bool remove, ucp_tag_recv_info_t& info) {
-  ucp_tag_message_h found = probe_once(comm, source, tag, remove, info);
-  if (found == nullptr) {
+/// Waits for a matching message; nothing when a process it could come from failed first
+/// (`failure` receives the code).
+ucp_tag_message_h probe_blocking(Comm& comm, int source, int tag, bool remove, ucp_tag_recv_info_t& info,
+                                 int& failure) {
+  const uint64_t since = failures_noted();
+  failure = MPI_SUCCESS;
+  if (since != 0 && source != MPI_ANY_SOURCE) failure = failure_code(comm.peer(source));
+  ucp_tag_message_h found = failure == MPI_SUCCESS ? probe_once(comm, source, tag, remove, info) : nullptr;
+  if (found == nullptr && failure == MPI_SUCCESS) {
     transport().wait_until([&] {
       found = probe_once(comm, source, tag, remove, info);
-      return found != nullptr;
+      if (found != nullptr || failures_noted() == since) return found != nullptr;
+      failure = source == MPI_ANY_SOURCE ? comm_failure_code(comm, since) : failure_code(comm.peer(source));
+      return failure != MPI_SUCCESS;
     });
   }
   return found;
@@ -95,7 +104,9 @@ int ferry::mpi::impl::MPI_Probe(int source, int tag, MPI_Comm handle, MPI_Status
     return MPI_SUCCESS;
   }
   ucp_tag_recv_info_t info{};
-  probe_blocking(*comm, source, tag, false, info);
+  int failure = MPI_SUCCESS;
+  probe_blocking(*comm, source, tag, false, info, failure);
+  if (failure != MPI_SUCCESS) return raise(comm, failure, "MPI_Probe");
   status_of(info, status);
   return MPI_SUCCESS;
 }
@@ -114,6 +125,12 @@ int ferry::mpi::impl::MPI_Iprobe(int source, int tag, MPI_Comm handle, int* flag
   if (*flag) {
     status_of(info, status);
   } else {
+    // A message that can no longer come is an error, or a polling loop would spin forever.
+    if (failures_noted() != 0 && source != MPI_ANY_SOURCE) {
+      if (const int failure = failure_code(comm->peer(source)); failure != MPI_SUCCESS) {
+        return raise(comm, failure, "MPI_Iprobe");
+      }
+    }
     transport().missed();
   }
   return MPI_SUCCESS;
@@ -128,7 +145,12 @@ int ferry::mpi::impl::MPI_Mprobe(int source, int tag, MPI_Comm handle, MPI_Messa
     return MPI_SUCCESS;
   }
   ucp_tag_recv_info_t info{};
-  ucp_tag_message_h found = probe_blocking(*comm, source, tag, true, info);
+  int failure = MPI_SUCCESS;
+  ucp_tag_message_h found = probe_blocking(*comm, source, tag, true, info, failure);
+  if (failure != MPI_SUCCESS) {
+    *message = MPI_MESSAGE_NULL;
+    return raise(comm, failure, "MPI_Mprobe");
+  }
   *message = keep(*comm, found, info);
   status_of(info, status);
   return MPI_SUCCESS;

@@ -6,6 +6,7 @@
 
 #include "mpi_shim/collectives/task.hpp"
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/dynamic/process_failures.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/tags.hpp"
 #include "mpi_shim/transport.hpp"
@@ -79,6 +80,15 @@ int fail_at_start(Request& request, Comm& comm, const Error& error) {
   return code;
 }
 
+/// An operation that needs a failed process completes at once with the failure's code,
+/// which its Wait or Test reports.
+int fail_at_start(Request& request, Comm&, int code) {
+  request.kind = Request::Kind::completed;
+  request.complete = true;
+  set_status(&request.status, request.peer, MPI_ANY_TAG, code, 0);
+  return code;
+}
+
 }  // namespace
 
 Request::~Request() { bind(nullptr); }
@@ -90,8 +100,30 @@ void Request::bind(Comm* target) noexcept {
   comm = target;
 }
 
+int Request::failed_peer_code() {
+  if (failures_noted() == failure_mark) return MPI_SUCCESS;
+  int code = MPI_SUCCESS;
+  if (kind == Kind::collective) {
+    code = comm_failure_code(*comm);
+  } else if (peer == MPI_ANY_SOURCE) {
+    code = comm_failure_code(*comm, failure_mark);
+  } else {
+    code = failure_code(comm->peer(peer));
+  }
+  failure_mark = failures_noted();
+  return code;
+}
+
 bool Request::test() {
   if (complete || !active) return true;
+  if (kind != Kind::completed && failures_noted() != failure_mark) {
+    if (const int code = failed_peer_code(); code != MPI_SUCCESS && !(kind != Kind::collective && transfer.test())) {
+      if (kind == Kind::receive) transfer.cancel();
+      set_status(&status, kind == Kind::receive ? peer : MPI_ANY_SOURCE, MPI_ANY_TAG, code, 0);
+      complete = true;
+      return true;
+    }
+  }
   switch (kind) {
     case Kind::send:
       if (!transfer.test()) return false;
@@ -157,6 +189,7 @@ void Request::reset() noexcept {
   peer = tag = 0;
   mode = SendMode::standard;
   receives = false;
+  failure_mark = 0;
 }
 
 int start_send(Request& request, const void* buffer, int count, MPI_Datatype type, int dest, int tag, Comm& comm,
@@ -177,6 +210,11 @@ int start_send(Request& request, const void* buffer, int count, MPI_Datatype typ
     return fail_at_start(request, comm, error);
   }
   if (mode == SendMode::buffered) request.send.own();
+  request.peer = dest;
+  request.failure_mark = failures_noted();
+  if (request.failure_mark != 0) {
+    if (const int code = failure_code(comm.peer(dest)); code != MPI_SUCCESS) return fail_at_start(request, comm, code);
+  }
   request.transfer = Transfer::send(comm.peer(dest), user_tag(tag, comm.rank, comm.send_context()), request.send.data(),
                                     request.send.size(), mode == SendMode::synchronous, request.send.datatype());
   return MPI_SUCCESS;
@@ -197,6 +235,11 @@ int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, 
     request.receive = ReceiveBuffer(buffer, count, type);
   } catch (const Error& error) {
     return fail_at_start(request, comm, error);
+  }
+  request.peer = source;
+  request.failure_mark = failures_noted();
+  if (request.failure_mark != 0 && source != MPI_ANY_SOURCE) {
+    if (const int code = failure_code(comm.peer(source)); code != MPI_SUCCESS) return fail_at_start(request, comm, code);
   }
   const bool any_source = source == MPI_ANY_SOURCE, any_tag = tag == MPI_ANY_TAG;
   request.transfer = Transfer::receive(user_tag(any_tag ? 0 : tag, any_source ? 0 : source, comm.context_id),
@@ -232,6 +275,7 @@ MPI_Request start_collective(Comm& comm, std::unique_ptr<Task> task, std::vector
   request->active = true;
   request->task = std::move(task);
   request->held_types = std::move(held_types);
+  request->failure_mark = failures_noted() != 0 ? failures_noted() - 1 : 0;
   pending_collectives.push_back(request);
   return handle_of(request);
 }
@@ -256,6 +300,7 @@ bool sweep_detached() {
 }
 
 void progress_background() {
+  take_failure_news_if_expected();
   sweep_detached();
   std::erase_if(pending_collectives, [](Request* request) { return request->test(); });
 }

@@ -4,6 +4,7 @@
 
 #include <mpi.h>
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -38,6 +39,7 @@ struct Request {
   SendMode mode = SendMode::standard;
   bool receives = false;
   bool live = false;  ///< handed out and not yet freed
+  uint64_t failure_mark = 0;  ///< failures_noted() when last checked (process_failures.hpp)
 
   Request() = default;
   Request(const Request&) = delete;
@@ -50,6 +52,10 @@ struct Request {
   void reset() noexcept;
   /// Advances the request (after transport progress); true once complete.
   bool test();
+
+ private:
+  /// The error of a pending operation that needs a process that failed, or MPI_SUCCESS.
+  int failed_peer_code();
 };
 
 /// The shim request behind `handle`, or nullptr for an Open MPI one (or MPI_REQUEST_NULL).

@@ -49,7 +49,7 @@ template <class MakeTask>
 int complete(Comm& comm, const char* function, MakeTask&& make) noexcept {
   try {
     Task task = make();
-    const int code = run(task);
+    const int code = run(task, comm);
     return code == MPI_SUCCESS ? code : raise(&comm, code, function, task.detail());
   } catch (const std::exception& error) {
     return raise(&comm, MPI_ERR_INTERN, function, error.what());

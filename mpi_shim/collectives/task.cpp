@@ -3,6 +3,7 @@
 #include <exception>
 #include <utility>
 
+#include "mpi_shim/dynamic/process_failures.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/transport.hpp"
 
@@ -68,6 +69,22 @@ int transfer_error(const Transfer& transfer) noexcept {
 int run(Task& task) {
   if (!task.step()) transport().wait_until([&task] { return task.step(); });
   return task.result();
+}
+
+int run(Task& task, const Comm& comm) {
+  if (task.step()) return task.result();
+  int failure = comm_failure_code(comm);
+  uint64_t seen = failures_noted();
+  if (failure == MPI_SUCCESS) {
+    transport().wait_until([&] {
+      if (task.step()) return true;
+      if (failures_noted() == seen) return false;
+      seen = failures_noted();
+      failure = comm_failure_code(comm);
+      return failure != MPI_SUCCESS;
+    });
+  }
+  return failure != MPI_SUCCESS ? failure : task.result();
 }
 
 }  // namespace ferry::mpi

@@ -14,6 +14,8 @@
 
 namespace ferry::mpi {
 
+struct Comm;
+
 /// What a suspended task waits for; ready() is polled by Task::step().
 class Awaited {
  public:
@@ -99,5 +101,8 @@ int transfer_error(const Transfer& transfer) noexcept;
 
 /// Drives `task` to completion with the transport (blocking collectives); returns its code.
 int run(Task& task);
+/// The same on `comm`, which gives up with the failure's code once a process the
+/// communicator reaches has failed (see dynamic/process_failures.hpp).
+int run(Task& task, const Comm& comm);
 
 }  // namespace ferry::mpi

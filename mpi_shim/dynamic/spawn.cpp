@@ -16,6 +16,7 @@
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/dynamic/intercomm.hpp"
 #include "mpi_shim/dynamic/local_group.hpp"
+#include "mpi_shim/dynamic/process_failures.hpp"
 #include "mpi_shim/dynamic/spawn_protocol.hpp"
 #include "mpi_shim/dynamic/spawn_service.hpp"
 #include "mpi_shim/dynamic/spawned_world.hpp"
@@ -123,14 +124,15 @@ std::string why_children_failed(SpawnService& service, uint64_t order_id, std::c
 
 /// The root's part: leases and starts the children, waits for each one's hello, and
 /// sends them the table. Never throws: a failure becomes the outcome's `failure`.
-SpawnOutcome spawn_children(const std::vector<Command>& commands, const GroupDescription& parents) {
+SpawnOutcome spawn_children(const std::vector<Command>& commands, const GroupDescription& parents,
+                             bool parents_handle_errors, uint64_t& order_id) {
   SpawnOutcome outcome;
   size_t total = 0;
   for (const Command& command : commands) total += size_t(command.count);
   outcome.errcodes.assign(total, MPI_ERR_SPAWN);
   const JobSettings settings = read_job_settings();
   uint32_t spawn_id = 0;
-  uint64_t order_id = 0;
+  order_id = 0;
   SpawnService* service = nullptr;
   try {
     Bytes secret(spawn_secret_size);
@@ -142,6 +144,7 @@ SpawnOutcome spawn_children(const std::vector<Command>& commands, const GroupDes
     const std::string preload = preload_for_function_ranks();
     const std::vector<std::string> inherited = inherited_environment(service->manager_address());
     SpawnOrder order;
+    order.parents_handle_errors = parents_handle_errors;
     int rank = 0;
     for (const Command& command : commands) {
       const std::string wdir_key = info_value(command.info, "wdir");
@@ -233,7 +236,11 @@ SpawnOutcome spawn_children(const std::vector<Command>& commands, const GroupDes
     outcome.children.context_id = hellos[0].context_id;
     outcome.children.addresses = table.children;
   } catch (const std::exception& error) {
-    if (service != nullptr && order_id != 0) service->abandon(order_id);
+    if (service != nullptr && order_id != 0) {
+      service->abandon(order_id);
+      forget_spawn(order_id);
+      order_id = 0;
+    }
     outcome.failure = error.what();
     for (int32_t& code : outcome.errcodes) code = MPI_ERR_SPAWN;
   }
@@ -253,11 +260,13 @@ int spawn(const std::vector<Command>& root_commands, int root, MPI_Comm comm, MP
     context_id = agree_within(local);
     local_context_id = agree_within(local);
     Bytes outcome_bytes;
+    const HeldErrhandler errhandler = local.errhandler();
+    uint64_t order_id = 0;
     if (local.rank() == root) {
       GroupDescription parents;
       parents.context_id = context_id;
       for (int process : local.processes()) parents.addresses.push_back(transport().address_of(process));
-      outcome_bytes = encode(spawn_children(root_commands, parents));
+      outcome_bytes = encode(spawn_children(root_commands, parents, errhandler != MPI_ERRORS_ARE_FATAL, order_id));
     }
     local.bcast(outcome_bytes, root);
     const SpawnOutcome outcome = decode_outcome(outcome_bytes);
@@ -272,8 +281,11 @@ int spawn(const std::vector<Command>& root_commands, int root, MPI_Comm comm, MP
     }
     std::vector<int> children;
     for (const Bytes& address : outcome.children.addresses) children.push_back(transport().process_of(address));
+    expect_failure_news();
+    if (order_id != 0) watch_spawn(order_id, local.processes(), children);
     *intercomm = register_intercomm(local.processes(), local.rank(), context_id, local_context_id, std::move(children),
-                                    outcome.children.context_id, local.errhandler());
+                                    outcome.children.context_id, errhandler);
+    if (Comm* created = hybrid(*intercomm)) created->spawn_order = order_id;
   } catch (const std::exception& error) {
     if (context_id != 0) release_context_id(context_id);
     if (local_context_id != 0) release_context_id(local_context_id);

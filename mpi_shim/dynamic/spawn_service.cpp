@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <optional>
 
 #include "mpi_shim/errors.hpp"
+#include "mpi_shim/transport.hpp"
 #include "mpi_shim/world.hpp"
 #include "runtime/client/client.hpp"
 #include "runtime/common/error.hpp"
@@ -32,6 +34,7 @@ namespace {
 
 std::unique_ptr<SpawnService> service;
 std::mutex service_mutex;
+std::atomic<bool> failures_pending{false};
 
 std::string describe(const ProgramExit& exit) {
   if (!exit.reason.empty()) return exit.reason;
@@ -127,6 +130,21 @@ void SpawnService::abandon(uint64_t id) {
   for (const auto& spawn : spawns_) {
     if (spawn->id == id) spawn->abandoned = true;
   }
+}
+
+void SpawnService::set_parents_handle_errors(uint64_t id, bool handle) {
+  std::lock_guard lock(mutex_);
+  for (const auto& spawn : spawns_) {
+    if (spawn->id == id) spawn->order.parents_handle_errors = handle;
+  }
+}
+
+bool SpawnService::failures_waiting() noexcept { return failures_pending.load(std::memory_order_acquire); }
+
+std::vector<ChildFailure> SpawnService::take_failures() {
+  std::lock_guard lock(mutex_);
+  failures_pending.store(false, std::memory_order_release);
+  return std::exchange(failures_, {});
 }
 
 std::string SpawnService::manager_address() {
@@ -283,10 +301,11 @@ std::pair<bool, bool> SpawnService::reap_exited() {
       }
       changed = true;
       core_seconds_ += double(exit->usage.wall_ns) / 1e9;
-      bool abandoned;
+      bool abandoned, parents_go_on;
       {
         std::lock_guard lock(mutex_);
         abandoned = spawn->abandoned;
+        parents_go_on = spawn->order.parents_handle_errors;
         child.state.status = clean(*exit) ? ChildStatus::exited : ChildStatus::failed;
         child.state.reason = describe(*exit);
       }
@@ -298,8 +317,14 @@ std::pair<bool, bool> SpawnService::reap_exited() {
       child.lease.reset();
       child.process.reset();
       if (!clean(*exit) && !abandoned && !overdue) {
-        abort_job(exit->exit_code > 0 ? exit->exit_code : 1,
-                  child.program.name + " (lease " + std::to_string(child.state.lease) + "): " + describe(*exit));
+        std::string reason = child.program.name + " (lease " + std::to_string(child.state.lease) + "): " + describe(*exit);
+        if (!parents_go_on) abort_job(exit->exit_code > 0 ? exit->exit_code : 1, reason);
+        {
+          std::lock_guard lock(mutex_);
+          failures_.push_back({spawn->id, uint32_t(&child - spawn->children.data()), std::move(reason)});
+          failures_pending.store(true, std::memory_order_release);
+        }
+        transport().worker().signal();  // the parent may be asleep in a wait
       }
     }
     if (std::chrono::steady_clock::now() - spawn->renewed > spawn->order.lease_duration / 2) {

@@ -34,9 +34,19 @@ struct ChildProgram {
 struct SpawnOrder {
   std::vector<ChildProgram> children;
   std::chrono::seconds lease_duration{600};
+  /// Whether a child's failure lets the parents go on (their intercommunicator's error
+  /// handler returns) rather than ending the job.
+  bool parents_handle_errors = false;
 };
 
 enum class ChildStatus { starting, running, failed, exited };
+
+/// A child that failed after it started, while its parents handle errors.
+struct ChildFailure {
+  uint64_t spawn = 0;  ///< the id start() returned
+  uint32_t child = 0;  ///< its rank among the spawn's children
+  std::string reason;
+};
 
 struct ChildState {
   ChildStatus status = ChildStatus::starting;
@@ -63,6 +73,12 @@ class SpawnService {
   std::vector<ChildState> states(uint64_t id);
   /// Kills the children of a spawn that failed; none of their exits ends the job.
   void abandon(uint64_t id);
+  /// Whether a failure of spawn `id`'s children ends the job (false) or is reported by
+  /// take_failures() (true); changes with the intercommunicator's error handler.
+  void set_parents_handle_errors(uint64_t id, bool handle);
+  /// True when take_failures() has something; cheap, and safe before the service exists.
+  static bool failures_waiting() noexcept;
+  std::vector<ChildFailure> take_failures();
   /// The manager the children reach (so that they spawn under the same cluster).
   std::string manager_address();
 
@@ -92,6 +108,7 @@ class SpawnService {
   uint64_t next_id_ = 1;
   double core_seconds_ = 0;
   std::vector<uint64_t> leases_;
+  std::vector<ChildFailure> failures_;
   std::thread thread_;
 };
 

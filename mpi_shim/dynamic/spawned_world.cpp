@@ -1,6 +1,7 @@
 #include "mpi_shim/dynamic/spawned_world.hpp"
 
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/dynamic/process_failures.hpp"
 #include "mpi_shim/dynamic/spawn_protocol.hpp"
 #include "mpi_shim/request.hpp"
 #include "mpi_shim/transfer.hpp"
@@ -43,6 +44,7 @@ void start_spawned_rank(const FunctionRankSettings& settings) {
   for (int rank = 0; rank < w.size(); ++rank) world_members[size_t(rank)] = rank;
   std::vector<int> parents;
   for (const Bytes& address : table.parents.addresses) parents.push_back(transport().process_of(address));
+  expect_failure_news();
   parent = register_intercomm(std::move(world_members), w.rank, context_id, local_context_id, std::move(parents),
                               table.parents.context_id, HeldErrhandler(MPI_ERRORS_ARE_FATAL));
 }

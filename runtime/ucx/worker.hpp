@@ -37,6 +37,8 @@ class Worker : public std::enable_shared_from_this<Worker> {
 
   /// Runs one round of progress; returns true when something happened.
   bool progress() noexcept { return ucp_worker_progress(handle_) != 0; }
+  /// Wakes the thread that sleeps on the event fd; callable from any thread.
+  void signal() noexcept { ucp_worker_signal(handle_); }
   /// Arms the event fd; returns false when events are pending (progress again first).
   bool arm();
   /// File descriptor that becomes readable when the worker has events, once armed.

@@ -8,7 +8,10 @@
  *   renew    two children on 2 s leases (info ferry_lease_seconds) work for 5 s: their
  *            leases are renewed behind their backs and the job ends cleanly
  *   wait     once the file SPAWN_FAULT_GO names exists, spawns children that say "ready"
- *            and wait for a message that never comes (the test kills or stops their spawner) */
+ *            and wait for a message that never comes (the test kills or stops their spawner)
+ *   survive  the parents set MPI_ERRORS_RETURN on the intercommunicator and child 1 dies of
+ *            SIGSEGV: what needs it fails with an error, in both parents and in the child's
+ *            siblings, the other children still work, and a new spawn works after it */
 #include <mpi.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,9 +19,47 @@
 #include <string.h>
 #include <unistd.h>
 
+static int error_class(int code) {
+  int class_ = -1;
+  MPI_Error_class(code, &class_);
+  return class_;
+}
+
+static const char *outcome(int code) {
+  if (code == MPI_SUCCESS) return "ok";
+  return error_class(code) == MPI_ERR_OTHER ? "MPI_ERR_OTHER" : "another error";
+}
+
+/* Whether the error's text names the crashed child. */
+static const char *names_child(int code) {
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(code, text, &length);
+  return strstr(text, "spawned rank 1") != NULL && strstr(text, "signal 11") != NULL ? "yes" : "no";
+}
+
+static int survive_child(MPI_Comm parent, int rank) {
+  int value = 0;
+  if (rank == 1) {
+    MPI_Recv(&value, 1, MPI_INT, 0, 0, parent, MPI_STATUS_IGNORE);
+    raise(SIGSEGV);
+  }
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  int code = MPI_Recv(&value, 1, MPI_INT, 1, 3, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  printf("child %d: receive from the crashed sibling: %s\n", rank, outcome(code));
+  fflush(stdout);
+  value = 10 + rank;
+  MPI_Send(&value, 1, MPI_INT, 0, 1, parent);
+  MPI_Send(&value, 1, MPI_INT, 1, 1, parent);
+  MPI_Comm_disconnect(&parent);
+  MPI_Finalize();
+  return 0;
+}
+
 static int child(MPI_Comm parent, const char *scenario) {
   int rank;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (strcmp(scenario, "survive") == 0) return survive_child(parent, rank);
   if (strcmp(scenario, "crash") == 0 && rank == 1) {
     sleep(1);
     raise(SIGSEGV);
@@ -46,10 +87,41 @@ static int world_rank_is_zero(void) {
   return rank == 0;
 }
 
-static int error_class(int code) {
-  int class_ = -1;
-  MPI_Error_class(code, &class_);
-  return class_;
+static void survive(char *self) {
+  int rank, value = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  char *argv[] = {"survive", NULL};
+  MPI_Comm children;
+  MPI_Comm_spawn(self, argv, 3, MPI_INFO_NULL, 0, MPI_COMM_WORLD, &children, MPI_ERRCODES_IGNORE);
+  MPI_Comm_set_errhandler(children, MPI_ERRORS_RETURN);
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank == 0) MPI_Send(&value, 1, MPI_INT, 1, 0, children);
+
+  MPI_Request pending;
+  MPI_Irecv(&value, 1, MPI_INT, MPI_ANY_SOURCE, 7, children, &pending);
+  int code = MPI_Wait(&pending, MPI_STATUS_IGNORE);
+  printf("parent %d: any-source receive pending at the crash: %s, names the child: %s\n", rank, outcome(code),
+         names_child(code));
+  code = MPI_Recv(&value, 1, MPI_INT, 1, 0, children, MPI_STATUS_IGNORE);
+  printf("parent %d: receive from the crashed child: %s\n", rank, outcome(code));
+  code = MPI_Send(&value, 1, MPI_INT, 1, 0, children);
+  printf("parent %d: send to the crashed child: %s\n", rank, outcome(code));
+  int flag = 0;
+  code = MPI_Iprobe(1, 0, children, &flag, MPI_STATUS_IGNORE);
+  printf("parent %d: probe of the crashed child: %s\n", rank, outcome(code));
+  code = MPI_Barrier(children);
+  printf("parent %d: barrier with the children: %s\n", rank, outcome(code));
+  int first = 0, third = 0;
+  MPI_Recv(&first, 1, MPI_INT, 0, 1, children, MPI_STATUS_IGNORE);
+  MPI_Recv(&third, 1, MPI_INT, 2, 1, children, MPI_STATUS_IGNORE);
+  printf("parent %d: the other children answer: %d %d\n", rank, first, third);
+  MPI_Comm_disconnect(&children);
+
+  char *again[] = {"refused", NULL};
+  code = MPI_Comm_spawn(self, again, 1, MPI_INFO_NULL, 0, MPI_COMM_WORLD, &children, MPI_ERRCODES_IGNORE);
+  if (rank == 0) MPI_Send(&value, 1, MPI_INT, 0, 0, children);
+  MPI_Comm_disconnect(&children);
+  printf("parent %d: spawn after the crash: %s\n", rank, outcome(code));
 }
 
 static void refused(char *self) {
@@ -84,6 +156,8 @@ int main(int argc, char **argv) {
   const char *go = getenv("SPAWN_FAULT_GO");
   if (strcmp(scenario, "refused") == 0) {
     refused(argv[0]);
+  } else if (strcmp(scenario, "survive") == 0) {
+    survive(argv[0]);
   } else if (strcmp(scenario, "release") == 0 || strcmp(scenario, "renew") == 0) {
     MPI_Info info;
     MPI_Info_create(&info);

@@ -7,6 +7,8 @@
 #   renew     children on 2 s leases that work for 5 s: renewed unnoticed, the job ends cleanly
 #   reclaim   the children's spawner is told to stop (SIGTERM, its node is reclaimed): the
 #             job ends, naming the spawned rank and the node
+#   survive   a child dies of SIGSEGV under MPI_ERRORS_RETURN: the parents and its siblings
+#             get errors where they need it, the rest of the job goes on and ends with 0
 # Each leaves no process of the program behind; a hang is caught by `timeout 60` (exit 124).
 #   spawn_fault_test.sh FERRY PROGRAM SCENARIO
 set -u
@@ -50,6 +52,7 @@ run_args=(-n 1 --functions 1 --mode warm)
 case $scenario in
   crash) mode=crash; cause='signal|segmentation|SIGSEGV'; export FERRY_LOCAL_CORES=4 ;;
   refused) mode=refused; export FERRY_LOCAL_CORES=4 ;;
+  survive) mode=survive; export FERRY_LOCAL_CORES=4 ;;
   renew) mode=renew; export FERRY_LOCAL_CORES=4 ;;
   release)
     mode=release
@@ -121,6 +124,21 @@ if [ "$scenario" = release ] || [ "$scenario" = renew ]; then
   if [ "$scenario" = renew ]; then
     grep -Eiq "expired|revoked" "$work/out" && fail "a lease ended under the children"
   fi
+elif [ "$scenario" = survive ]; then
+  [ "$status" -eq 0 ] || fail "the job failed (status $status)"
+  for parent in 0 1; do
+    for line in "any-source receive pending at the crash: MPI_ERR_OTHER, names the child: yes" \
+                "receive from the crashed child: MPI_ERR_OTHER" "send to the crashed child: MPI_ERR_OTHER" \
+                "probe of the crashed child: MPI_ERR_OTHER" "barrier with the children: MPI_ERR_OTHER" \
+                "the other children answer: 10 12" "spawn after the crash: ok"; do
+      grep -qF "parent $parent: $line" "$work/out" || fail "missing: parent $parent: $line"
+    done
+  done
+  for child in 0 2; do
+    grep -qF "child $child: receive from the crashed sibling: MPI_ERR_OTHER" "$work/out" ||
+      fail "missing: child $child: receive from the crashed sibling: MPI_ERR_OTHER"
+  done
+  grep -Eq "spawned rank 1 .*signal 11.*the job goes on" "$work/out" || fail "no message names the crashed child"
 elif [ "$scenario" = refused ]; then
   [ "$status" -eq 0 ] || fail "the job failed (status $status)"
   for line in "too many children: MPI_ERR_SPAWN, every code MPI_ERR_SPAWN: yes, intercomm null: yes" \
