@@ -27,6 +27,7 @@
 #include "mpi_shim/transport.hpp"
 #include "runtime/common/error.hpp"
 #include "runtime/common/hex.hpp"
+#include "runtime/common/host_name.hpp"
 
 namespace ferry::mpi {
 namespace {
@@ -152,16 +153,8 @@ SpawnOutcome spawn_children(const std::vector<Command>& commands, const GroupDes
                                     : wdir_key[0] == '/' ? wdir_key
                                                          : current_directory() + "/" + wdir_key;
       const std::string program = resolve_program(command.command, directory, info_value(command.info, "path"));
-      const std::string host = info_value(command.info, "host");
-      if (!host.empty()) {
-        char own[256] = {};
-        ::gethostname(own, sizeof own - 1);
-        if (host != own && host != "localhost") {
-          throw Error(Errc::invalid_argument, "the info key host=" + host +
-                                                  " names another node; placing children on a chosen node is not "
-                                                  "supported yet (the manager places them)");
-        }
-      }
+      std::string host = info_value(command.info, "host");
+      if (host == "localhost") host = host_name();
       const std::string mode_key = info_value(command.info, "ferry_mode");
       const ucx::WaitMode mode = mode_key.empty() ? transport().mode() : ucx::parse_wait_mode(mode_key);
       const std::string lease_key = info_value(command.info, "ferry_lease_seconds");
@@ -177,6 +170,7 @@ SpawnOutcome spawn_children(const std::vector<Command>& commands, const GroupDes
         child.argv.push_back(program);
         child.argv.insert(child.argv.end(), command.arguments.begin(), command.arguments.end());
         child.working_directory = directory;
+        child.placement = host;
         child.name = "spawned rank " + std::to_string(rank) + " (" + command.command + ")";
         child.env = {"FERRY_ROLE=function",
                      "FERRY_SPAWN_ID=" + std::to_string(spawn_id),

@@ -196,7 +196,7 @@ void SpawnService::serve() {
         Child& child = next->children[i];
         if (child.state.status == ChildStatus::failed) continue;
         try {
-          Lease lease = lease_for(*client, *next);
+          Lease lease = lease_for(*client, *next, child.program.placement);
           std::vector<std::string> env = child.program.env;
           env.push_back("FERRY_LEASE_ID=" + std::to_string(lease.id()));
           Program process = client->spawn(lease, child.program.argv, env, 1, child.program.working_directory);
@@ -222,12 +222,15 @@ void SpawnService::serve() {
 /// A lease for one child. Children of earlier spawns that have disconnected may still be
 /// on their way out, holding their cores: while any is running, a refusal for want of
 /// cores is tried again as they exit (for at most lease_retry_time).
-Lease SpawnService::lease_for(Client& client, Spawn& spawn) {
+Lease SpawnService::lease_for(Client& client, Spawn& spawn, const std::string& placement) {
   constexpr auto lease_retry_time = std::chrono::seconds(10);
   const auto deadline = std::chrono::steady_clock::now() + lease_retry_time;
   for (;;) {
     try {
-      return client.lease({.cores = 1, .memory_mib = settings_.memory_mib, .duration = spawn.order.lease_duration});
+      return client.lease({.cores = 1,
+                           .memory_mib = settings_.memory_mib,
+                           .duration = spawn.order.lease_duration,
+                           .placement = placement});
     } catch (const Error& error) {
       if (error.code() != Errc::no_resources || std::chrono::steady_clock::now() > deadline || !children_running()) {
         throw;

@@ -29,6 +29,7 @@ struct ChildProgram {
   std::string working_directory;
   std::vector<std::string> env;
   std::string name;  ///< how messages name it ("spawned rank 2 of ./worker")
+  std::string placement;  ///< the info key `host`: a spawner's id or a node's name
 };
 
 struct SpawnOrder {
@@ -92,7 +93,7 @@ class SpawnService {
   bool watch();
   std::pair<bool, bool> reap_exited();
   bool children_running();
-  Lease lease_for(Client& client, Spawn& spawn);
+  Lease lease_for(Client& client, Spawn& spawn, const std::string& placement);
   void write_report() const;
 
   JobSettings settings_;

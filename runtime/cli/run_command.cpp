@@ -18,6 +18,7 @@
 #include "runtime/client/embedded_cluster.hpp"
 #include "runtime/common/error.hpp"
 #include "runtime/common/log.hpp"
+#include "runtime/common/host_name.hpp"
 
 namespace ferry::cli {
 
@@ -103,11 +104,9 @@ class ReportDirectory {
 };
 
 std::string job_id() {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::system_clock::now().time_since_epoch()).count();
-  return "run-" + std::string(host) + "-" + std::to_string(::getpid()) + "-" + std::to_string(ms);
+  return "run-" + host_name() + "-" + std::to_string(::getpid()) + "-" + std::to_string(ms);
 }
 
 JobEnvironment job_environment(const RunOptions& options, const std::string& manager, const std::string& job,

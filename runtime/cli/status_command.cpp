@@ -10,23 +10,24 @@ namespace ferry::cli {
 
 namespace {
 void print_spawners(const nlohmann::json& spawners) {
-  std::printf("%-28s %-22s %12s %18s\n", "SPAWNER", "ADDRESS", "CORES USED", "MEMORY USED (MiB)");
+  std::printf("%-28s %-16s %-22s %12s %18s\n", "SPAWNER", "NODE", "ADDRESS", "CORES USED", "MEMORY USED (MiB)");
   for (const auto& s : spawners) {
     const std::string cores = std::to_string(s["cores_leased"].get<unsigned>()) + "/" + std::to_string(s["cores"].get<unsigned>());
     const std::string memory = std::to_string(s["memory_leased_mib"].get<unsigned>()) + "/" +
                                std::to_string(s["memory_mib"].get<unsigned>());
-    std::printf("%-28s %-22s %12s %18s\n", s["id"].get<std::string>().c_str(), s["address"].get<std::string>().c_str(),
-                cores.c_str(), memory.c_str());
+    std::printf("%-28s %-16s %-22s %12s %18s\n", s["id"].get<std::string>().c_str(), s["node"].get<std::string>().c_str(),
+                s["address"].get<std::string>().c_str(), cores.c_str(), memory.c_str());
   }
 }
 
 void print_leases(const nlohmann::json& leases) {
-  std::printf("\n%-6s %-22s %-9s %5s %8s %10s %9s %9s %11s  %s\n", "LEASE", "OWNER", "STATE", "CORES", "MiB",
+  std::printf("\n%-6s %-22s %-16s %-9s %5s %8s %10s %9s %9s %11s  %s\n", "LEASE", "OWNER", "NODE", "STATE", "CORES", "MiB",
               "EXPIRES", "CPU s", "HOT s", "BILLED c*s", "REASON");
   for (const auto& l : leases) {
     const double expires_s = static_cast<double>(l["expires_in_ms"].get<int64_t>()) / 1000.0;
-    std::printf("%-6llu %-22s %-9s %5u %8u %9.1fs %9.3f %9.3f %11.2f  %s\n",
+    std::printf("%-6llu %-22s %-16s %-9s %5u %8u %9.1fs %9.3f %9.3f %11.2f  %s\n",
                 static_cast<unsigned long long>(l["id"].get<uint64_t>()), l["owner"].get<std::string>().c_str(),
+                l["node"].get<std::string>().c_str(),
                 l["state"].get<std::string>().c_str(), l["cores"].get<unsigned>(), l["memory_mib"].get<unsigned>(),
                 expires_s, l["cpu_s"].get<double>(), l["hot_poll_s"].get<double>(),
                 l["billed_core_seconds"].get<double>(), l["reason"].get<std::string>().c_str());

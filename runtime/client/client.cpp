@@ -43,7 +43,7 @@ Lease Client::lease(const LeaseSpec& spec) {
   const std::string granter = session_->granter_address();
   const uint64_t id = session_->next_request_id();
   const wire::LeaseRequest request{id, session_->options().owner, spec.cores, spec.memory_mib,
-                                   static_cast<uint32_t>(spec.duration.count())};
+                                   static_cast<uint32_t>(spec.duration.count()), spec.placement};
   auto reply = expect<wire::LeaseReply>(session_->ask(granter, request, id, "requesting a lease"), "lease");
   if (reply.status != Errc::ok) throw Error(reply.status, "lease refused: " + reply.error);
   return Lease(session_, granter, reply.token, reply.spawner_address);

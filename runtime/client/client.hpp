@@ -57,6 +57,8 @@ struct LeaseSpec {
   /// 0 asks for a fair share: the spawner's memory times `cores` over its cores.
   uint32_t memory_mib = 512;
   std::chrono::milliseconds duration{60'000};
+  /// A spawner's id or a node's name to lease on; empty: wherever the manager chooses.
+  std::string placement = {};
 };
 
 struct ExecutorSpec {

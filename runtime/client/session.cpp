@@ -11,14 +11,13 @@
 #include "runtime/common/log.hpp"
 #include "runtime/common/overloaded.hpp"
 #include "runtime/ucx/request.hpp"
+#include "runtime/common/host_name.hpp"
 
 namespace ferry::client {
 
 namespace {
 std::string default_owner() {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(::getpid());
+  return host_name() + ":" + std::to_string(::getpid());
 }
 
 std::string default_user() {

@@ -53,9 +53,16 @@ std::vector<uint64_t> LeaseTable::remove_spawner(const std::string& spawner_id, 
   return revoked;
 }
 
-SpawnerRecord* LeaseTable::choose_spawner(uint32_t cores, uint32_t memory_mib) {
+namespace {
+bool placed_on(const SpawnerRecord& spawner, const std::string& placement) {
+  return placement.empty() || placement == spawner.id || placement == spawner.node;
+}
+}  // namespace
+
+SpawnerRecord* LeaseTable::choose_spawner(uint32_t cores, uint32_t memory_mib, const std::string& placement) {
   SpawnerRecord* best = nullptr;
   for (auto& [id, spawner] : spawners_) {
+    if (!placed_on(spawner, placement)) continue;
     const uint32_t free_cores = spawner.cores - spawner.cores_leased;
     if (free_cores < cores || memory_to_grant(spawner, cores, memory_mib) == 0) continue;
     if (best == nullptr || free_cores > best->cores - best->cores_leased) best = &spawner;
@@ -64,20 +71,31 @@ SpawnerRecord* LeaseTable::choose_spawner(uint32_t cores, uint32_t memory_mib) {
 }
 
 const LeaseRecord& LeaseTable::grant(const std::string& owner, uint32_t cores, uint32_t memory_mib,
-                                     uint32_t duration_ms, uint64_t now_ms) {
+                                     uint32_t duration_ms, uint64_t now_ms, const std::string& placement) {
   if (cores == 0) throw Error(Errc::invalid_argument, "a lease needs at least one core");
   if (duration_ms == 0 || duration_ms > max_duration_ms) {
     throw Error(Errc::invalid_argument, "lease duration must be between 1 ms and 24 h");
   }
-  SpawnerRecord* spawner = choose_spawner(cores, memory_mib);
+  SpawnerRecord* spawner = choose_spawner(cores, memory_mib, placement);
   if (spawner == nullptr) {
-    uint32_t largest = 0;
-    for (const auto& [id, record] : spawners_) largest = std::max(largest, record.cores - record.cores_leased);
+    uint32_t largest = 0, placed = 0;
+    std::string known;
+    for (const auto& [id, record] : spawners_) {
+      known += (known.empty() ? "" : ", ") + id + (record.node.empty() ? "" : " on " + record.node);
+      if (!placed_on(record, placement)) continue;
+      ++placed;
+      largest = std::max(largest, record.cores - record.cores_leased);
+    }
+    if (placed == 0) {
+      throw Error(Errc::not_found, "no spawner is called " + placement + " or runs on a node of that name (spawners: " +
+                                       (known.empty() ? "none" : known) + ")");
+    }
     const std::string memory = memory_mib != 0 ? std::to_string(memory_mib) + " MiB" : "free memory";
-    throw Error(Errc::no_resources, "no spawner has " + std::to_string(cores) + " free cores and " + memory +
+    const std::string where = placement.empty() ? "no spawner" : "no spawner on " + placement;
+    throw Error(Errc::no_resources, where + " has " + std::to_string(cores) + " free cores and " + memory +
                                         " (most free cores on one spawner: " +
                                         std::to_string(largest) + ", spawners: " +
-                                        std::to_string(spawners_.size()) + ")");
+                                        std::to_string(placed) + ")");
   }
   const uint32_t granted_mib = memory_to_grant(*spawner, cores, memory_mib);
   spawner->cores_leased += cores;
@@ -87,6 +105,7 @@ const LeaseRecord& LeaseTable::grant(const std::string& owner, uint32_t cores, u
   record.token = Token{next_lease_id_++, spawner->id, cores, granted_mib, now_ms + duration_ms, owner, {}};
   sign(record.token, secret_);
   record.spawner_address = spawner->address;
+  record.node = spawner->node;
   record.granted_unix_ms = now_ms;
   return leases_[record.token.lease_id] = record;
 }
@@ -171,13 +190,13 @@ std::optional<uint64_t> LeaseTable::next_expiry_ms() const {
 nlohmann::json LeaseTable::to_json(uint64_t now_ms) const {
   nlohmann::json spawners = nlohmann::json::array();
   for (const auto& [id, spawner] : spawners_) {
-    spawners.push_back({{"id", id}, {"address", spawner.address}, {"cores", spawner.cores},
+    spawners.push_back({{"id", id}, {"node", spawner.node}, {"address", spawner.address}, {"cores", spawner.cores},
                         {"cores_leased", spawner.cores_leased}, {"memory_mib", spawner.memory_mib},
                         {"memory_leased_mib", spawner.memory_leased_mib}});
   }
   nlohmann::json leases = nlohmann::json::array();
   for (const auto& [id, lease] : leases_) {
-    leases.push_back({{"id", id}, {"owner", lease.token.owner}, {"spawner", lease.token.spawner_id},
+    leases.push_back({{"id", id}, {"owner", lease.token.owner}, {"spawner", lease.token.spawner_id}, {"node", lease.node},
                       {"cores", lease.token.cores}, {"memory_mib", lease.token.memory_mib},
                       {"state", lease_state_name(lease.state)}, {"reason", lease.end_reason},
                       {"expires_in_ms", static_cast<int64_t>(lease.token.expiry_unix_ms) - static_cast<int64_t>(now_ms)},

@@ -23,6 +23,7 @@ struct SpawnerRecord {
   uint32_t memory_mib = 0;
   uint32_t cores_leased = 0;
   uint32_t memory_leased_mib = 0;
+  std::string node;  ///< the host name of its node
 };
 
 /// The memory a lease of `cores` cores gets on `spawner` when it asks for `memory_mib`:
@@ -35,6 +36,7 @@ enum class LeaseState { active, released, expired, revoked };
 struct LeaseRecord {
   Token token;
   std::string spawner_address;
+  std::string node;  ///< the host name of the spawner's node
   LeaseState state = LeaseState::active;
   std::string end_reason;
   uint64_t granted_unix_ms = 0;
@@ -59,8 +61,9 @@ class LeaseTable {
 
   /// Grants a lease on the spawner with the most free cores that fits the request;
   /// `memory_mib` 0 asks for a fair share (memory_to_grant), which the token then names.
+  /// A `placement` (a spawner's id or its node's name) limits the choice to those it names.
   const LeaseRecord& grant(const std::string& owner, uint32_t cores, uint32_t memory_mib,
-                           uint32_t duration_ms, uint64_t now_ms);
+                           uint32_t duration_ms, uint64_t now_ms, const std::string& placement = {});
   /// Extends an active lease to now + duration and re-signs its token.
   const LeaseRecord& renew(uint64_t lease_id, uint32_t duration_ms, uint64_t now_ms);
   /// Ends an active lease; returns false when it was not active.
@@ -80,7 +83,7 @@ class LeaseTable {
   nlohmann::json to_json(uint64_t now_ms) const;
 
  private:
-  SpawnerRecord* choose_spawner(uint32_t cores, uint32_t memory_mib);
+  SpawnerRecord* choose_spawner(uint32_t cores, uint32_t memory_mib, const std::string& placement);
   void release_resources(const LeaseRecord& lease);
 
   Secret secret_;

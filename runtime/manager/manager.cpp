@@ -112,11 +112,11 @@ void Manager::on_register(ucp_ep_h from, const wire::RegisterSpawner& message) {
     reply.error = "registration needs a connected spawner, an id and at least one core";
   } else {
     peer->spawner_id = message.spawner_id;
-    table_.add_spawner({message.spawner_id, message.address, message.cores, message.memory_mib, 0, 0});
+    table_.add_spawner({message.spawner_id, message.address, message.cores, message.memory_mib, 0, 0, message.node});
     registered_spawners_ = table_.spawners().size();
     reply.heartbeat_ms = static_cast<uint32_t>(settings_.heartbeat.count());
-    spdlog::info("spawner {} registered at {} with {} cores, {} MiB", message.spawner_id,
-                 message.address, message.cores, message.memory_mib);
+    spdlog::info("spawner {} registered at {} on node {} with {} cores, {} MiB", message.spawner_id,
+                 message.address, message.node, message.cores, message.memory_mib);
   }
   channel_->send(from, reply);
 }

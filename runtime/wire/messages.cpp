@@ -62,6 +62,7 @@ void fields(auto& v, Of<RegisterSpawner> auto& m) {
   v("address", m.address);
   v("cores", m.cores);
   v("memory_mib", m.memory_mib);
+  v("node", m.node);
 }
 
 void fields(auto& v, Of<RegisterReply> auto& m) {
@@ -93,6 +94,7 @@ void fields(auto& v, Of<LeaseRequest> auto& m) {
   v("cores", m.cores);
   v("memory_mib", m.memory_mib);
   v("duration_ms", m.duration_ms);
+  v("placement", m.placement);
 }
 
 void fields(auto& v, Of<LeaseReply> auto& m) {

@@ -47,6 +47,7 @@ struct RegisterSpawner {
   std::string address;  ///< host:port of the spawner's listener
   uint32_t cores = 0;
   uint32_t memory_mib = 0;
+  std::string node;  ///< the host name of the node it runs on
   bool operator==(const RegisterSpawner&) const = default;
 };
 struct RegisterReply {
@@ -80,6 +81,7 @@ struct LeaseRequest {
   uint32_t cores = 0;
   uint32_t memory_mib = 0;
   uint32_t duration_ms = 0;
+  std::string placement;  ///< a spawner's id or a node's name to lease on; empty: anywhere
   bool operator==(const LeaseRequest&) const = default;
 };
 struct LeaseReply {

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "runtime/common/cpus.hpp"
+#include "runtime/common/host_name.hpp"
 
 namespace ferry::spawner {
 
@@ -18,11 +19,7 @@ uint32_t physical_memory_mib() {
 }  // namespace
 
 void apply_machine_defaults(Settings& settings) {
-  if (settings.id.empty()) {
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
-    settings.id = std::string(host) + ":" + std::to_string(::getpid());
-  }
+  if (settings.id.empty()) settings.id = host_name() + ":" + std::to_string(::getpid());
   if (settings.cpus.empty()) settings.cpus = allowed_cpus();
   if (settings.cpus.empty()) settings.cpus = {0};
   if (settings.memory_mib == 0) settings.memory_mib = physical_memory_mib();

@@ -7,6 +7,7 @@
 #include "runtime/common/log.hpp"
 #include "runtime/common/overloaded.hpp"
 #include "runtime/lease/lease_replies.hpp"
+#include "runtime/common/host_name.hpp"
 
 namespace ferry::spawner {
 
@@ -27,7 +28,7 @@ Spawner::Spawner(Settings settings)
   } else {
     own_leases_.emplace(settings_.secret);
     own_leases_->add_spawner({settings_.id, address().to_string(),
-                              static_cast<uint32_t>(settings_.cpus.size()), settings_.memory_mib, 0, 0});
+                              static_cast<uint32_t>(settings_.cpus.size()), settings_.memory_mib, 0, 0, host_name()});
     loop_.every(std::chrono::milliseconds(50), [this] {
       for (const uint64_t id : own_leases_->expire(lease::now_unix_ms())) end_lease(id, "lease expired");
     });
@@ -127,7 +128,7 @@ void Spawner::register_when_connected(ucs_status_ptr_t flushing) {
   if (flushing != nullptr) ucp_request_free(flushing);
   channel_->send(manager_->raw(), wire::RegisterSpawner{settings_.id, address().to_string(),
                                                         static_cast<uint32_t>(cpus_.total()),
-                                                        settings_.memory_mib});
+                                                        settings_.memory_mib, host_name()});
 }
 
 void Spawner::on_register_reply(const wire::RegisterReply& reply) {

@@ -15,6 +15,7 @@
 #include "runtime/ucx/waiter.hpp"
 #include "spawner/daemon/spawner.hpp"
 #include "spawner/process/lease_directory.hpp"
+#include "runtime/common/host_name.hpp"
 
 namespace ferry::spawner {
 
@@ -330,9 +331,7 @@ void Spawner::end_all_executors() {
     loop_.stop();
     return;
   }
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  const std::string reason = std::string("node ") + host + " reclaimed: spawner " + settings_.id + " is stopping";
+  const std::string reason = "node " + host_name() + " reclaimed: spawner " + settings_.id + " is stopping";
   spdlog::warn("{}; ending {} executors", reason, executors_.size());
   for (auto& [id, executor] : executors_) terminate(executor, reason);
   loop_.after(settings_.grace + std::chrono::seconds(1), [this] { loop_.stop(); });

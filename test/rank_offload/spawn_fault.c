@@ -9,6 +9,8 @@
  *            leases are renewed behind their backs and the job ends cleanly
  *   wait     once the file SPAWN_FAULT_GO names exists, spawns children that say "ready"
  *            and wait for a message that never comes (the test kills or stops their spawner)
+ *   placement  spawns 2 children with the info key host=$SPAWN_FAULT_HOST, then 1 on a
+ *            node that does not exist (MPI_ERR_SPAWN)
  *   survive  the parents set MPI_ERRORS_RETURN on the intercommunicator and child 1 dies of
  *            SIGSEGV: what needs it fails with an error, in both parents and in the child's
  *            siblings, the other children still work, and a new spawn works after it */
@@ -124,6 +126,31 @@ static void survive(char *self) {
   printf("parent %d: spawn after the crash: %s\n", rank, outcome(code));
 }
 
+static void placement(char *self) {
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  const char *where = getenv("SPAWN_FAULT_HOST");
+  MPI_Info info;
+  MPI_Info_create(&info);
+  MPI_Info_set(info, "host", where != NULL ? where : "localhost");
+  char *argv[] = {"refused", NULL};
+  MPI_Comm children;
+  int code = MPI_Comm_spawn(self, argv, 2, info, 0, MPI_COMM_WORLD, &children, MPI_ERRCODES_IGNORE);
+  /* Only the root's info counts: the other parent may not see SPAWN_FAULT_HOST at all. */
+  printf("spawn with the root's host: %s\n", code == MPI_SUCCESS ? "ok" : "failed");
+  if (code == MPI_SUCCESS) {
+    int value = 1;
+    if (world_rank_is_zero()) {
+      MPI_Send(&value, 1, MPI_INT, 0, 0, children);
+      MPI_Send(&value, 1, MPI_INT, 1, 0, children);
+    }
+    MPI_Comm_disconnect(&children);
+  }
+  MPI_Info_set(info, "host", "no-such-node");
+  code = MPI_Comm_spawn(self, argv, 1, info, 0, MPI_COMM_WORLD, &children, MPI_ERRCODES_IGNORE);
+  printf("spawn with host=no-such-node: %s\n", error_class(code) == MPI_ERR_SPAWN ? "MPI_ERR_SPAWN" : "other");
+  MPI_Info_free(&info);
+}
+
 static void refused(char *self) {
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   char *argv[] = {"refused", NULL};
@@ -156,6 +183,8 @@ int main(int argc, char **argv) {
   const char *go = getenv("SPAWN_FAULT_GO");
   if (strcmp(scenario, "refused") == 0) {
     refused(argv[0]);
+  } else if (strcmp(scenario, "placement") == 0) {
+    placement(argv[0]);
   } else if (strcmp(scenario, "survive") == 0) {
     survive(argv[0]);
   } else if (strcmp(scenario, "release") == 0 || strcmp(scenario, "renew") == 0) {

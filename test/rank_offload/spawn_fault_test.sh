@@ -7,6 +7,8 @@
 #   renew     children on 2 s leases that work for 5 s: renewed unnoticed, the job ends cleanly
 #   reclaim   the children's spawner is told to stop (SIGTERM, its node is reclaimed): the
 #             job ends, naming the spawned rank and the node
+#   placement the info key host names the spawner (or node) the children run on; a name
+#             that matches none gives MPI_ERR_SPAWN
 #   survive   a child dies of SIGSEGV under MPI_ERRORS_RETURN: the parents and its siblings
 #             get errors where they need it, the rest of the job goes on and ends with 0
 # Each leaves no process of the program behind; a hang is caught by `timeout 60` (exit 124).
@@ -34,13 +36,13 @@ fail() {
 }
 
 
-# The batch rank and its function rank run on the first spawner; the children can only
-# go to the second, which the test kills or stops.
+# The batch rank and its function rank run on the first spawner (of CORES cores, 1 by
+# default: then the children can only go to a second one, which the test kills or stops).
 start_cluster() {
   "$ferry" secret "$work/secret" >/dev/null || fail "ferry secret failed"
   start_daemon manager --secret-file "$work/secret"
   manager=$(address_of manager) || fail "no manager"
-  start_daemon spawner --manager "$manager" --secret-file "$work/secret" --cores 1
+  start_daemon spawner --manager "$manager" --secret-file "$work/secret" --cores "${1:-1}"
   address_of spawner >/dev/null || fail "no first spawner"
   for _ in $(seq 100); do
     "$ferry" status --manager "$manager" --json 2>/dev/null | grep -q '"cores_leased"' && break
@@ -61,6 +63,14 @@ case $scenario in
     address_of spawner >/dev/null || fail "no second spawner"
     run_args+=(--manager "$manager")
     export SPAWN_FAULT_GO=$work/go ;;
+  placement)
+    mode=placement
+    start_cluster 4
+    # The first spawner keeps the most free cores: only the placement sends children away.
+    start_daemon spawner --manager "$manager" --secret-file "$work/secret" --cores 2 --id chosen-spawner
+    address_of spawner >/dev/null || fail "no second spawner"
+    run_args+=(--manager "$manager")
+    export SPAWN_FAULT_HOST=chosen-spawner ;;
   spawner|reclaim)
     mode=wait
     start_cluster
@@ -139,6 +149,19 @@ elif [ "$scenario" = survive ]; then
       fail "missing: child $child: receive from the crashed sibling: MPI_ERR_OTHER"
   done
   grep -Eq "spawned rank 1 .*signal 11.*the job goes on" "$work/out" || fail "no message names the crashed child"
+elif [ "$scenario" = placement ]; then
+  [ "$status" -eq 0 ] || fail "the job failed (status $status)"
+  for line in "spawn with the root's host: ok" "spawn with host=no-such-node: MPI_ERR_SPAWN"; do
+    [ "$(grep -cF "$line" "$work/out")" -eq 2 ] || fail "missing (twice): $line"
+  done
+  "$ferry" status --manager "$manager" --json >"$work/status.json" || fail "ferry status failed"
+  python3 - "$work/status.json" <<'CHECK' || fail "the children did not run on the chosen spawner"
+import json, sys
+status = json.load(open(sys.argv[1]))
+spawned = [l for l in status["leases"] if "/spawn" in l.get("owner", "")]
+print("spawned leases:", [(l["id"], l["spawner"]) for l in spawned])
+sys.exit(0 if len(spawned) == 2 and all(l["spawner"] == "chosen-spawner" for l in spawned) else 1)
+CHECK
 elif [ "$scenario" = refused ]; then
   [ "$status" -eq 0 ] || fail "the job failed (status $status)"
   for line in "too many children: MPI_ERR_SPAWN, every code MPI_ERR_SPAWN: yes, intercomm null: yes" \

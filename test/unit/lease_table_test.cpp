@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "runtime/common/error.hpp"
 
 using ferry::Errc;
@@ -16,7 +18,13 @@ namespace {
 constexpr uint64_t now = 1'700'000'000'000ULL;
 constexpr uint32_t minute = 60'000;
 
-SpawnerRecord node(uint32_t cores, uint32_t memory_mib) { return {"node", "127.0.0.1:1", cores, memory_mib, 0, 0}; }
+SpawnerRecord node(uint32_t cores, uint32_t memory_mib) {
+  return {"node", "127.0.0.1:1", cores, memory_mib, 0, 0, "host-a"};
+}
+
+SpawnerRecord spawner_on(const std::string& id, const std::string& host, uint32_t cores) {
+  return {id, "127.0.0.1:1", cores, 4096, 0, 0, host};
+}
 
 Errc grant_error(LeaseTable& table, uint32_t cores, uint32_t memory_mib) {
   try {
@@ -74,4 +82,36 @@ TEST_CASE("A fair share is refused when the spawner has no memory left", "[lease
   table.add_spawner(node(4, 1024));
   table.grant("bob", 1, 1024, minute, now);
   CHECK(grant_error(table, 1, 0) == Errc::no_resources);
+}
+
+TEST_CASE("A placement leases on the spawner it names, or on one on the node it names", "[lease][placement]") {
+  LeaseTable table(Secret::generate());
+  table.add_spawner(spawner_on("s1", "host-a", 4));
+  table.add_spawner(spawner_on("s2", "host-b", 1));
+  table.add_spawner(spawner_on("s3", "host-b", 2));
+  CHECK(table.grant("bob", 1, 0, minute, now, "s2").token.spawner_id == "s2");
+  CHECK(table.grant("bob", 1, 0, minute, now, "host-b").token.spawner_id == "s3");
+  CHECK(table.grant("bob", 1, 0, minute, now, "host-b").token.spawner_id == "s3");
+  CHECK(table.grant("bob", 1, 0, minute, now).token.spawner_id == "s1");
+}
+
+TEST_CASE("A placement that names nothing, or names a full node, is refused and says why", "[lease][placement]") {
+  LeaseTable table(Secret::generate());
+  table.add_spawner(spawner_on("s1", "host-a", 4));
+  table.add_spawner(spawner_on("s2", "host-b", 1));
+  table.grant("bob", 1, 0, minute, now, "host-b");
+  try {
+    table.grant("bob", 1, 0, minute, now, "host-c");
+    FAIL("a lease on an unknown node was granted");
+  } catch (const Error& error) {
+    CHECK(error.code() == Errc::not_found);
+    CHECK_THAT(error.what(), Catch::Contains("host-c") && Catch::Contains("s2 on host-b"));
+  }
+  try {
+    table.grant("bob", 1, 0, minute, now, "host-b");
+    FAIL("a lease on a full node was granted");
+  } catch (const Error& error) {
+    CHECK(error.code() == Errc::no_resources);
+    CHECK_THAT(error.what(), Catch::Contains("no spawner on host-b"));
+  }
 }

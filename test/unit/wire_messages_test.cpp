@@ -36,12 +36,12 @@ const Usage usage{.wall_ns = 9'000'000'001,
 /// One message of every type, each field set to something other than its default.
 std::vector<Message> sample_messages() {
   return {
-      RegisterSpawner{"node-17", "10.0.0.17:7070", 48, 192'000},
+      RegisterSpawner{"node-17", "10.0.0.17:7070", 48, 192'000, "cn17"},
       RegisterReply{Errc::no_resources, "registry full", 250},
       Heartbeat{"node-17", 12, 40'960},
       LeaseRevoke{77, "owner disconnected"},
       UsageReport{77, 1'000'000'000'007ULL, usage},
-      LeaseRequest{5, "alice@login2", 4, 8192, 60'000},
+      LeaseRequest{5, "alice@login2", 4, 8192, 60'000, "cn17"},
       LeaseReply{5, Errc::ok, "", sample_token(), "10.0.0.17:7070"},
       LeaseRenew{6, 77, 30'000},
       LeaseRelease{std::numeric_limits<uint64_t>::max()},
