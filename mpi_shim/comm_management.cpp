@@ -15,6 +15,7 @@
 #include "mpi_shim/collectives/task.hpp"
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/dynamic/intercomm.hpp"
+#include "mpi_shim/dynamic/process_failures.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/request.hpp"
 #include "mpi_shim/surface/fortran.hpp"
@@ -207,8 +208,13 @@ int ferry::mpi::impl::MPI_Comm_free(MPI_Comm* handle) {
 int ferry::mpi::impl::MPI_Comm_disconnect(MPI_Comm* handle) {
   Comm* comm = hybrid(*handle);
   if (*handle == MPI_COMM_WORLD) return raise(comm, MPI_ERR_COMM, "MPI_Comm_disconnect");
-  // It goes as MPI_Comm_free: at once for the program, once its last operation completes
-  // for the shim (a program that disconnects has completed what it started).
+  // What was started on it completes first, then both sides meet, unless a process they
+  // would wait for has failed (process_failures.hpp): each leaves knowing that the other
+  // sends nothing more.
+  complete_operations_on(*comm);
+  if (comm_failure_code(*comm) == MPI_SUCCESS) {
+    if (const int code = impl::MPI_Barrier(*handle); code != MPI_SUCCESS) return code;
+  }
   return impl::MPI_Comm_free(handle);
 }
 

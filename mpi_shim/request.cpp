@@ -38,6 +38,16 @@ class RequestPool {
     return index == npos ? nullptr : at(index);
   }
   bool empty() const noexcept { return slabs_.empty(); }
+  /// Whether `done` holds for every live request.
+  template <class Done>
+  bool all_of(Done&& done) const {
+    for (const auto& slab : slabs_) {
+      for (size_t i = 0; i < slab_size; ++i) {
+        if (slab[i].live && !done(slab[i])) return false;
+      }
+    }
+    return true;
+  }
   static constexpr size_t npos = SIZE_MAX;
   /// The slot `address` is the start of, or npos.
   size_t index_of(const void* address) const noexcept {
@@ -303,6 +313,13 @@ void progress_background() {
   take_failure_news_if_expected();
   sweep_detached();
   std::erase_if(pending_collectives, [](Request* request) { return request->test(); });
+}
+
+void complete_operations_on(Comm& comm) {
+  auto settled = [&] {
+    return pool.all_of([&](Request& request) { return request.comm != &comm || request.test(); });
+  };
+  if (!settled()) transport().wait_until(settled);
 }
 
 void wait(Request& request) {

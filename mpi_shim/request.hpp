@@ -80,6 +80,9 @@ bool sweep_detached();
 void progress_background();
 /// Waits for `request` to complete (in the job's waiting mode).
 void wait(Request& request);
+/// Waits until every operation started on `comm` has completed, whether or not its
+/// request was handed to the program (MPI_Comm_disconnect).
+void complete_operations_on(Comm& comm);
 
 /// Starts point-to-point operations on a hybrid communicator (no argument checks).
 int start_send(Request& request, const void* buffer, int count, MPI_Datatype type, int dest, int tag,

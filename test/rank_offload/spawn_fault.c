@@ -9,6 +9,10 @@
  *            leases are renewed behind their backs and the job ends cleanly
  *   wait     once the file SPAWN_FAULT_GO names exists, spawns children that say "ready"
  *            and wait for a message that never comes (the test kills or stops their spawner)
+ *   inflight the parents free a 4 MiB send to a child that receives it only 200 ms later,
+ *            disconnect, and overwrite the data: the child aborts the job unless the data
+ *            came intact (MPI_Comm_disconnect completes what is in flight; Open MPI 4.1
+ *            hangs here: its disconnect does not progress the freed send)
  *   placement  spawns 2 children with the info key host=$SPAWN_FAULT_HOST, then 1 on a
  *            node that does not exist (MPI_ERR_SPAWN)
  *   survive  the parents set MPI_ERRORS_RETURN on the intercommunicator and child 1 dies of
@@ -58,9 +62,29 @@ static int survive_child(MPI_Comm parent, int rank) {
   return 0;
 }
 
+enum { inflight_words = 1 << 20 };
+
+static int inflight_child(MPI_Comm parent) {
+  usleep(200 * 1000);
+  int *data = malloc(sizeof(int) * inflight_words);
+  MPI_Recv(data, inflight_words, MPI_INT, 0, 5, parent, MPI_STATUS_IGNORE);
+  int intact = 1;
+  for (int i = 0; i < inflight_words; ++i) intact = intact && data[i] == i;
+  free(data);
+  if (!intact) {
+    fprintf(stderr, "the child's data changed before MPI_Comm_disconnect returned\n");
+    MPI_Abort(MPI_COMM_WORLD, 3);
+  }
+  printf("child: the data came intact\n");
+  MPI_Comm_disconnect(&parent);
+  MPI_Finalize();
+  return 0;
+}
+
 static int child(MPI_Comm parent, const char *scenario) {
   int rank;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (strcmp(scenario, "inflight") == 0) return inflight_child(parent);
   if (strcmp(scenario, "survive") == 0) return survive_child(parent, rank);
   if (strcmp(scenario, "crash") == 0 && rank == 1) {
     sleep(1);
@@ -126,6 +150,23 @@ static void survive(char *self) {
   printf("parent %d: spawn after the crash: %s\n", rank, outcome(code));
 }
 
+static void inflight(char *self) {
+  char *argv[] = {"inflight", NULL};
+  MPI_Comm children;
+  MPI_Comm_spawn(self, argv, 1, MPI_INFO_NULL, 0, MPI_COMM_WORLD, &children, MPI_ERRCODES_IGNORE);
+  int *data = malloc(sizeof(int) * inflight_words);
+  if (world_rank_is_zero()) {
+    for (int i = 0; i < inflight_words; ++i) data[i] = i;
+    MPI_Request sent;
+    MPI_Isend(data, inflight_words, MPI_INT, 0, 5, children, &sent);
+    MPI_Request_free(&sent);
+  }
+  MPI_Comm_disconnect(&children);
+  for (int i = 0; i < inflight_words; ++i) data[i] = -1;
+  free(data);
+  printf("parent: disconnected\n");
+}
+
 static void placement(char *self) {
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   const char *where = getenv("SPAWN_FAULT_HOST");
@@ -183,6 +224,8 @@ int main(int argc, char **argv) {
   const char *go = getenv("SPAWN_FAULT_GO");
   if (strcmp(scenario, "refused") == 0) {
     refused(argv[0]);
+  } else if (strcmp(scenario, "inflight") == 0) {
+    inflight(argv[0]);
   } else if (strcmp(scenario, "placement") == 0) {
     placement(argv[0]);
   } else if (strcmp(scenario, "survive") == 0) {

@@ -7,6 +7,8 @@
 #   renew     children on 2 s leases that work for 5 s: renewed unnoticed, the job ends cleanly
 #   reclaim   the children's spawner is told to stop (SIGTERM, its node is reclaimed): the
 #             job ends, naming the spawned rank and the node
+#   inflight  a freed send is still in flight when the parents disconnect: disconnect
+#             completes it before the parents overwrite the data
 #   placement the info key host names the spawner (or node) the children run on; a name
 #             that matches none gives MPI_ERR_SPAWN
 #   survive   a child dies of SIGSEGV under MPI_ERRORS_RETURN: the parents and its siblings
@@ -55,6 +57,7 @@ case $scenario in
   crash) mode=crash; cause='signal|segmentation|SIGSEGV'; export FERRY_LOCAL_CORES=4 ;;
   refused) mode=refused; export FERRY_LOCAL_CORES=4 ;;
   survive) mode=survive; export FERRY_LOCAL_CORES=4 ;;
+  inflight) mode=inflight; export FERRY_LOCAL_CORES=4 ;;
   renew) mode=renew; export FERRY_LOCAL_CORES=4 ;;
   release)
     mode=release
@@ -149,6 +152,10 @@ elif [ "$scenario" = survive ]; then
       fail "missing: child $child: receive from the crashed sibling: MPI_ERR_OTHER"
   done
   grep -Eq "spawned rank 1 .*signal 11.*the job goes on" "$work/out" || fail "no message names the crashed child"
+elif [ "$scenario" = inflight ]; then
+  [ "$status" -eq 0 ] || fail "the job failed (status $status)"
+  grep -qF "child: the data came intact" "$work/out" || fail "the child did not get the data intact"
+  [ "$(grep -cF "parent: disconnected" "$work/out")" -eq 2 ] || fail "the parents did not both disconnect"
 elif [ "$scenario" = placement ]; then
   [ "$status" -eq 0 ] || fail "the job failed (status $status)"
   for line in "spawn with the root's host: ok" "spawn with host=no-such-node: MPI_ERR_SPAWN"; do
