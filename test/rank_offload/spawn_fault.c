@@ -8,7 +8,8 @@
  *   renew    two children on 2 s leases (info ferry_lease_seconds) work for 5 s: their
  *            leases are renewed behind their backs and the job ends cleanly
  *   wait     once the file SPAWN_FAULT_GO names exists, spawns children that say "ready"
- *            and wait for a message that never comes (the test kills or stops their spawner)
+ *            and wait for a message that never comes (the test kills or stops their spawner);
+ *            with SPAWN_FAULT_RETURN set the parents handle the error and go on
  *   inflight the parents free a 4 MiB send to a child that receives it only 200 ms later,
  *            disconnect, and overwrite the data: the child aborts the job unless the data
  *            came intact (MPI_Comm_disconnect completes what is in flight; Open MPI 4.1
@@ -259,8 +260,14 @@ int main(int argc, char **argv) {
     MPI_Comm children;
     MPI_Comm_spawn(argv[0], child_argv, 2, MPI_INFO_NULL, 0, MPI_COMM_WORLD, &children, MPI_ERRCODES_IGNORE);
     int value = 0;
+    const int handle_errors = getenv("SPAWN_FAULT_RETURN") != NULL;
+    if (handle_errors) MPI_Comm_set_errhandler(children, MPI_ERRORS_RETURN);
     /* Waits for a message that never comes: only the fault ends this. */
-    MPI_Recv(&value, 1, MPI_INT, 1, 0, children, MPI_STATUS_IGNORE);
+    const int code = MPI_Recv(&value, 1, MPI_INT, 1, 0, children, MPI_STATUS_IGNORE);
+    if (handle_errors) {
+      printf("parent %d: receive from a child whose node went: %s\n", world_rank_is_zero() ? 0 : 1, outcome(code));
+      MPI_Comm_disconnect(&children);
+    }
   }
   MPI_Finalize();
   return 0;

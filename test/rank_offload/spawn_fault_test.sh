@@ -11,6 +11,7 @@
 #             completes it before the parents overwrite the data
 #   placement the info key host names the spawner (or node) the children run on; a name
 #             that matches none gives MPI_ERR_SPAWN
+#   reclaim_survive  the same while the parents handle errors: they go on and end with 0
 #   survive   a child dies of SIGSEGV under MPI_ERRORS_RETURN: the parents and its siblings
 #             get errors where they need it, the rest of the job goes on and ends with 0
 # Each leaves no process of the program behind; a hang is caught by `timeout 60` (exit 124).
@@ -74,7 +75,8 @@ case $scenario in
     address_of spawner >/dev/null || fail "no second spawner"
     run_args+=(--manager "$manager")
     export SPAWN_FAULT_HOST=chosen-spawner ;;
-  spawner|reclaim)
+  spawner|reclaim|reclaim_survive)
+    [ "$scenario" = reclaim_survive ] && export SPAWN_FAULT_RETURN=1
     mode=wait
     start_cluster
     run_args+=(--manager "$manager")
@@ -84,7 +86,7 @@ esac
 
 timeout -k 5 60 "$ferry" run "${run_args[@]}" -- "$program" "$mode" >"$work/out" 2>&1 &
 job=$!
-if [ "$scenario" = spawner ] || [ "$scenario" = reclaim ]; then
+if [ "$scenario" = spawner ] || [ "$scenario" = reclaim ] || [ "$scenario" = reclaim_survive ]; then
   # The job's own ranks hold the first spawner's core: the second one gets the children.
   for _ in $(seq 100); do
     "$ferry" status --manager "$manager" --json 2>/dev/null | grep -q '"cores_leased": *1' && break
@@ -137,6 +139,13 @@ if [ "$scenario" = release ] || [ "$scenario" = renew ]; then
   if [ "$scenario" = renew ]; then
     grep -Eiq "expired|revoked" "$work/out" && fail "a lease ended under the children"
   fi
+elif [ "$scenario" = reclaim_survive ]; then
+  [ "$status" -eq 0 ] || fail "the job failed (status $status)"
+  for parent in 0 1; do
+    grep -qF "parent $parent: receive from a child whose node went: MPI_ERR_OTHER" "$work/out" ||
+      fail "missing: parent $parent: receive from a child whose node went: MPI_ERR_OTHER"
+  done
+  grep -Eq "spawned rank [01] .*reclaimed.*the job goes on" "$work/out" || fail "no message names the child and the node"
 elif [ "$scenario" = survive ]; then
   [ "$status" -eq 0 ] || fail "the job failed (status $status)"
   for parent in 0 1; do
