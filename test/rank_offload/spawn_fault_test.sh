@@ -38,6 +38,10 @@ fail() {
   exit 1
 }
 
+# expect_lines TEXT...: the job's output has a line containing each TEXT.
+expect_lines() {
+  for line in "$@"; do grep -qF "$line" "$work/out" || fail "missing: $line"; done
+}
 
 # The batch rank and its function rank run on the first spawner (of CORES cores, 1 by
 # default: then the children can only go to a second one, which the test kills or stops).
@@ -141,29 +145,23 @@ if [ "$scenario" = release ] || [ "$scenario" = renew ]; then
   fi
 elif [ "$scenario" = reclaim_survive ]; then
   [ "$status" -eq 0 ] || fail "the job failed (status $status)"
-  for parent in 0 1; do
-    grep -qF "parent $parent: receive from a child whose node went: MPI_ERR_OTHER" "$work/out" ||
-      fail "missing: parent $parent: receive from a child whose node went: MPI_ERR_OTHER"
-  done
+  for parent in 0 1; do expect_lines "parent $parent: receive from a child whose node went: MPI_ERR_OTHER"; done
   grep -Eq "spawned rank [01] .*reclaimed.*the job goes on" "$work/out" || fail "no message names the child and the node"
 elif [ "$scenario" = survive ]; then
   [ "$status" -eq 0 ] || fail "the job failed (status $status)"
   for parent in 0 1; do
-    for line in "any-source receive pending at the crash: MPI_ERR_OTHER, names the child: yes" \
-                "receive from the crashed child: MPI_ERR_OTHER" "send to the crashed child: MPI_ERR_OTHER" \
-                "probe of the crashed child: MPI_ERR_OTHER" "barrier with the children: MPI_ERR_OTHER" \
-                "the other children answer: 10 12" "spawn after the crash: ok"; do
-      grep -qF "parent $parent: $line" "$work/out" || fail "missing: parent $parent: $line"
-    done
+    expect_lines "parent $parent: any-source receive pending at the crash: MPI_ERR_OTHER, names the child: yes" \
+      "parent $parent: receive from the crashed child: MPI_ERR_OTHER" \
+      "parent $parent: send to the crashed child: MPI_ERR_OTHER" \
+      "parent $parent: probe of the crashed child: MPI_ERR_OTHER" \
+      "parent $parent: barrier with the children: MPI_ERR_OTHER" \
+      "parent $parent: the other children answer: 10 12" "parent $parent: spawn after the crash: ok"
   done
-  for child in 0 2; do
-    grep -qF "child $child: receive from the crashed sibling: MPI_ERR_OTHER" "$work/out" ||
-      fail "missing: child $child: receive from the crashed sibling: MPI_ERR_OTHER"
-  done
+  for child in 0 2; do expect_lines "child $child: receive from the crashed sibling: MPI_ERR_OTHER"; done
   grep -Eq "spawned rank 1 .*signal 11.*the job goes on" "$work/out" || fail "no message names the crashed child"
 elif [ "$scenario" = inflight ]; then
   [ "$status" -eq 0 ] || fail "the job failed (status $status)"
-  grep -qF "child: the data came intact" "$work/out" || fail "the child did not get the data intact"
+  expect_lines "child: the data came intact"
   [ "$(grep -cF "parent: disconnected" "$work/out")" -eq 2 ] || fail "the parents did not both disconnect"
 elif [ "$scenario" = placement ]; then
   [ "$status" -eq 0 ] || fail "the job failed (status $status)"
@@ -180,10 +178,8 @@ sys.exit(0 if len(spawned) == 2 and all(l["spawner"] == "chosen-spawner" for l i
 CHECK
 elif [ "$scenario" = refused ]; then
   [ "$status" -eq 0 ] || fail "the job failed (status $status)"
-  for line in "too many children: MPI_ERR_SPAWN, every code MPI_ERR_SPAWN: yes, intercomm null: yes" \
-              "missing program: MPI_ERR_SPAWN, codes MPI_ERR_SPAWN" "spawn after the failures: ok"; do
-    grep -qF "$line" "$work/out" || fail "missing: $line"
-  done
+  expect_lines "too many children: MPI_ERR_SPAWN, every code MPI_ERR_SPAWN: yes, intercomm null: yes" \
+    "missing program: MPI_ERR_SPAWN, codes MPI_ERR_SPAWN" "spawn after the failures: ok"
 else
   [ "$status" -ne 0 ] || fail "the job exited with status 0"
   echo "$messages" | grep -Eiq "spawned rank [01]" || fail "no message names a spawned rank"
