@@ -241,6 +241,11 @@ SpawnOutcome spawn_children(const std::vector<Command>& commands, const GroupDes
   return outcome;
 }
 
+/// MPI_ERR_SPAWN whose MPI_Error_string says why, for programs that handle the error.
+int spawn_error(const char* function, const std::string& why) {
+  return explained_code(MPI_ERR_SPAWN, std::string(function) + " failed: " + why);
+}
+
 int spawn(const std::vector<Command>& root_commands, int root, MPI_Comm comm, MPI_Comm* intercomm, int* errcodes,
           const char* function) {
   if (comm == MPI_COMM_NULL) return raise(nullptr, MPI_ERR_COMM, function);
@@ -271,7 +276,7 @@ int spawn(const std::vector<Command>& root_commands, int root, MPI_Comm comm, MP
       release_context_id(context_id);
       release_context_id(local_context_id);
       *intercomm = MPI_COMM_NULL;
-      return raise_on(comm, MPI_ERR_SPAWN, function, outcome.failure);
+      return raise_on(comm, spawn_error(function, outcome.failure), function);
     }
     std::vector<int> children;
     for (const Bytes& address : outcome.children.addresses) children.push_back(transport().process_of(address));
@@ -283,7 +288,7 @@ int spawn(const std::vector<Command>& root_commands, int root, MPI_Comm comm, MP
   } catch (const std::exception& error) {
     if (context_id != 0) release_context_id(context_id);
     if (local_context_id != 0) release_context_id(local_context_id);
-    return raise_on(comm, MPI_ERR_SPAWN, function, error.what());
+    return raise_on(comm, spawn_error(function, error.what()), function);
   }
   return MPI_SUCCESS;
 }

@@ -207,6 +207,10 @@ static void refused(char *self) {
   code = MPI_Comm_spawn("/nonexistent/program", argv, 2, MPI_INFO_NULL, 0, MPI_COMM_WORLD, &children, codes);
   printf("missing program: %s, codes %s\n", error_class(code) == MPI_ERR_SPAWN ? "MPI_ERR_SPAWN" : "other",
          codes[0] == MPI_ERR_SPAWN && codes[1] == MPI_ERR_SPAWN ? "MPI_ERR_SPAWN" : "other");
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(code, text, &length);
+  printf("its error string names the program: %s\n", strstr(text, "/nonexistent/program") != NULL ? "yes" : "no");
   code = MPI_Comm_spawn(self, argv, 1, MPI_INFO_NULL, 0, MPI_COMM_WORLD, &children, codes);
   printf("spawn after the failures: %s\n", code == MPI_SUCCESS && codes[0] == MPI_SUCCESS ? "ok" : "failed");
   if (code == MPI_SUCCESS) {

@@ -179,7 +179,8 @@ CHECK
 elif [ "$scenario" = refused ]; then
   [ "$status" -eq 0 ] || fail "the job failed (status $status)"
   expect_lines "too many children: MPI_ERR_SPAWN, every code MPI_ERR_SPAWN: yes, intercomm null: yes" \
-    "missing program: MPI_ERR_SPAWN, codes MPI_ERR_SPAWN" "spawn after the failures: ok"
+    "missing program: MPI_ERR_SPAWN, codes MPI_ERR_SPAWN" "its error string names the program: yes" \
+    "spawn after the failures: ok"
 else
   [ "$status" -ne 0 ] || fail "the job exited with status 0"
   echo "$messages" | grep -Eiq "spawned rank [01]" || fail "no message names a spawned rank"
