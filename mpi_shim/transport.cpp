@@ -59,6 +59,11 @@ int Transport::process_of(const std::vector<std::byte>& address) {
   return found->second;
 }
 
+int Transport::known_process(const std::vector<std::byte>& address) const {
+  const auto found = index_of_address_.find(key_of(address));
+  return found == index_of_address_.end() ? -1 : found->second;
+}
+
 ucp_ep_h Transport::endpoint(int index) {
   auto& slot = endpoints_[size_t(index)];
   if (!slot) {

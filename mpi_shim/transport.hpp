@@ -44,6 +44,8 @@ class Transport {
   /// The index of the process at `address`: a process of another world (spawned,
   /// connected) gets the next free index the first time it is seen.
   int process_of(const std::vector<std::byte>& address);
+  /// The index of the process at `address` if it has one already, else -1.
+  int known_process(const std::vector<std::byte>& address) const;
   /// The UCX worker address of process `index` (empty when unknown).
   const std::vector<std::byte>& address_of(int index) const { return addresses_[size_t(index)]; }
   /// The endpoint to process `index` (a world rank, or a process added by process_of),

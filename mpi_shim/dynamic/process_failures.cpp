@@ -66,8 +66,9 @@ void take_notice(const Bytes& notice) {
   const Bytes address = in.bytes("address", notice_capacity);
   const std::string reason = in.string("reason", max_reason);
   in.expect_end();
-  const int process = transport().process_of(address);
-  if (address != transport().address()) note_failure(process, reason);
+  // Only a process this one talks to matters; a notice about any other changes nothing.
+  const int process = transport().known_process(address);
+  if (process >= 0 && address != transport().address()) note_failure(process, reason);
 }
 
 void report_child_failure(const ChildFailure& failure, const WatchedSpawn& spawn) {
