@@ -92,7 +92,7 @@ int fail_at_start(Request& request, Comm& comm, const Error& error) {
 
 /// An operation that needs a failed process completes at once with the failure's code,
 /// which its Wait or Test reports.
-int fail_at_start(Request& request, Comm&, int code) {
+int fail_at_start(Request& request, int code) {
   request.kind = Request::Kind::completed;
   request.complete = true;
   set_status(&request.status, request.peer, MPI_ANY_TAG, code, 0);
@@ -223,7 +223,7 @@ int start_send(Request& request, const void* buffer, int count, MPI_Datatype typ
   request.peer = dest;
   request.failure_mark = failures_noted();
   if (request.failure_mark != 0) {
-    if (const int code = failure_code(comm.peer(dest)); code != MPI_SUCCESS) return fail_at_start(request, comm, code);
+    if (const int code = failure_code(comm.peer(dest)); code != MPI_SUCCESS) return fail_at_start(request, code);
   }
   request.transfer = Transfer::send(comm.peer(dest), user_tag(tag, comm.rank, comm.send_context()), request.send.data(),
                                     request.send.size(), mode == SendMode::synchronous, request.send.datatype());
@@ -249,7 +249,7 @@ int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, 
   request.peer = source;
   request.failure_mark = failures_noted();
   if (request.failure_mark != 0 && source != MPI_ANY_SOURCE) {
-    if (const int code = failure_code(comm.peer(source)); code != MPI_SUCCESS) return fail_at_start(request, comm, code);
+    if (const int code = failure_code(comm.peer(source)); code != MPI_SUCCESS) return fail_at_start(request, code);
   }
   const bool any_source = source == MPI_ANY_SOURCE, any_tag = tag == MPI_ANY_TAG;
   request.transfer = Transfer::receive(user_tag(any_tag ? 0 : tag, any_source ? 0 : source, comm.context_id),
