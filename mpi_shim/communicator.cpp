@@ -337,18 +337,19 @@ int allgather_bytes(Comm& comm, const void* mine, size_t size, void* all) {
       transfers.push_back(Transfer::receive(internal_tag(sequence, peer, comm.context_id), full_mask,
                                             out + size_t(peer) * size, size));
     }
-    if (const int code = wait_all_or_failure(transfers.data(), transfers.size(), comm); code != MPI_SUCCESS) return code;
+    const auto all_complete_now = [&] { return all_complete(transfers.data(), transfers.size()); };
+    if (const int code = wait_unless_failed(comm, all_complete_now); code != MPI_SUCCESS) return code;
     transfers.clear();
     for (int peer = 1; peer < n; ++peer) {
       transfers.push_back(Transfer::send(comm.world_rank(peer), internal_tag(sequence, 0, comm.context_id), out,
                                          size * size_t(n)));
     }
-    return wait_all_or_failure(transfers.data(), transfers.size(), comm);
+    return wait_unless_failed(comm, all_complete_now);
   }
   Transfer transfers[2] = {
       Transfer::send(comm.world_rank(0), internal_tag(sequence, comm.rank, comm.context_id), mine, size),
       Transfer::receive(internal_tag(sequence, 0, comm.context_id), full_mask, out, size * size_t(n))};
-  return wait_all_or_failure(transfers, 2, comm);
+  return wait_unless_failed(comm, [&] { return all_complete(transfers, 2); });
 }
 
 }  // namespace ferry::mpi

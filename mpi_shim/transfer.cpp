@@ -133,12 +133,14 @@ void Transfer::cancel() noexcept {
   if (request_ != nullptr && is_receive_) ucp_request_cancel(transport().worker().raw(), request_);
 }
 
+bool all_complete(Transfer* transfers, size_t count) noexcept {
+  bool all = true;
+  for (size_t i = 0; i < count; ++i) all = transfers[i].test() && all;
+  return all;
+}
+
 void wait_all(Transfer* transfers, size_t count) {
-  transport().wait_until([&] {
-    bool all = true;
-    for (size_t i = 0; i < count; ++i) all = transfers[i].test() && all;
-    return all;
-  });
+  transport().wait_until([&] { return all_complete(transfers, count); });
 }
 
 std::optional<std::vector<std::byte>> receive_whole_until(ucp_tag_t tag, ucp_tag_t mask, Deadline deadline,

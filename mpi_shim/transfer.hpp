@@ -62,6 +62,8 @@ class Transfer {
   ucp_tag_recv_info_t info_{};
 };
 
+/// Tests every transfer; true once all have completed.
+bool all_complete(Transfer* transfers, size_t count) noexcept;
 /// Waits for every transfer (in the job's waiting mode).
 void wait_all(Transfer* transfers, size_t count);
 

@@ -73,17 +73,7 @@ int run(Task& task) {
 
 int run(Task& task, const Comm& comm) {
   if (task.step()) return task.result();
-  int failure = comm_failure_code(comm);
-  uint64_t seen = failures_noted();
-  if (failure == MPI_SUCCESS) {
-    transport().wait_until([&] {
-      if (task.step()) return true;
-      if (failures_noted() == seen) return false;
-      seen = failures_noted();
-      failure = comm_failure_code(comm);
-      return failure != MPI_SUCCESS;
-    });
-  }
+  const int failure = wait_unless_failed(comm, [&task] { return task.step(); });
   return failure != MPI_SUCCESS ? failure : task.result();
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <map>
+#include <string>
 #include <unordered_map>
 
 #include "mpi_shim/communicator.hpp"
@@ -53,6 +54,12 @@ std::map<uint64_t, WatchedSpawn> watched;
 std::vector<ChildFailure> unclaimed;
 bool taking = false;
 
+/// Records that process `process` (a transport index) failed, for `reason`.
+void note_failure(int process, const std::string& reason) {
+  if (failures.contains(process)) return;
+  failures.emplace(process, Failure{++detail::failures_noted, reason});
+}
+
 Bytes encode_notice(int failed, const std::string& reason) {
   wire::Writer out;
   out.bytes(transport().address_of(failed));
@@ -71,6 +78,18 @@ void take_notice(const Bytes& notice) {
   if (process >= 0 && address != transport().address()) note_failure(process, reason);
 }
 
+/// Tells each of `recipients` that `failed` failed, for `reason`.
+void send_failure_notice(const std::vector<int>& recipients, int failed, const std::string& reason) {
+  const Bytes notice = encode_notice(failed, reason);
+  for (int recipient : recipients) {
+    try {
+      send_whole(recipient, notice_tag, notice);
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "ferry: rank %d: could not pass on a failure notice: %s\n", world().rank, error.what());
+    }
+  }
+}
+
 void report_child_failure(const ChildFailure& failure, const WatchedSpawn& spawn) {
   if (failure.child >= spawn.children.size()) return;
   const int child = spawn.children[failure.child];
@@ -78,20 +97,14 @@ void report_child_failure(const ChildFailure& failure, const WatchedSpawn& spawn
   std::fprintf(stderr, "ferry: rank %d: %s; the job goes on: the parents' intercommunicator returns errors\n",
                world().rank, failure.reason.c_str());
   note_failure(child, failure.reason);
-  std::vector<int> recipients;
-  for (int parent : spawn.parents) recipients.push_back(parent);
-  for (int sibling : spawn.children) recipients.push_back(sibling);
+  std::vector<int> recipients = spawn.parents;
+  recipients.insert(recipients.end(), spawn.children.begin(), spawn.children.end());
   std::erase_if(recipients, [&](int process) { return process == child || failures.contains(process) ||
                                                        transport().address_of(process) == transport().address(); });
   send_failure_notice(recipients, child, failure.reason);
 }
 
 }  // namespace
-
-void note_failure(int process, const std::string& reason) {
-  if (failures.contains(process)) return;
-  failures.emplace(process, Failure{++detail::failures_noted, reason});
-}
 
 int failure_code(int process, uint64_t since) {
   const auto found = failures.find(process);
@@ -109,21 +122,6 @@ int comm_failure_code(const Comm& comm, uint64_t since) {
     if (const int code = failure_code(process, since); code != MPI_SUCCESS) return code;
   }
   return MPI_SUCCESS;
-}
-
-int wait_all_or_failure(Transfer* transfers, size_t count, const Comm& comm) {
-  int failure = comm_failure_code(comm);
-  uint64_t seen = failures_noted();
-  if (failure != MPI_SUCCESS) return failure;
-  transport().wait_until([&] {
-    bool all = true;
-    for (size_t i = 0; i < count; ++i) all = transfers[i].test() && all;
-    if (all || failures_noted() == seen) return all;
-    seen = failures_noted();
-    failure = comm_failure_code(comm);
-    return failure != MPI_SUCCESS;
-  });
-  return failure;
 }
 
 void expect_failure_news() {
@@ -154,17 +152,6 @@ void watch_spawn(uint64_t spawn, std::vector<int> parents, std::vector<int> chil
 void forget_spawn(uint64_t spawn) {
   watched.erase(spawn);
   std::erase_if(unclaimed, [&](const ChildFailure& failure) { return failure.spawn == spawn; });
-}
-
-void send_failure_notice(const std::vector<int>& recipients, int failed, const std::string& reason) {
-  const Bytes notice = encode_notice(failed, reason);
-  for (int recipient : recipients) {
-    try {
-      send_whole(recipient, notice_tag, notice);
-    } catch (const std::exception& error) {
-      std::fprintf(stderr, "ferry: rank %d: could not pass on a failure notice: %s\n", world().rank, error.what());
-    }
-  }
 }
 
 void take_failure_news() {

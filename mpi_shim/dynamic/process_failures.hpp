@@ -8,15 +8,16 @@
 // The root of a spawn learns of a child's death from its spawn service (the executor's
 // exit); it tells the other parents and the child's siblings with a notice.
 
-#include <cstddef>
+#include <mpi.h>
+
 #include <cstdint>
-#include <string>
 #include <vector>
+
+#include "mpi_shim/transport.hpp"
 
 namespace ferry::mpi {
 
 struct Comm;
-class Transfer;
 
 namespace detail {
 extern uint64_t failures_noted __attribute__((visibility("hidden")));
@@ -27,17 +28,29 @@ extern bool failure_news_expected __attribute__((visibility("hidden")));
 /// an operation it has nothing to check. Also the mark of "failed after this point".
 inline uint64_t failures_noted() noexcept { return detail::failures_noted; }
 
-/// Records that process `process` (a transport index) failed, for `reason`.
-void note_failure(int process, const std::string& reason);
 /// The MPI error code for an operation that needs process `process`, if it failed after
 /// the mark `since` (0: ever); MPI_SUCCESS otherwise.
 int failure_code(int process, uint64_t since = 0);
 /// The same for any process of `comm` (of both groups of an intercommunicator).
 int comm_failure_code(const Comm& comm, uint64_t since = 0);
 
-/// Waits for every transfer unless a process `comm` reaches fails first: MPI_SUCCESS,
-/// or the failure's code (the transfers still in flight are the caller's to drop).
-int wait_all_or_failure(Transfer* transfers, size_t count, const Comm& comm);
+/// Waits in the job's mode until `done()` holds, unless a process of `comm` has failed or
+/// fails first: MPI_SUCCESS, or the failure's code (what is still in flight is the
+/// caller's to drop). The communicator is looked at again only when news of a failure came.
+template <class Done>
+int wait_unless_failed(const Comm& comm, Done&& done) {
+  int failure = comm_failure_code(comm);
+  if (failure != MPI_SUCCESS) return failure;
+  uint64_t seen = failures_noted();
+  transport().wait_until([&] {
+    if (done()) return true;
+    if (failures_noted() == seen) return false;
+    seen = failures_noted();
+    failure = comm_failure_code(comm);
+    return failure != MPI_SUCCESS;
+  });
+  return failure;
+}
 
 /// Starts taking in failure notices (parents of a spawn and spawned children do).
 void expect_failure_news();
@@ -47,8 +60,6 @@ void watch_spawn(uint64_t spawn, std::vector<int> parents, std::vector<int> chil
 void forget_spawn(uint64_t spawn);
 /// Forgets everything before the transport goes (MPI_Finalize).
 void stop_failure_news() noexcept;
-/// Tells each of `recipients` that `failed` failed, for `reason`.
-void send_failure_notice(const std::vector<int>& recipients, int failed, const std::string& reason);
 
 /// Takes in what arrived: notices from other processes, and deaths the spawn service saw.
 /// Part of the transport's background work, so any wait or poll brings the news in.
