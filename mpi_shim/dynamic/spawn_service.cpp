@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -144,6 +145,11 @@ bool SpawnService::failures_waiting() noexcept { return failures_pending.load(st
 std::vector<ChildFailure> SpawnService::take_failures() {
   std::lock_guard lock(mutex_);
   failures_pending.store(false, std::memory_order_release);
+  // The children of a spawn that failed end with it: their deaths are its error, not news.
+  std::erase_if(failures_, [&](const ChildFailure& failure) {
+    return std::any_of(spawns_.begin(), spawns_.end(),
+                       [&](const auto& spawn) { return spawn->id == failure.spawn && spawn->abandoned; });
+  });
   return std::exchange(failures_, {});
 }
 

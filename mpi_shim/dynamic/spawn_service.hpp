@@ -77,8 +77,9 @@ class SpawnService {
   /// Whether a failure of spawn `id`'s children ends the job (false) or is reported by
   /// take_failures() (true); changes with the intercommunicator's error handler.
   void set_parents_handle_errors(uint64_t id, bool handle);
-  /// True when take_failures() has something; cheap, and safe before the service exists.
+  /// True when take_failures() may have something; cheap, and safe before the service exists.
   static bool failures_waiting() noexcept;
+  /// The failures since the last call, but those of abandoned spawns.
   std::vector<ChildFailure> take_failures();
   /// The manager the children reach (so that they spawn under the same cluster).
   std::string manager_address();
