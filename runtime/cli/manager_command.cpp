@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "runtime/cli/options.hpp"
+#include "runtime/common/error.hpp"
 #include "runtime/manager/manager.hpp"
 
 namespace ferry::cli {
@@ -10,17 +11,24 @@ bool parse_manager_settings(const Arguments& args, manager::Settings& settings) 
   std::string listen = "127.0.0.1:0";
   std::string secret_file;
   unsigned heartbeat_ms = 500;
+  unsigned spawner_timeout_s = 300;
   po::options_description options("ferry manager: grants leases on registered spawners and collects their usage");
   options.add_options()
       ("listen", po::value(&listen)->default_value(listen), "address to listen on, host:port (port 0: any free port)")
       ("secret-file", po::value(&secret_file)->required(), "cluster secret shared with the spawners (mode 0600; see `ferry secret`)")
       ("heartbeat-ms", po::value(&heartbeat_ms)->default_value(heartbeat_ms),
-       "spawner heartbeat period; a spawner silent for 4 periods is dropped and its leases revoked");
+       "spawner heartbeat period; a spawner silent for 4 periods gets no new leases until it answers")
+      ("spawner-timeout-s", po::value(&spawner_timeout_s)->default_value(spawner_timeout_s),
+       "a spawner silent this long is dropped and its leases revoked (one that dies is dropped at once)");
   po::variables_map values;
   if (!parse_options(args, "ferry manager --secret-file FILE [options]", options, values)) return false;
   settings.listen = ucx::SocketAddress::parse(listen);
   settings.secret = lease::Secret::load(secret_file);
   settings.heartbeat = std::chrono::milliseconds(heartbeat_ms);
+  settings.spawner_timeout = std::chrono::seconds(spawner_timeout_s);
+  if (heartbeat_ms == 0 || spawner_timeout_s == 0) {
+    throw Error(Errc::invalid_argument, "--heartbeat-ms and --spawner-timeout-s must be positive");
+  }
   return true;
 }
 }  // namespace

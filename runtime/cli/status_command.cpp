@@ -10,13 +10,15 @@ namespace ferry::cli {
 
 namespace {
 void print_spawners(const nlohmann::json& spawners) {
-  std::printf("%-28s %-16s %-22s %12s %18s\n", "SPAWNER", "NODE", "ADDRESS", "CORES USED", "MEMORY USED (MiB)");
+  std::printf("%-28s %-16s %-22s %12s %18s  %s\n", "SPAWNER", "NODE", "ADDRESS", "CORES USED", "MEMORY USED (MiB)",
+              "STATE");
   for (const auto& s : spawners) {
     const std::string cores = std::to_string(s["cores_leased"].get<unsigned>()) + "/" + std::to_string(s["cores"].get<unsigned>());
     const std::string memory = std::to_string(s["memory_leased_mib"].get<unsigned>()) + "/" +
                                std::to_string(s["memory_mib"].get<unsigned>());
-    std::printf("%-28s %-16s %-22s %12s %18s\n", s["id"].get<std::string>().c_str(), s["node"].get<std::string>().c_str(),
-                s["address"].get<std::string>().c_str(), cores.c_str(), memory.c_str());
+    std::printf("%-28s %-16s %-22s %12s %18s  %s\n", s["id"].get<std::string>().c_str(),
+                s["node"].get<std::string>().c_str(), s["address"].get<std::string>().c_str(), cores.c_str(),
+                memory.c_str(), s.value("state", "up").c_str());
   }
 }
 

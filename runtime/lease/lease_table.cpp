@@ -43,6 +43,13 @@ void LeaseTable::add_spawner(const SpawnerRecord& spawner) {
   spawners_[spawner.id] = record;
 }
 
+bool LeaseTable::set_responding(const std::string& spawner_id, bool responding) {
+  const auto found = spawners_.find(spawner_id);
+  if (found == spawners_.end() || found->second.responding == responding) return false;
+  found->second.responding = responding;
+  return true;
+}
+
 std::vector<uint64_t> LeaseTable::remove_spawner(const std::string& spawner_id, uint64_t now_ms) {
   std::vector<uint64_t> revoked;
   for (auto& [id, lease] : leases_) {
@@ -62,7 +69,7 @@ bool placed_on(const SpawnerRecord& spawner, const std::string& placement) {
 SpawnerRecord* LeaseTable::choose_spawner(uint32_t cores, uint32_t memory_mib, const std::string& placement) {
   SpawnerRecord* best = nullptr;
   for (auto& [id, spawner] : spawners_) {
-    if (!placed_on(spawner, placement)) continue;
+    if (!spawner.responding || !placed_on(spawner, placement)) continue;
     const uint32_t free_cores = spawner.cores - spawner.cores_leased;
     if (free_cores < cores || memory_to_grant(spawner, cores, memory_mib) == 0) continue;
     if (best == nullptr || free_cores > best->cores - best->cores_leased) best = &spawner;
@@ -79,11 +86,15 @@ const LeaseRecord& LeaseTable::grant(const std::string& owner, uint32_t cores, u
   SpawnerRecord* spawner = choose_spawner(cores, memory_mib, placement);
   if (spawner == nullptr) {
     uint32_t largest = 0, placed = 0;
-    std::string known;
+    std::string known, silent;
     for (const auto& [id, record] : spawners_) {
       known += (known.empty() ? "" : ", ") + id + (record.node.empty() ? "" : " on " + record.node);
       if (!placed_on(record, placement)) continue;
       ++placed;
+      if (!record.responding) {
+        silent += (silent.empty() ? "" : ", ") + id;
+        continue;
+      }
       largest = std::max(largest, record.cores - record.cores_leased);
     }
     if (placed == 0) {
@@ -95,7 +106,8 @@ const LeaseRecord& LeaseTable::grant(const std::string& owner, uint32_t cores, u
     throw Error(Errc::no_resources, where + " has " + std::to_string(cores) + " free cores and " + memory +
                                         " (most free cores on one spawner: " +
                                         std::to_string(largest) + ", spawners: " +
-                                        std::to_string(placed) + ")");
+                                        std::to_string(placed) +
+                                        (silent.empty() ? "" : ", not answering heartbeats: " + silent) + ")");
   }
   const uint32_t granted_mib = memory_to_grant(*spawner, cores, memory_mib);
   spawner->cores_leased += cores;
@@ -192,7 +204,8 @@ nlohmann::json LeaseTable::to_json(uint64_t now_ms) const {
   for (const auto& [id, spawner] : spawners_) {
     spawners.push_back({{"id", id}, {"node", spawner.node}, {"address", spawner.address}, {"cores", spawner.cores},
                         {"cores_leased", spawner.cores_leased}, {"memory_mib", spawner.memory_mib},
-                        {"memory_leased_mib", spawner.memory_leased_mib}});
+                        {"memory_leased_mib", spawner.memory_leased_mib},
+                        {"state", spawner.responding ? "up" : "not responding"}});
   }
   nlohmann::json leases = nlohmann::json::array();
   for (const auto& [id, lease] : leases_) {

@@ -24,6 +24,8 @@ struct SpawnerRecord {
   uint32_t cores_leased = 0;
   uint32_t memory_leased_mib = 0;
   std::string node;  ///< the host name of its node
+  /// False while it misses heartbeats: it keeps its leases but is given no new ones.
+  bool responding = true;
 };
 
 /// The memory a lease of `cores` cores gets on `spawner` when it asks for `memory_mib`:
@@ -58,6 +60,8 @@ class LeaseTable {
   /// Forgets a spawner; its active leases end as revoked. Returns their ids.
   std::vector<uint64_t> remove_spawner(const std::string& spawner_id, uint64_t now_ms);
   const std::map<std::string, SpawnerRecord>& spawners() const noexcept { return spawners_; }
+  /// Marks a spawner as answering or silent; returns whether that changed anything.
+  bool set_responding(const std::string& spawner_id, bool responding);
 
   /// Grants a lease on the spawner with the most free cores that fits the request;
   /// `memory_mib` 0 asks for a fair share (memory_to_grant), which the token then names.

@@ -85,7 +85,12 @@ void Manager::forget_peer(ucp_ep_h handle) {
 }
 
 void Manager::handle(ucp_ep_h from, wire::Message&& message) {
-  if (Peer* peer = find_peer(from)) peer->last_heard = Clock::now();
+  if (Peer* peer = find_peer(from)) {
+    peer->last_heard = Clock::now();
+    if (!peer->spawner_id.empty() && table_.set_responding(peer->spawner_id, true)) {
+      spdlog::info("spawner {} answers again; it takes new leases", peer->spawner_id);
+    }
+  }
   std::visit(Overloaded{
                  [&](const wire::RegisterSpawner& m) { on_register(from, m); },
                  [&](const wire::Heartbeat&) {},
@@ -178,15 +183,26 @@ ucp_ep_h Manager::spawner_endpoint(const std::string& spawner_id) const {
   return nullptr;
 }
 
+// Silence alone proves nothing on a loaded machine, so a silent spawner keeps its leases
+// (its executors may well be running) and is only passed over for new ones; it is dropped
+// after spawner_timeout, as Slurm marks a node down after SlurmdTimeout.
 void Manager::check_spawners_alive() {
-  const auto limit = settings_.heartbeat * settings_.missed_heartbeats;
-  std::vector<ucp_ep_h> silent;
+  const auto now = Clock::now();
+  const auto unresponsive_after = settings_.heartbeat * settings_.missed_heartbeats;
+  std::vector<ucp_ep_h> lost;
   for (const auto& [handle, peer] : peers_) {
-    if (!peer.spawner_id.empty() && Clock::now() - peer.last_heard > limit) silent.push_back(handle);
+    if (peer.spawner_id.empty()) continue;
+    const auto silent = now - peer.last_heard;
+    if (silent > settings_.spawner_timeout) {
+      lost.push_back(handle);
+    } else if (silent > unresponsive_after && table_.set_responding(peer.spawner_id, false)) {
+      spdlog::warn("spawner {} missed {} heartbeats; no new leases on it until it answers", peer.spawner_id,
+                   settings_.missed_heartbeats);
+    }
   }
-  for (const ucp_ep_h handle : silent) {
-    spdlog::warn("spawner {} missed {} heartbeats; dropping it", peers_[handle].spawner_id,
-                 settings_.missed_heartbeats);
+  for (const ucp_ep_h handle : lost) {
+    spdlog::warn("spawner {} silent for {} s; dropping it", peers_[handle].spawner_id,
+                 std::chrono::duration_cast<std::chrono::seconds>(settings_.spawner_timeout).count());
     forget_peer(handle);
   }
 }

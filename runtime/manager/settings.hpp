@@ -11,9 +11,12 @@ namespace ferry::manager {
 struct Settings {
   ucx::SocketAddress listen{"127.0.0.1", 0};
   lease::Secret secret;
-  /// How often spawners report; one silent for `missed_heartbeats` periods is dropped.
+  /// How often spawners report. One silent for `missed_heartbeats` periods gets no new
+  /// leases until it is heard again; one silent for `spawner_timeout` is dropped and its
+  /// leases revoked. A spawner that dies is dropped at once: its connection fails.
   std::chrono::milliseconds heartbeat{500};
   uint32_t missed_heartbeats = 4;
+  std::chrono::milliseconds spawner_timeout{std::chrono::minutes(5)};
 };
 
 }  // namespace ferry::manager

@@ -138,7 +138,8 @@ void Spawner::on_register_reply(const wire::RegisterReply& reply) {
   }
   spdlog::info("registered with the manager; heartbeat every {} ms", reply.heartbeat_ms);
   static constexpr uint32_t min_heartbeat_ms = 10;
-  loop_.every(std::chrono::milliseconds(std::max(reply.heartbeat_ms, min_heartbeat_ms)),
+  if (heartbeat_timer_) loop_.cancel(*heartbeat_timer_);  // registered again after losing the manager
+  heartbeat_timer_ = loop_.every(std::chrono::milliseconds(std::max(reply.heartbeat_ms, min_heartbeat_ms)),
               [this] { send_heartbeat(); });
 }
 

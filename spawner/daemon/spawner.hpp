@@ -91,6 +91,7 @@ class Spawner {
   LibraryCache libraries_;
   std::map<uint64_t, Executor> executors_;
   std::map<uint64_t, EventLoop::TimerId> lease_timers_;
+  std::optional<EventLoop::TimerId> heartbeat_timer_;
   std::unordered_map<ucp_ep_h, std::vector<uint64_t>> leases_of_peer_;  ///< stand-alone mode only
   uint64_t next_executor_id_ = 1;
   bool winding_down_ = false;

@@ -130,14 +130,12 @@ TEST_CASE("a client learns that its program ended when the program's spawner die
   CHECK(exit.has_value());
 }
 
-TEST_CASE("a silent spawner is dropped by the manager and its leases are revoked", "[platform][processes]") {
-  ManagedCluster cluster({"--heartbeat-ms", "100"}, {"--cores", "2"});
-  SpawnerProcess& spawner = cluster.spawner();
-  auto status = [&] { return cluster.status(); };
-  // With 100 ms heartbeats a busy machine may drop and re-register the spawner at any
-  // time; that revokes leases just like the silence below, so only the grant is retried.
+namespace {
+/// Leases one core for a minute; with 100 ms heartbeats a busy machine may find the
+/// spawner silent at any moment, so the grant is retried.
+std::optional<Lease> lease_one_core(ManagedCluster& cluster) {
   std::optional<Lease> granted;
-  REQUIRE(eventually(
+  eventually(
       [&] {
         try {
           granted.emplace(cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s}));
@@ -146,26 +144,68 @@ TEST_CASE("a silent spawner is dropped by the manager and its leases are revoked
           return false;
         }
       },
-      10s));
-  Lease& lease = *granted;
+      10s);
+  return granted;
+}
+
+std::string spawner_state(const json& status, const std::string& id) {
+  const auto spawner = find_spawner(status, id);
+  return spawner ? spawner->at("state").get<std::string>() : "gone";
+}
+}  // namespace
+
+TEST_CASE("a silent spawner keeps its leases and gets no new ones until it answers again", "[platform][processes]") {
+  ManagedCluster cluster({"--heartbeat-ms", "100"}, {"--cores", "2"});
+  SpawnerProcess& spawner = cluster.spawner();
+  std::optional<Lease> lease = lease_one_core(cluster);
+  REQUIRE(lease);
+
+  spawner.signal(SIGSTOP);
+  const bool marked = eventually([&] { return spawner_state(cluster.status(), spawner.id()) == "not responding"; }, 10s);
+  json while_silent = cluster.status();
+  std::string refusal;
+  try {
+    cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  } catch (const Error& error) {
+    refusal = error.what();
+  }
+  spawner.signal(SIGCONT);
+  REQUIRE(marked);
+  INFO("status while silent: " << while_silent.dump());
+  CHECK(find_lease(while_silent, lease->id()).value().at("state") == "active");
+  CHECK_THAT(refusal, Contains("not answering heartbeats: " + spawner.id()));
+
+  CHECK(eventually([&] { return spawner_state(cluster.status(), spawner.id()) == "up"; }, 10s));
+  CHECK_NOTHROW(lease->renew(30s));
+  CHECK(find_lease(cluster.status(), lease->id()).value().at("state") == "active");
+  CHECK(spawner.stop(5s).has_value());
+}
+
+TEST_CASE("a spawner silent past its timeout is dropped, its leases are revoked, and it rejoins",
+          "[platform][processes]") {
+  ManagedCluster cluster({"--heartbeat-ms", "100", "--spawner-timeout-s", "1"}, {"--cores", "2"});
+  SpawnerProcess& spawner = cluster.spawner();
+  std::optional<Lease> lease = lease_one_core(cluster);
+  REQUIRE(lease);
 
   spawner.signal(SIGSTOP);
   const bool dropped = eventually(
       [&] {
-        const json now = status();
-        return !find_spawner(now, spawner.id()).has_value() && find_lease(now, lease.id()).value().at("state") == "revoked";
+        const json now = cluster.status();
+        return spawner_state(now, spawner.id()) == "gone" && find_lease(now, lease->id()).value().at("state") == "revoked";
       },
       10s);
   spawner.signal(SIGCONT);
   CHECK(dropped);
-  INFO("status: " << status().dump());
-  CHECK_THAT(find_lease(status(), lease.id()).value().at("reason").get<std::string>(), Contains("lost"));
+  INFO("status: " << cluster.status().dump());
+  CHECK_THAT(find_lease(cluster.status(), lease->id()).value().at("reason").get<std::string>(), Contains("lost"));
   try {
-    lease.renew(10s);
+    lease->renew(10s);
     FAIL("a revoked lease was renewed");
   } catch (const Error& error) {
     CHECK(error.code() == Errc::expired);
   }
+  CHECK(eventually([&] { return spawner_state(cluster.status(), spawner.id()) == "up"; }, 10s));
   CHECK(spawner.stop(5s).has_value());
 }
 

@@ -115,3 +115,23 @@ TEST_CASE("A placement that names nothing, or names a full node, is refused and 
     CHECK_THAT(error.what(), Catch::Contains("no spawner on host-b"));
   }
 }
+
+TEST_CASE("A spawner that misses heartbeats keeps its leases and is passed over until it answers", "[lease]") {
+  LeaseTable table(Secret::generate());
+  table.add_spawner(spawner_on("s1", "host-a", 4));
+  table.add_spawner(spawner_on("s2", "host-b", 2));
+  const uint64_t held = table.grant("bob", 1, 0, minute, now, "s1").token.lease_id;
+  CHECK(table.set_responding("s1", false));
+  CHECK_FALSE(table.set_responding("s1", false));
+  CHECK(table.find(held)->state == ferry::lease::LeaseState::active);
+  CHECK(table.grant("bob", 1, 0, minute, now).token.spawner_id == "s2");
+  try {
+    table.grant("bob", 2, 0, minute, now);
+    FAIL("a lease was granted on a spawner that does not answer");
+  } catch (const Error& error) {
+    CHECK(error.code() == Errc::no_resources);
+    CHECK_THAT(error.what(), Catch::Contains("not answering heartbeats: s1"));
+  }
+  CHECK(table.set_responding("s1", true));
+  CHECK(table.grant("bob", 2, 0, minute, now).token.spawner_id == "s1");
+}
