@@ -8,6 +8,16 @@ namespace ferry::lease {
 
 namespace {
 constexpr size_t max_ended_leases_kept = 4096;
+
+void add_to(Accounting& total, const LeaseRecord& lease, uint64_t now_ms) {
+  ++total.leases;
+  total.executors += lease.executors;
+  total.usage.wall_ns += lease.usage.wall_ns;
+  total.usage.cpu_ns += lease.usage.cpu_ns;
+  total.usage.hot_poll_ns += lease.usage.hot_poll_ns;
+  total.usage.peak_memory_kib = std::max(total.usage.peak_memory_kib, lease.usage.peak_memory_kib);
+  total.billed_core_seconds += lease.billed_core_seconds(now_ms);
+}
 }
 
 double LeaseRecord::billed_core_seconds(uint64_t now_ms) const {
@@ -151,8 +161,12 @@ bool LeaseTable::end(uint64_t lease_id, LeaseState state, const std::string& rea
   found->second.state = state;
   found->second.end_reason = reason;
   found->second.ended_unix_ms = now_ms;
-  while (leases_.size() > max_ended_leases_kept && leases_.begin()->second.state != LeaseState::active) {
-    leases_.erase(leases_.begin());
+  ended_order_.push_back(lease_id);
+  while (ended_order_.size() > max_ended_leases_kept) {
+    const auto oldest = leases_.find(ended_order_.front());
+    ended_order_.pop_front();
+    add_to(forgotten_, oldest->second, now_ms);
+    leases_.erase(oldest);
   }
   return true;
 }
@@ -168,13 +182,28 @@ std::vector<uint64_t> LeaseTable::expire(uint64_t now_ms) {
 
 void LeaseTable::add_usage(uint64_t lease_id, const wire::Usage& usage) {
   const auto found = leases_.find(lease_id);
-  if (found == leases_.end()) return;
+  if (found == leases_.end()) {
+    if (lease_id < next_lease_id_) {  // reported after the lease was forgotten: still billed
+      LeaseRecord late;
+      late.usage = usage;
+      late.executors = 1;
+      add_to(forgotten_, late, 0);
+      --forgotten_.leases;
+    }
+    return;
+  }
   auto& total = found->second.usage;
   total.wall_ns += usage.wall_ns;
   total.cpu_ns += usage.cpu_ns;
   total.hot_poll_ns += usage.hot_poll_ns;
   total.peak_memory_kib = std::max(total.peak_memory_kib, usage.peak_memory_kib);
   ++found->second.executors;
+}
+
+Accounting LeaseTable::accounting(uint64_t now_ms) const {
+  Accounting total = forgotten_;
+  for (const auto& [id, lease] : leases_) add_to(total, lease, now_ms);
+  return total;
 }
 
 const LeaseRecord* LeaseTable::find(uint64_t lease_id) const {

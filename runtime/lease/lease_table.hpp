@@ -3,6 +3,7 @@
 // stand-alone spawner that grants leases on itself.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,6 +51,14 @@ struct LeaseRecord {
   double billed_core_seconds(uint64_t now_ms) const;
 };
 
+/// Totals over every lease a table has granted, the forgotten ones included.
+struct Accounting {
+  uint64_t leases = 0;
+  uint64_t executors = 0;
+  wire::Usage usage;  ///< sums; peak_memory_kib is the largest peak
+  double billed_core_seconds = 0;
+};
+
 class LeaseTable {
  public:
   static constexpr uint32_t max_duration_ms = 24U * 3600U * 1000U;
@@ -76,6 +85,7 @@ class LeaseTable {
   std::vector<uint64_t> expire(uint64_t now_ms);
   /// Adds an executor's usage to its lease.
   void add_usage(uint64_t lease_id, const wire::Usage& usage);
+  Accounting accounting(uint64_t now_ms) const;
 
   const LeaseRecord* find(uint64_t lease_id) const;
   const std::map<uint64_t, LeaseRecord>& leases() const noexcept { return leases_; }
@@ -93,6 +103,8 @@ class LeaseTable {
   Secret secret_;
   std::map<std::string, SpawnerRecord> spawners_;
   std::map<uint64_t, LeaseRecord> leases_;
+  std::deque<uint64_t> ended_order_;  ///< ended leases still in leases_, oldest end first
+  Accounting forgotten_;              ///< what the ended leases dropped from leases_ added up to
   uint64_t next_lease_id_ = 1;
 };
 

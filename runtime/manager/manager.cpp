@@ -145,7 +145,18 @@ void Manager::on_lease_release(const wire::LeaseRelease& message) {
 }
 
 void Manager::on_status(ucp_ep_h from, const wire::StatusRequest& message) {
-  channel_->send(from, wire::StatusReply{message.request_id, table_.to_json(lease::now_unix_ms()).dump()});
+  const uint64_t now = lease::now_unix_ms();
+  nlohmann::json status = table_.to_json(now);
+  const lease::Accounting total = table_.accounting(now);
+  status["manager"] = {{"connections", peers_.size()},
+                       {"published_names", names_.size()},
+                       {"accounted", {{"leases", total.leases},
+                                      {"executors", total.executors},
+                                      {"wall_ns", total.usage.wall_ns},
+                                      {"cpu_ns", total.usage.cpu_ns},
+                                      {"hot_poll_ns", total.usage.hot_poll_ns},
+                                      {"billed_core_seconds", total.billed_core_seconds}}}};
+  channel_->send(from, wire::StatusReply{message.request_id, status.dump()});
 }
 
 void Manager::on_name_publish(ucp_ep_h from, const wire::NamePublish& message) {

@@ -1,6 +1,7 @@
 #include "spawner/daemon/lease_book.hpp"
 
 #include "runtime/common/error.hpp"
+#include "runtime/lease/lease_table.hpp"
 
 namespace ferry::spawner {
 
@@ -52,9 +53,15 @@ LeaseUse& LeaseBook::renew(const lease::Token& token, uint64_t now_ms) {
   return use;
 }
 
-void LeaseBook::end(uint64_t lease_id) {
+void LeaseBook::end(uint64_t lease_id, uint64_t now_ms) {
+  while (!forget_ended_.empty() && forget_ended_.front().first <= now_ms) {
+    ended_.erase(forget_ended_.front().second);
+    forget_ended_.pop_front();
+  }
   active_.erase(lease_id);
-  ended_.insert(lease_id);
+  if (ended_.insert(lease_id).second) {
+    forget_ended_.emplace_back(now_ms + lease::LeaseTable::max_duration_ms, lease_id);
+  }
 }
 
 LeaseUse* LeaseBook::find(uint64_t lease_id) {

@@ -3,9 +3,11 @@
 // and which have ended (so a replayed token of an ended lease is refused).
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "runtime/lease/secret.hpp"
 #include "runtime/lease/token.hpp"
@@ -30,8 +32,10 @@ class LeaseBook {
   void give_back(uint64_t lease_id, uint32_t cores, uint32_t memory_mib);
   /// Replaces a lease's token by a renewed one (same lease, verified).
   LeaseUse& renew(const lease::Token& token, uint64_t now_ms);
-  /// Marks a lease ended; its token is refused from now on.
-  void end(uint64_t lease_id);
+  /// Marks a lease ended; its token is refused from now on. An ended lease is remembered
+  /// for as long as a token signed before its end can be valid (the longest lease), so
+  /// what the book keeps is bounded by the leases of one such period.
+  void end(uint64_t lease_id, uint64_t now_ms);
 
   LeaseUse* find(uint64_t lease_id);
   const std::map<uint64_t, LeaseUse>& active() const noexcept { return active_; }
@@ -45,6 +49,7 @@ class LeaseBook {
   lease::Secret secret_;
   std::map<uint64_t, LeaseUse> active_;
   std::set<uint64_t> ended_;
+  std::deque<std::pair<uint64_t, uint64_t>> forget_ended_;  ///< (when, lease id), oldest first
 };
 
 }  // namespace ferry::spawner

@@ -94,8 +94,7 @@ void Spawner::handle(ucp_ep_h from, wire::Message&& message) {
                    }
                  },
                  [&](const wire::StatusRequest& m) {
-                   const auto json = own_leases_ ? own_leases_->to_json(lease::now_unix_ms()).dump() : "{}";
-                   channel_->send(from, wire::StatusReply{m.request_id, json});
+                   channel_->send(from, wire::StatusReply{m.request_id, status_json().dump()});
                  },
                  [&](const auto& other) {
                    spdlog::warn("spawner: unexpected {} message ignored", wire::message_name(other));
@@ -152,9 +151,31 @@ void Spawner::send_heartbeat() {
 void Spawner::report_usage(uint64_t lease_id, uint64_t executor_id, const wire::Usage& usage) {
   if (own_leases_) {
     own_leases_->add_usage(lease_id, usage);
-  } else if (manager_ && !manager_->failed()) {
-    channel_->send(manager_->raw(), wire::UsageReport{lease_id, executor_id, usage});
+  } else if (!manager_ || manager_->failed() ||
+             !channel_->send(manager_->raw(), wire::UsageReport{lease_id, executor_id, usage})) {
+    spdlog::warn("the usage of executor {} (lease {}) could not be reported: no connection to the manager",
+                 executor_id, lease_id);
+    return;
   }
+  ++executors_reported_;
+  usage_reported_.wall_ns += usage.wall_ns;
+  usage_reported_.cpu_ns += usage.cpu_ns;
+  usage_reported_.hot_poll_ns += usage.hot_poll_ns;
+}
+
+nlohmann::json Spawner::status_json() const {
+  nlohmann::json status = own_leases_ ? own_leases_->to_json(lease::now_unix_ms()) : nlohmann::json::object();
+  nlohmann::json leases = nlohmann::json::array();
+  for (const auto& [id, use] : book_.active()) leases.push_back(id);
+  status["spawner"] = {{"id", settings_.id},
+                       {"connections", peers_.size() + (manager_ ? 1 : 0)},
+                       {"executors", executors_.size()},
+                       {"leases", leases},
+                       {"reported", {{"executors", executors_reported_},
+                                     {"wall_ns", usage_reported_.wall_ns},
+                                     {"cpu_ns", usage_reported_.cpu_ns},
+                                     {"hot_poll_ns", usage_reported_.hot_poll_ns}}}};
+  return status;
 }
 
 void Spawner::on_lease_request(ucp_ep_h from, const wire::LeaseRequest& request) {
@@ -208,7 +229,7 @@ void Spawner::on_lease_timer(uint64_t lease_id) {
 }
 
 void Spawner::end_lease(uint64_t lease_id, const std::string& reason) {
-  book_.end(lease_id);
+  book_.end(lease_id, lease::now_unix_ms());
   if (const auto timer = lease_timers_.find(lease_id); timer != lease_timers_.end()) {
     loop_.cancel(timer->second);
     lease_timers_.erase(timer);

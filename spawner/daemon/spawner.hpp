@@ -9,6 +9,8 @@
 #include <optional>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
 #include "runtime/common/event_loop.hpp"
 #include "runtime/lease/lease_table.hpp"
 #include "runtime/ucx/endpoint.hpp"
@@ -76,6 +78,9 @@ class Spawner {
   void end_all_executors();
   void forward_lines(const Executor& executor, wire::Stream stream, std::string lines);
   Executor* find_executor(uint64_t executor_id);
+  /// What `ferry status` and load tests see of this spawner (a stand-alone one adds its
+  /// lease table).
+  nlohmann::json status_json() const;
 
   Settings settings_;
   EventLoop loop_;
@@ -93,6 +98,9 @@ class Spawner {
   std::map<uint64_t, EventLoop::TimerId> lease_timers_;
   std::optional<EventLoop::TimerId> heartbeat_timer_;
   std::unordered_map<ucp_ep_h, std::vector<uint64_t>> leases_of_peer_;  ///< stand-alone mode only
+  /// What this spawner has told the manager it used, over its whole life.
+  wire::Usage usage_reported_;
+  uint64_t executors_reported_ = 0;
   uint64_t next_executor_id_ = 1;
   bool winding_down_ = false;
 };

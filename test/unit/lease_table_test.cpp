@@ -135,3 +135,25 @@ TEST_CASE("A spawner that misses heartbeats keeps its leases and is passed over 
   CHECK(table.set_responding("s1", true));
   CHECK(table.grant("bob", 2, 0, minute, now).token.spawner_id == "s1");
 }
+
+TEST_CASE("Accounting counts every lease and report, also those the table no longer lists", "[lease]") {
+  LeaseTable table(Secret::generate());
+  table.add_spawner(node(4, 8192));
+  constexpr uint64_t leases = 5000;
+  for (uint64_t i = 0; i < leases; ++i) {
+    const uint64_t id = table.grant("bob", 1, 16, minute, now).token.lease_id;
+    table.add_usage(id, {.wall_ns = 10, .cpu_ns = 3, .hot_poll_ns = 1, .peak_memory_kib = i});
+    table.end(id, ferry::lease::LeaseState::released, "done", now + 1000);
+    if (i == 0) table.add_usage(id, {.wall_ns = 10, .cpu_ns = 3, .hot_poll_ns = 1, .peak_memory_kib = 0});
+  }
+  CHECK(table.leases().size() < leases);
+  const uint64_t first = table.leases().begin()->first;
+  table.add_usage(first - 1, {.wall_ns = 10, .cpu_ns = 3, .hot_poll_ns = 1, .peak_memory_kib = 0});
+  const auto total = table.accounting(now + 2000);
+  CHECK(total.leases == leases);
+  CHECK(total.executors == leases + 2);
+  CHECK(total.usage.wall_ns == 10 * (leases + 2));
+  CHECK(total.usage.cpu_ns == 3 * (leases + 2));
+  CHECK(total.usage.peak_memory_kib == leases - 1);
+  CHECK(total.billed_core_seconds == Approx(1.0 * leases));
+}
