@@ -211,14 +211,6 @@ const LeaseRecord* LeaseTable::find(uint64_t lease_id) const {
   return found == leases_.end() ? nullptr : &found->second;
 }
 
-std::vector<uint64_t> LeaseTable::active_leases_of(const std::string& owner) const {
-  std::vector<uint64_t> ids;
-  for (const auto& [id, lease] : leases_) {
-    if (lease.state == LeaseState::active && lease.token.owner == owner) ids.push_back(id);
-  }
-  return ids;
-}
-
 std::optional<uint64_t> LeaseTable::next_expiry_ms() const {
   std::optional<uint64_t> earliest;
   for (const auto& [id, lease] : leases_) {

@@ -89,7 +89,6 @@ class LeaseTable {
 
   const LeaseRecord* find(uint64_t lease_id) const;
   const std::map<uint64_t, LeaseRecord>& leases() const noexcept { return leases_; }
-  std::vector<uint64_t> active_leases_of(const std::string& owner) const;
   /// Earliest expiry of an active lease, if any.
   std::optional<uint64_t> next_expiry_ms() const;
 

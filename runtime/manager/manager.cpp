@@ -77,9 +77,9 @@ void Manager::forget_peer(ucp_ep_h handle) {
   if (const size_t dropped = names_.drop(handle); dropped != 0) {
     spdlog::info("{} MPI name(s) dropped: their publisher disconnected", dropped);
   }
-  for (const auto& owner : peer.owners) {
-    for (const uint64_t id : table_.active_leases_of(owner)) {
-      end_lease(id, lease::LeaseState::released, "owner " + owner + " disconnected");
+  for (const uint64_t id : peer.leases) {
+    if (const lease::LeaseRecord* lease = table_.find(id); lease != nullptr && lease->state == lease::LeaseState::active) {
+      end_lease(id, lease::LeaseState::released, "owner " + lease->token.owner + " disconnected");
     }
   }
 }
@@ -129,11 +129,22 @@ void Manager::on_register(ucp_ep_h from, const wire::RegisterSpawner& message) {
 void Manager::on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message) {
   const wire::LeaseReply reply = lease::answer_lease_request(table_, message, lease::now_unix_ms());
   if (reply.status == Errc::ok) {
-    if (Peer* peer = find_peer(from)) peer->owners.insert(message.owner);
+    if (Peer* peer = find_peer(from)) remember_lease(*peer, reply.token.lease_id);
     spdlog::info("lease {} granted to {}: {} cores on {}", reply.token.lease_id, message.owner,
                  message.cores, reply.token.spawner_id);
   }
   channel_->send(from, reply);
+}
+
+// A connection that leases again and again keeps only the ids of leases still active.
+void Manager::remember_lease(Peer& peer, uint64_t lease_id) {
+  if (peer.leases.size() >= 64) {
+    std::erase_if(peer.leases, [&](uint64_t id) {
+      const lease::LeaseRecord* lease = table_.find(id);
+      return lease == nullptr || lease->state != lease::LeaseState::active;
+    });
+  }
+  peer.leases.insert(lease_id);
 }
 
 void Manager::on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& message) {

@@ -38,7 +38,7 @@ class Manager {
   struct Peer {
     std::unique_ptr<ucx::Endpoint> endpoint;
     std::string spawner_id;  // set when the peer is a spawner
-    std::set<std::string> owners;  // lease owners that spoke over this connection
+    std::set<uint64_t> leases;  // granted over this connection; they end with it
     Clock::time_point last_heard;
   };
 
@@ -47,6 +47,7 @@ class Manager {
   void handle(ucp_ep_h from, wire::Message&& message);
   void on_register(ucp_ep_h from, const wire::RegisterSpawner& message);
   void on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message);
+  void remember_lease(Peer& peer, uint64_t lease_id);
   void on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& message);
   void on_lease_release(const wire::LeaseRelease& message);
   void on_status(ucp_ep_h from, const wire::StatusRequest& message);

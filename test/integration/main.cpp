@@ -1,5 +1,5 @@
-// The integration test binary. Run as `--lease-and-spawn spawner|manager ADDRESS` it
-// plays a client process instead: leases from that stand-alone spawner or manager,
+// The integration test binary. Run as `--lease-and-spawn spawner|manager ADDRESS [OWNER]`
+// it plays a client process instead: leases (as OWNER) from that stand-alone spawner or manager,
 // spawns `sleep 1000`, prints "sleep pid PID" and waits, so that the owner-crash tests
 // have a lease owner they can kill.
 #define CATCH_CONFIG_RUNNER
@@ -11,7 +11,7 @@
 #include "runtime/client/client.hpp"
 
 namespace {
-int lease_and_spawn(const std::string& kind, const std::string& address) {
+int lease_and_spawn(const std::string& kind, const std::string& address, const std::string& owner) {
   using namespace std::chrono_literals;
   ferry::ClientOptions options;
   if (kind == "manager") {
@@ -20,6 +20,7 @@ int lease_and_spawn(const std::string& kind, const std::string& address) {
     options.spawners = {address};
   }
   options.mode = ferry::WaitMode::warm;
+  options.owner = owner;
   auto client = ferry::Client::create(options);
   ferry::Lease lease = client->lease({.cores = 1, .memory_mib = 64, .duration = 60s});
   ferry::Program program = client->spawn(lease, {"sleep", "1000"});
@@ -30,9 +31,9 @@ int lease_and_spawn(const std::string& kind, const std::string& address) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 4 && std::string(argv[1]) == "--lease-and-spawn") {
+  if ((argc == 4 || argc == 5) && std::string(argv[1]) == "--lease-and-spawn") {
     try {
-      return lease_and_spawn(argv[2], argv[3]);
+      return lease_and_spawn(argv[2], argv[3], argc == 5 ? argv[4] : "");
     } catch (const std::exception& error) {
       std::cerr << "lease-and-spawn: " << error.what() << "\n";
       return 1;
