@@ -8,6 +8,7 @@
 #include "runtime/common/overloaded.hpp"
 #include "runtime/lease/lease_replies.hpp"
 #include "runtime/common/host_name.hpp"
+#include "spawner/process/lease_directory.hpp"
 
 namespace ferry::spawner {
 
@@ -236,6 +237,19 @@ void Spawner::end_lease(uint64_t lease_id, const std::string& reason) {
   }
   for (auto& [id, executor] : executors_) {
     if (executor.lease_id == lease_id) terminate(executor, reason);
+  }
+  remove_directory_if_done(lease_id);
+}
+
+void Spawner::remove_directory_if_done(uint64_t lease_id) {
+  if (book_.find(lease_id) != nullptr) return;
+  for (const auto& [id, executor] : executors_) {
+    if (executor.lease_id == lease_id) return;
+  }
+  try {
+    remove_tree(lease_directory_path(settings_.work_root, lease_id));
+  } catch (const Error& error) {
+    spdlog::warn("the directory of ended lease {} stays: {}", lease_id, error.what());
   }
 }
 

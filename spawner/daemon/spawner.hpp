@@ -61,6 +61,8 @@ class Spawner {
   void schedule_expiry(uint64_t lease_id);
   void on_lease_timer(uint64_t lease_id);
   void end_lease(uint64_t lease_id, const std::string& reason);
+  /// Removes an ended lease's directory once none of its executors is left.
+  void remove_directory_if_done(uint64_t lease_id);
 
   // executors
   void on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request);

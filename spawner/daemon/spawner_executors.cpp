@@ -315,7 +315,9 @@ void Spawner::on_exit(uint64_t executor_id) {
   if (executor->kill_timer != 0) loop_.cancel(executor->kill_timer);
   cpus_.give_back(executor->cpus);
   book_.give_back(executor->lease_id, static_cast<uint32_t>(executor->cpus.size()), executor->memory_mib);
+  const uint64_t lease_id = executor->lease_id;
   executors_.erase(executor_id);
+  remove_directory_if_done(lease_id);
   // The owners' last messages need a moment on the wire before the spawner goes.
   if (winding_down_ && executors_.empty()) loop_.after(std::chrono::milliseconds(100), [this] { loop_.stop(); });
 }

@@ -17,8 +17,12 @@ namespace fs = std::filesystem;
 
 }  // namespace
 
+std::string lease_directory_path(const std::string& root, uint64_t lease_id) {
+  return (fs::path(root) / ("lease-" + std::to_string(lease_id))).string();
+}
+
 std::string make_lease_directory(const std::string& root, uint64_t lease_id) {
-  const fs::path directory = fs::path(root) / ("lease-" + std::to_string(lease_id));
+  const fs::path directory = lease_directory_path(root, lease_id);
   std::error_code error;
   fs::create_directories(root, error);
   if (error) throw_filesystem_error("create directory", root, error);

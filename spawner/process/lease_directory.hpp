@@ -9,6 +9,8 @@ namespace ferry::spawner {
 /// (mode 0700), creating `root` too when missing; returns its path.
 /// Throws Errc::system when it cannot, or when the path exists and is not a directory.
 std::string make_lease_directory(const std::string& root, uint64_t lease_id);
+/// `<root>/lease-<lease_id>`, whether it exists or not.
+std::string lease_directory_path(const std::string& root, uint64_t lease_id);
 
 /// Removes `path` and everything under it, without following symbolic links.
 /// A missing path is not an error.

@@ -2,11 +2,13 @@
 // it, sharing a secret made by `ferry secret`. Also: an unreachable manager.
 #include <signal.h>
 
+#include <filesystem>
+
 #include <catch2/catch.hpp>
 
 #include "runtime/client/client.hpp"
 #include "test/integration/cluster.hpp"
-#include "test/integration/daemons.hpp"
+#include "test/support/daemons.hpp"
 #include "test/integration/helpers.hpp"
 
 namespace ferry::test {
@@ -121,6 +123,46 @@ TEST_CASE("releasing a lease ends its programs", "[platform][lease][daemons]") {
   INFO("exit reason: " << exit->reason);
   CHECK_THAT(exit->reason, Contains("released"));
   CHECK(process_gone(pid, 5s));
+}
+
+TEST_CASE("a lease's directory goes when the lease has ended and its programs are gone", "[platform][lease][daemons]") {
+  ManagedCluster cluster;
+  Lease kept = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  Lease ended = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  const std::string root = cluster.spawner().work_root();
+  const auto directory = [&](const Lease& lease) { return root + "/lease-" + std::to_string(lease.id()); };
+  auto first = cluster.client().spawn(kept, {"sh", "-c", "echo data > kept-file"});
+  REQUIRE(first.wait(10s));
+  Program running = cluster.client().spawn(ended, {"sleep", "100"});
+  CHECK(std::filesystem::exists(directory(kept) + "/kept-file"));
+  CHECK(std::filesystem::is_directory(directory(ended)));
+
+  ended.release();
+  REQUIRE(running.wait(10s));
+  CHECK(eventually([&] { return !std::filesystem::exists(directory(ended)); }, 5s));
+  // A lease that has not ended keeps its files for its next program.
+  CHECK(std::filesystem::exists(directory(kept) + "/kept-file"));
+}
+
+TEST_CASE("a client that disconnects ends its own leases, not those of another client with the same owner",
+          "[platform][lease][daemons]") {
+  ManagedCluster cluster;
+  ClientOptions options;
+  options.manager = cluster.manager().address();
+  options.owner = "shared-owner";
+  auto staying = Client::create(options);
+  Lease stays = staying->lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  DaemonProcess leaving({self_executable(), "--lease-and-spawn", "manager", cluster.manager().address(), "shared-owner"},
+                        "sleep pid ");
+  uint64_t gone = 0;
+  const json status = cluster.status();
+  for (const auto& lease : status.at("leases")) {
+    if (lease.at("id").get<uint64_t>() != stays.id()) gone = lease.at("id").get<uint64_t>();
+  }
+  REQUIRE(gone != 0);
+  leaving.kill_now();
+  CHECK(eventually([&] { return cluster.lease_status(gone).at("state") == "released"; }, 10s));
+  CHECK(cluster.lease_status(stays.id()).at("state") == "active");
 }
 
 TEST_CASE("a lease from an unreachable manager fails with unreachable or timeout, without hanging",
