@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/client/client.hpp"
-#include "test/integration/daemons.hpp"
+#include "test/support/daemons.hpp"
 
 namespace ferry::test {
 

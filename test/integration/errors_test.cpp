@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "runtime/client/client.hpp"
-#include "test/integration/daemons.hpp"
+#include "test/support/daemons.hpp"
 #include "test/integration/helpers.hpp"
 
 namespace ferry::test {

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "runtime/client/client.hpp"
-#include "test/integration/daemons.hpp"
+#include "test/support/daemons.hpp"
 #include "test/integration/helpers.hpp"
 
 namespace ferry::test {

@@ -4,7 +4,7 @@
 
 #include "runtime/client/client.hpp"
 #include "test/integration/cluster.hpp"
-#include "test/integration/daemons.hpp"
+#include "test/support/daemons.hpp"
 
 namespace ferry::test {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "runtime/client/client.hpp"
 #include "test/integration/cluster.hpp"
-#include "test/integration/daemons.hpp"
+#include "test/support/daemons.hpp"
 #include "test/integration/helpers.hpp"
 #include "test/integration/this_process.hpp"
 

@@ -7,7 +7,7 @@
 #include "runtime/client/client.hpp"
 #include "runtime/lease/token.hpp"
 #include "test/integration/cluster.hpp"
-#include "test/integration/daemons.hpp"
+#include "test/support/daemons.hpp"
 #include "test/integration/helpers.hpp"
 #include "test/integration/raw_peer.hpp"
 

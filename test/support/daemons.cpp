@@ -1,4 +1,4 @@
-#include "test/integration/daemons.hpp"
+#include "test/support/daemons.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -248,24 +249,31 @@ ManagerProcess::ManagerProcess(const std::string& secret_file, const std::vector
           "ferry manager listening on ") {}
 
 namespace {
-std::vector<std::string> spawner_argv(const TempDir& dir, const std::vector<std::string>& head,
+std::vector<std::string> spawner_argv(const std::string& work_root, const std::vector<std::string>& head,
                                       const std::vector<std::string>& extra) {
-  static int instance = 0;
   std::vector<std::string> argv{ferry_cli(), "spawner", "--listen", "127.0.0.1:0", "--worker", ferry_worker(),
-                                "--work-root", dir.file("spawner-work-" + std::to_string(instance++))};
+                                "--work-root", work_root};
   argv.insert(argv.end(), head.begin(), head.end());
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
 }
+
+std::string next_work_root(const TempDir& dir) {
+  static std::atomic<int> instance = 0;
+  return dir.file("spawner-work-" + std::to_string(instance++));
+}
 }  // namespace
 
 SpawnerProcess::SpawnerProcess(const TempDir& dir, const std::vector<std::string>& extra)
-    : DaemonProcess(spawner_argv(dir, {}, extra), "ferry spawner ") {}
+    : SpawnerProcess(next_work_root(dir), {}, extra) {}
 
 SpawnerProcess::SpawnerProcess(const TempDir& dir, const std::string& manager, const std::string& secret_file,
                                const std::vector<std::string>& extra)
-    : DaemonProcess(spawner_argv(dir, {"--manager", manager, "--secret-file", secret_file}, extra),
-                    "ferry spawner ") {}
+    : SpawnerProcess(next_work_root(dir), {"--manager", manager, "--secret-file", secret_file}, extra) {}
+
+SpawnerProcess::SpawnerProcess(const std::string& work_root, const std::vector<std::string>& head,
+                               const std::vector<std::string>& extra)
+    : DaemonProcess(spawner_argv(work_root, head, extra), "ferry spawner "), work_root_(work_root) {}
 
 std::string SpawnerProcess::id() const {
   static const std::string prefix = "ferry spawner ";

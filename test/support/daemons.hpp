@@ -117,6 +117,13 @@ class SpawnerProcess : public DaemonProcess {
   /// The spawner's id and HOST:PORT, from "ferry spawner ID listening on HOST:PORT".
   std::string id() const;
   std::string address() const;
+  /// Where it makes the leases' working directories.
+  const std::string& work_root() const noexcept { return work_root_; }
+
+ private:
+  SpawnerProcess(const std::string& work_root, const std::vector<std::string>& head,
+                 const std::vector<std::string>& extra);
+  std::string work_root_;
 };
 
 /// True once `pid` does not exist or is a zombie, polled until `deadline`.
