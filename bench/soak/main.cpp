@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <functional>
 #include <map>
 
 #include "bench/soak/phases.hpp"
@@ -23,10 +24,11 @@ namespace {
 
 struct Load {
   uint32_t rounds = 3;
-  uint64_t leases = 160;
+  double minutes = 0;  ///< more full rounds until this much time has passed
+  uint64_t leases = 300;
   uint32_t clients = 16;
   uint64_t expiring = 32;
-  uint64_t jobs = 6;
+  uint64_t jobs = 12;
   uint32_t job_functions = 2;
   uint32_t ranks = 12;
   uint32_t spawners = 4;
@@ -35,7 +37,8 @@ struct Load {
 
 Load long_load() {
   Load load;
-  load.rounds = 2;  // the warm-up round, then the full load
+  load.rounds = 2;  // the warm-up round, then the full load, repeated for 30 minutes
+  load.minutes = 30;
   load.leases = 10'000;
   load.expiring = 1'000;
   load.jobs = 1'000;
@@ -102,6 +105,7 @@ int main(int argc, char** argv) {
   options.add_options()("help", "this text")("long", po::bool_switch(&long_mode),
                                              "the full load: 10,000 leases, 1,000 expiring, 1,000 jobs, 200 ranks on 10 spawners")
       ("rounds", po::value(&load.rounds), "rounds, the first one warm-up")
+      ("minutes", po::value(&load.minutes), "then more rounds until this many minutes have passed")
       ("leases", po::value(&load.leases), "leases granted, used and released per round")
       ("clients", po::value(&load.clients), "concurrent clients of the lease churn")
       ("expiring", po::value(&load.expiring), "leases left to expire per round")
@@ -141,7 +145,11 @@ int main(int argc, char** argv) {
                 load.job_functions, load.ranks);
     print_header();
     std::map<std::string, Snapshot> warm;
-    for (uint32_t round = 0; round < load.rounds; ++round) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto elapsed_minutes = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60.0;
+    };
+    for (uint32_t round = 0; round < load.rounds || elapsed_minutes() < load.minutes; ++round) {
       const bool warm_up = round == 0;
       auto scale = [&](uint64_t n) { return warm_up && long_mode ? std::max<uint64_t>(1, n / 50) : n; };
       const std::vector<std::pair<std::string, std::function<PhaseResult()>>> phases{

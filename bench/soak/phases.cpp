@@ -44,6 +44,32 @@ class Failures {
   uint64_t count_ = 0;
 };
 
+/// Samples how many executors run at once, every 20 ms, while it lives.
+class PeakWatcher {
+ public:
+  explicit PeakWatcher(const SoakCluster& cluster)
+      : thread_([this, &cluster] {
+          while (running_) {
+            try {
+              peak_ = std::max<uint64_t>(peak_, cluster.executor_processes());
+            } catch (const std::exception&) {  // a daemon gone shows in the phase's errors
+            }
+            std::this_thread::sleep_for(20ms);
+          }
+        }) {}
+  ~PeakWatcher() { stop(); }
+  uint64_t stop() {
+    running_ = false;
+    if (thread_.joinable()) thread_.join();
+    return peak_;
+  }
+
+ private:
+  std::atomic<bool> running_{true};
+  std::atomic<uint64_t> peak_{0};
+  std::thread thread_;
+};
+
 /// Leases one core, retrying while every core is leased by the other clients.
 Lease lease_core(Client& client, std::chrono::milliseconds duration) {
   for (int attempt = 0;; ++attempt) {
@@ -121,6 +147,7 @@ std::string read_file(const std::string& path) {
 PhaseResult lease_churn(SoakCluster& cluster, uint64_t leases, uint32_t clients, const std::string& function_library) {
   std::atomic<uint64_t> next{0}, done{0};
   Failures failures;
+  PeakWatcher watcher(cluster);
   std::vector<std::thread> threads;
   for (uint32_t c = 0; c < clients; ++c) {
     threads.emplace_back([&] {
@@ -148,6 +175,7 @@ PhaseResult lease_churn(SoakCluster& cluster, uint64_t leases, uint32_t clients,
   for (auto& thread : threads) thread.join();
   PhaseResult result;
   result.done = done;
+  result.peak_executors = watcher.stop();
   failures.into(result);
   return result;
 }
@@ -155,6 +183,7 @@ PhaseResult lease_churn(SoakCluster& cluster, uint64_t leases, uint32_t clients,
 PhaseResult lease_expiry(SoakCluster& cluster, uint64_t leases) {
   Failures failures;
   PhaseResult result;
+  PeakWatcher watcher(cluster);
   auto client = Client::create(client_options(cluster.manager_address(), {}));
   for (uint64_t first = 0; first < leases;) {
     const uint64_t batch = std::min<uint64_t>(leases - first, cluster.total_cores());
@@ -169,7 +198,6 @@ PhaseResult lease_expiry(SoakCluster& cluster, uint64_t leases) {
     } catch (const std::exception& error) {
       failures.add(std::string("granting leases to expire: ") + error.what());
     }
-    result.peak_executors = std::max(result.peak_executors, cluster.executor_processes());
     for (auto& program : programs) {
       const auto exit = program.wait(30s);
       if (!exit) {
@@ -183,6 +211,7 @@ PhaseResult lease_expiry(SoakCluster& cluster, uint64_t leases) {
     result.done += held.size();
     first += batch;
   }
+  result.peak_executors = watcher.stop();
   failures.into(result);
   return result;
 }
@@ -194,17 +223,7 @@ PhaseResult mpi_jobs(SoakCluster& cluster, uint64_t jobs, uint32_t functions, co
   const std::string output = dir.file("job.out");
   const std::vector<std::string> argv{test::ferry_cli(), "run", "--manager", cluster.manager_address(), "-n", "1",
                                       "--functions", std::to_string(functions), "--mode", "warm", "--", program};
-  std::atomic<bool> running{true};
-  std::atomic<uint64_t> peak{0};
-  std::thread watcher([&] {
-    while (running) {
-      try {
-        peak = std::max<uint64_t>(peak, cluster.executor_processes());
-      } catch (const std::exception&) {
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-  });
+  PeakWatcher watcher(cluster);
   for (uint64_t job = 0; job < jobs; ++job) {
     const int status = run_command(argv, output, 300s);
     const std::string text = read_file(output);
@@ -216,9 +235,7 @@ PhaseResult mpi_jobs(SoakCluster& cluster, uint64_t jobs, uint32_t functions, co
                    ": " + text.substr(0, 2000));
     }
   }
-  running = false;
-  watcher.join();
-  result.peak_executors = peak;
+  result.peak_executors = watcher.stop();
   failures.into(result);
   return result;
 }
