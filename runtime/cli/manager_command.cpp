@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 
 #include "runtime/cli/options.hpp"
@@ -12,6 +13,7 @@ bool parse_manager_settings(const Arguments& args, manager::Settings& settings) 
   std::string secret_file;
   unsigned heartbeat_ms = 500;
   unsigned spawner_timeout_s = 300;
+  unsigned silent_ms = 30000;
   po::options_description options("ferry manager: grants leases on registered spawners and collects their usage");
   options.add_options()
       ("listen", po::value(&listen)->default_value(listen), "address to listen on, host:port (port 0: any free port)")
@@ -19,13 +21,16 @@ bool parse_manager_settings(const Arguments& args, manager::Settings& settings) 
       ("heartbeat-ms", po::value(&heartbeat_ms)->default_value(heartbeat_ms),
        "spawner heartbeat period; a spawner silent for 4 periods gets no new leases until it answers")
       ("spawner-timeout-s", po::value(&spawner_timeout_s)->default_value(spawner_timeout_s),
-       "a spawner silent this long is dropped and its leases revoked (one that dies is dropped at once)");
+       "a spawner silent this long is dropped and its leases revoked (one that dies is dropped at once)")
+      ("silent-connection-ms", po::value(&silent_ms)->default_value(silent_ms),
+       "a connection that sends nothing for this long after it is made is closed");
   po::variables_map values;
   if (!parse_options(args, "ferry manager --secret-file FILE [options]", options, values)) return false;
   settings.listen = ucx::SocketAddress::parse(listen);
   settings.secret = lease::Secret::load(secret_file);
   settings.heartbeat = std::chrono::milliseconds(heartbeat_ms);
   settings.spawner_timeout = std::chrono::seconds(spawner_timeout_s);
+  settings.silent_connection_timeout = std::chrono::milliseconds(std::max(silent_ms, 1U));
   if (heartbeat_ms == 0 || spawner_timeout_s == 0) {
     throw Error(Errc::invalid_argument, "--heartbeat-ms and --spawner-timeout-s must be positive");
   }

@@ -26,6 +26,7 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
   std::string cpus;
   unsigned cores = 0;
   unsigned grace_ms = 1000;
+  unsigned silent_ms = 30000;
   po::options_description options(
       "ferry spawner: starts executors pinned to leased cores, under leased memory, for valid lease tokens");
   options.add_options()
@@ -38,7 +39,9 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
       ("memory", po::value(&settings.memory_mib), "MiB of memory to lease out (default: physical memory)")
       ("worker", po::value(&settings.worker_executable), "path of ferry-worker (default: next to ferry, or FERRY_WORKER)")
       ("work-root", po::value(&settings.work_root), "directory for per-lease working directories (default: a new one in /tmp)")
-      ("grace-ms", po::value(&grace_ms)->default_value(grace_ms), "time between SIGTERM and SIGKILL when a lease ends");
+      ("grace-ms", po::value(&grace_ms)->default_value(grace_ms), "time between SIGTERM and SIGKILL when a lease ends")
+      ("silent-connection-ms", po::value(&silent_ms)->default_value(silent_ms),
+       "a connection that sends nothing for this long after it is made is closed");
   po::variables_map values;
   if (!parse_options(args, "ferry spawner [--manager HOST:PORT --secret-file FILE] [options]", options, values)) return false;
   settings.listen = ucx::SocketAddress::parse(listen);
@@ -50,6 +53,7 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
   if (!cpus.empty()) settings.cpus = parse_cpu_list(cpus);
   if (settings.worker_executable.empty()) settings.worker_executable = client::default_worker_executable();
   settings.grace = std::chrono::milliseconds(grace_ms);
+  settings.silent_connection_timeout = std::chrono::milliseconds(std::max(silent_ms, 1U));
   spawner::apply_machine_defaults(settings);
   spawner::fit_cpus_to_cores(settings.cpus, cores);
   return true;

@@ -5,6 +5,7 @@
 #include "runtime/common/log.hpp"
 #include "runtime/common/overloaded.hpp"
 #include "runtime/lease/lease_replies.hpp"
+#include "runtime/ucx/connection_limit.hpp"
 
 namespace ferry::manager {
 
@@ -27,7 +28,7 @@ wire::NameReply name_reply(uint64_t request_id, Answer&& answer) {
 
 Manager::Manager(Settings settings)
     : settings_(std::move(settings)),
-      context_(ucx::Context::create()),
+      context_((ucx::allow_many_connections(), ucx::Context::create())),
       worker_(ucx::Worker::create(context_)),
       table_(settings_.secret) {
   channel_ = std::make_unique<wire::ControlChannel>(
@@ -37,6 +38,8 @@ Manager::Manager(Settings settings)
   loop_.attach(*worker_, [this] { return channel_->dispatch() > 0; });
   loop_.every(settings_.heartbeat, [this] { check_spawners_alive(); });
   loop_.every(std::chrono::milliseconds(50), [this] { expire_leases(); });
+  loop_.every(std::max(settings_.silent_connection_timeout / 4, std::chrono::milliseconds(10)),
+              [this] { close_silent_connections(); });
   spdlog::info("manager listening on {}", listener_->address().to_string());
 }
 
@@ -53,6 +56,15 @@ void Manager::accept(ucp_conn_request_h request) {
   const ucp_ep_h handle = endpoint->raw();
   endpoint->on_failure([this, handle](ucs_status_t) { loop_.post([this, handle] { forget_peer(handle); }); });
   peers_[handle] = Peer{std::move(endpoint), {}, {}, Clock::now()};
+  silent_.accepted(handle);
+}
+
+void Manager::close_silent_connections() {
+  const auto silent = silent_.take_silent_for(settings_.silent_connection_timeout);
+  if (silent.empty()) return;
+  spdlog::warn("closing {} connection(s) that sent nothing for {} ms", silent.size(),
+               settings_.silent_connection_timeout.count());
+  for (const ucp_ep_h handle : silent) forget_peer(handle);
 }
 
 Manager::Peer* Manager::find_peer(ucp_ep_h handle) {
@@ -67,6 +79,7 @@ void Manager::forget_peer(ucp_ep_h handle) {
   if (found == peers_.end()) return;
   Peer peer = std::move(found->second);
   peers_.erase(found);
+  silent_.spoke(handle);
   if (!peer.spawner_id.empty()) {
     spdlog::info("spawner {} disconnected", peer.spawner_id);
     registered_spawners_ = table_.spawners().size() - 1;
@@ -87,6 +100,7 @@ void Manager::forget_peer(ucp_ep_h handle) {
 void Manager::handle(ucp_ep_h from, wire::Message&& message) {
   if (Peer* peer = find_peer(from)) {
     peer->last_heard = Clock::now();
+    silent_.spoke(from);
     if (!peer->spawner_id.empty() && table_.set_responding(peer->spawner_id, true)) {
       spdlog::info("spawner {} answers again; it takes new leases", peer->spawner_id);
     }

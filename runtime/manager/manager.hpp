@@ -15,6 +15,7 @@
 #include "runtime/ucx/endpoint.hpp"
 #include "runtime/ucx/listener.hpp"
 #include "runtime/wire/control_channel.hpp"
+#include "runtime/wire/silent_connections.hpp"
 
 namespace ferry::manager {
 
@@ -56,6 +57,7 @@ class Manager {
   void on_name_unpublish(ucp_ep_h from, const wire::NameUnpublish& message);
   void end_lease(uint64_t lease_id, lease::LeaseState state, const std::string& reason);
   void check_spawners_alive();
+  void close_silent_connections();
   void expire_leases();
   Peer* find_peer(ucp_ep_h handle);
   ucp_ep_h spawner_endpoint(const std::string& spawner_id) const;
@@ -67,6 +69,7 @@ class Manager {
   std::unique_ptr<wire::ControlChannel> channel_;
   std::unique_ptr<ucx::Listener> listener_;
   std::unordered_map<ucp_ep_h, Peer> peers_;
+  wire::SilentConnections silent_;
   lease::LeaseTable table_;
   NameTable names_;
   std::atomic<size_t> registered_spawners_{0};

@@ -17,6 +17,8 @@ struct Settings {
   std::chrono::milliseconds heartbeat{500};
   uint32_t missed_heartbeats = 4;
   std::chrono::milliseconds spawner_timeout{std::chrono::minutes(5)};
+  /// A connection that sends nothing for this long after it is made is closed.
+  std::chrono::milliseconds silent_connection_timeout{std::chrono::seconds(30)};
 };
 
 }  // namespace ferry::manager

@@ -22,6 +22,8 @@ struct Settings {
   std::string worker_executable;  ///< path of ferry-worker
   std::string work_root;        ///< per-lease working directories go below it
   std::chrono::milliseconds grace{1000};  ///< SIGTERM to SIGKILL
+  /// A connection that sends nothing for this long after it is made is closed.
+  std::chrono::milliseconds silent_connection_timeout{std::chrono::seconds(30)};
 };
 
 /// Fills the defaults that depend on the machine (id, cpus, memory, work root).

@@ -7,6 +7,7 @@
 #include "runtime/common/log.hpp"
 #include "runtime/common/overloaded.hpp"
 #include "runtime/lease/lease_replies.hpp"
+#include "runtime/ucx/connection_limit.hpp"
 #include "runtime/common/host_name.hpp"
 #include "spawner/process/lease_directory.hpp"
 
@@ -14,7 +15,7 @@ namespace ferry::spawner {
 
 Spawner::Spawner(Settings settings)
     : settings_((apply_machine_defaults(settings), std::move(settings))),
-      context_(ucx::Context::create()),
+      context_((ucx::allow_many_connections(), ucx::Context::create())),
       worker_(ucx::Worker::create(context_)),
       book_(settings_.id, settings_.secret),
       cpus_(settings_.cpus) {
@@ -24,6 +25,8 @@ Spawner::Spawner(Settings settings)
   listener_ = ucx::Listener::create(worker_, settings_.listen,
                                     [this](ucp_conn_request_h request) { accept(request); });
   loop_.attach(*worker_, [this] { return channel_->dispatch() > 0; });
+  loop_.every(std::max(settings_.silent_connection_timeout / 4, std::chrono::milliseconds(10)),
+              [this] { close_silent_connections(); });
   if (settings_.manager) {
     connect_to_manager();
   } else {
@@ -53,6 +56,15 @@ void Spawner::accept(ucp_conn_request_h request) {
   const ucp_ep_h handle = endpoint->raw();
   endpoint->on_failure([this, handle](ucs_status_t) { loop_.post([this, handle] { forget_peer(handle); }); });
   peers_[handle] = std::move(endpoint);
+  silent_.accepted(handle);
+}
+
+void Spawner::close_silent_connections() {
+  const auto silent = silent_.take_silent_for(settings_.silent_connection_timeout);
+  if (silent.empty()) return;
+  spdlog::warn("closing {} connection(s) that sent nothing for {} ms", silent.size(),
+               settings_.silent_connection_timeout.count());
+  for (const ucp_ep_h handle : silent) forget_peer(handle);
 }
 
 // No process of a lease outlives its owner's connection, and a stand-alone spawner takes
@@ -73,9 +85,11 @@ void Spawner::forget_peer(ucp_ep_h handle) {
     leases_of_peer_.erase(granted);
   }
   peers_.erase(handle);
+  silent_.spoke(handle);
 }
 
 void Spawner::handle(ucp_ep_h from, wire::Message&& message) {
+  silent_.spoke(from);
   std::visit(Overloaded{
                  [&](const wire::SpawnRequest& m) { on_spawn_request(from, m); },
                  [&](const wire::KillExecutor& m) {

@@ -16,6 +16,7 @@
 #include "runtime/ucx/endpoint.hpp"
 #include "runtime/ucx/listener.hpp"
 #include "runtime/wire/control_channel.hpp"
+#include "runtime/wire/silent_connections.hpp"
 #include "spawner/daemon/cpu_pool.hpp"
 #include "spawner/daemon/executor.hpp"
 #include "spawner/daemon/lease_book.hpp"
@@ -45,6 +46,7 @@ class Spawner {
  private:
   void accept(ucp_conn_request_h request);
   void forget_peer(ucp_ep_h handle);
+  void close_silent_connections();
   void handle(ucp_ep_h from, wire::Message&& message);
 
   // manager link
@@ -91,6 +93,7 @@ class Spawner {
   std::unique_ptr<wire::ControlChannel> channel_;
   std::unique_ptr<ucx::Listener> listener_;
   std::unordered_map<ucp_ep_h, std::unique_ptr<ucx::Endpoint>> peers_;
+  wire::SilentConnections silent_;
   std::unique_ptr<ucx::Endpoint> manager_;
   std::optional<lease::LeaseTable> own_leases_;  ///< stand-alone mode only
   LeaseBook book_;
