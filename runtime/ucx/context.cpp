@@ -17,10 +17,12 @@ namespace {
 //   shared-memory transports only take part in such endpoints when they handle errors;
 // - shared-memory receive buffers grow in smaller steps, so a worker starts faster.
 // A user who chooses the transports (UCX_TLS) gets none of them, so UCX never warns about
-// settings of transports that were left out.
+// settings of transports that were left out. Whatever the transports, a listener may bind
+// a port that closed connections still hold (a daemon restarted on its address).
 void apply_defaults() {
   static std::once_flag once;
   std::call_once(once, [] {
+    ::setenv("UCX_CM_REUSEADDR", "y", 0);
     static constexpr std::pair<const char*, const char*> defaults[] = {
         {"UCX_POSIX_ERROR_HANDLING", "y"},
         {"UCX_SYSV_ERROR_HANDLING", "y"},

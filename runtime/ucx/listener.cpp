@@ -34,7 +34,9 @@ std::unique_ptr<Listener> Listener::create(std::shared_ptr<Worker> worker, const
   return listener;
 }
 
-Listener::~Listener() { ucp_listener_destroy(handle_); }
+Listener::~Listener() {
+  if (handle_ != nullptr) ucp_listener_destroy(handle_);
+}
 
 void Listener::reject(ucp_conn_request_h request) noexcept { ucp_listener_reject(handle_, request); }
 
