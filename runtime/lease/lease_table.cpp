@@ -132,6 +132,29 @@ const LeaseRecord& LeaseTable::grant(const std::string& owner, uint32_t cores, u
   return leases_[record.token.lease_id] = record;
 }
 
+Adoption LeaseTable::adopt(const Token& token, const std::string& spawner_id, uint64_t now_ms) {
+  if (const auto found = leases_.find(token.lease_id); found != leases_.end()) {
+    return found->second.state == LeaseState::active ? Adoption::known : Adoption::ended;
+  }
+  const auto spawner = spawners_.find(spawner_id);
+  if (spawner == spawners_.end() || token.spawner_id != spawner_id) return Adoption::refused;
+  try {
+    verify(token, secret_, now_ms);
+  } catch (const Error&) {
+    return Adoption::refused;
+  }
+  spawner->second.cores_leased += token.cores;
+  spawner->second.memory_leased_mib += token.memory_mib;
+  LeaseRecord record;
+  record.token = token;
+  record.spawner_address = spawner->second.address;
+  record.node = spawner->second.node;
+  record.granted_unix_ms = now_ms;
+  leases_[token.lease_id] = record;
+  reserve_ids_through(token.lease_id);
+  return Adoption::adopted;
+}
+
 const LeaseRecord& LeaseTable::renew(uint64_t lease_id, uint32_t duration_ms, uint64_t now_ms) {
   const auto found = leases_.find(lease_id);
   if (found == leases_.end()) throw Error(Errc::not_found, "no lease " + std::to_string(lease_id));

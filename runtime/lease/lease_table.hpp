@@ -3,6 +3,7 @@
 // stand-alone spawner that grants leases on itself.
 
 #include <cstdint>
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <optional>
@@ -51,6 +52,14 @@ struct LeaseRecord {
   double billed_core_seconds(uint64_t now_ms) const;
 };
 
+/// What LeaseTable::adopt made of a token a spawner presents when it registers.
+enum class Adoption {
+  adopted,  ///< unknown here, valid: now an active lease again
+  known,    ///< already active here
+  ended,    ///< ended here (the spawner must end it too)
+  refused,  ///< not valid: forged, expired, or for another spawner
+};
+
 /// Totals over every lease a table has granted, the forgotten ones included.
 struct Accounting {
   uint64_t leases = 0;
@@ -77,6 +86,11 @@ class LeaseTable {
   /// A `placement` (a spawner's id or its node's name) limits the choice to those it names.
   const LeaseRecord& grant(const std::string& owner, uint32_t cores, uint32_t memory_mib,
                            uint32_t duration_ms, uint64_t now_ms, const std::string& placement = {});
+  /// Takes a valid token that a registered spawner serves back into the table (after the
+  /// granting process restarted); see Adoption.
+  Adoption adopt(const Token& token, const std::string& spawner_id, uint64_t now_ms);
+  /// Lease ids granted from now on are above `lease_id`.
+  void reserve_ids_through(uint64_t lease_id) noexcept { next_lease_id_ = std::max(next_lease_id_, lease_id + 1); }
   /// Extends an active lease to now + duration and re-signs its token.
   const LeaseRecord& renew(uint64_t lease_id, uint32_t duration_ms, uint64_t now_ms);
   /// Ends an active lease; returns false when it was not active.

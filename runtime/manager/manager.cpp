@@ -134,10 +134,36 @@ void Manager::on_register(ucp_ep_h from, const wire::RegisterSpawner& message) {
     table_.add_spawner({message.spawner_id, message.address, message.cores, message.memory_mib, 0, 0, message.node});
     registered_spawners_ = table_.spawners().size();
     reply.heartbeat_ms = static_cast<uint32_t>(settings_.heartbeat.count());
+    table_.reserve_ids_through(message.highest_lease_id);
+    take_back_leases(from, message);
     spdlog::info("spawner {} registered at {} on node {} with {} cores, {} MiB", message.spawner_id,
                  message.address, message.node, message.cores, message.memory_mib);
   }
   channel_->send(from, reply);
+}
+
+// A spawner that registers again (after it or this manager restarted, or after the
+// connection broke) names the leases it serves: valid ones unknown here are leases this
+// manager granted before it restarted, and are active again; ended ones end there too.
+void Manager::take_back_leases(ucp_ep_h from, const wire::RegisterSpawner& message) {
+  const uint64_t now = lease::now_unix_ms();
+  for (const lease::Token& token : message.leases) {
+    switch (table_.adopt(token, message.spawner_id, now)) {
+      case lease::Adoption::adopted:
+        spdlog::info("lease {} of {} on spawner {} is active again", token.lease_id, token.owner, message.spawner_id);
+        break;
+      case lease::Adoption::known: break;
+      case lease::Adoption::ended:
+        channel_->send(from, wire::LeaseRevoke{token.lease_id, "lease " + std::to_string(token.lease_id) +
+                                                                   " ended while its spawner was away"});
+        break;
+      case lease::Adoption::refused:
+        spdlog::warn("spawner {} serves lease {}, whose token is not valid here; ending it", message.spawner_id,
+                     token.lease_id);
+        channel_->send(from, wire::LeaseRevoke{token.lease_id, "its token is not valid for this manager"});
+        break;
+    }
+  }
 }
 
 void Manager::on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message) {
@@ -162,7 +188,10 @@ void Manager::remember_lease(Peer& peer, uint64_t lease_id) {
 }
 
 void Manager::on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& message) {
-  channel_->send(from, lease::answer_lease_renew(table_, message, lease::now_unix_ms()));
+  const wire::LeaseReply reply = lease::answer_lease_renew(table_, message, lease::now_unix_ms());
+  // After a restart of this manager, the owner renews over a new connection: it holds the lease now.
+  if (Peer* peer = find_peer(from); peer != nullptr && reply.status == Errc::ok) remember_lease(*peer, message.lease_id);
+  channel_->send(from, reply);
 }
 
 void Manager::on_lease_release(const wire::LeaseRelease& message) {

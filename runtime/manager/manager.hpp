@@ -47,6 +47,7 @@ class Manager {
   void forget_peer(ucp_ep_h handle);
   void handle(ucp_ep_h from, wire::Message&& message);
   void on_register(ucp_ep_h from, const wire::RegisterSpawner& message);
+  void take_back_leases(ucp_ep_h from, const wire::RegisterSpawner& message);
   void on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message);
   void remember_lease(Peer& peer, uint64_t lease_id);
   void on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& message);

@@ -63,6 +63,8 @@ void fields(auto& v, Of<RegisterSpawner> auto& m) {
   v("cores", m.cores);
   v("memory_mib", m.memory_mib);
   v("node", m.node);
+  v("leases", m.leases);
+  v("highest_lease_id", m.highest_lease_id);
 }
 
 void fields(auto& v, Of<RegisterReply> auto& m) {
@@ -274,7 +276,7 @@ class Encoder {
     writer_.list(list, [&](const T& item) { (*this)(field, item, limit); });
   }
   void operator()(std::string_view, const Usage& group) { fields(*this, group); }
-  void operator()(std::string_view, const lease::Token& group) { fields(*this, group); }
+  void operator()(std::string_view, const lease::Token& group, size_t = 0) { fields(*this, group); }
 
  private:
   void check(std::string_view field, size_t size, size_t limit, std::string_view unit) const {
@@ -326,7 +328,7 @@ class Decoder {
     });
   }
   void operator()(std::string_view field, Usage& group) { read_group(field, group); }
-  void operator()(std::string_view field, lease::Token& group) { read_group(field, group); }
+  void operator()(std::string_view field, lease::Token& group, size_t = 0) { read_group(field, group); }
 
  private:
   void read_group(std::string_view field, auto& group) {

@@ -25,7 +25,7 @@
 namespace ferry::wire {
 
 inline constexpr uint16_t magic = 0x5946;  // "FY"
-inline constexpr uint8_t protocol_version = 1;
+inline constexpr uint8_t protocol_version = 2;
 
 /// UCX active-message ids used by Ferry.
 inline constexpr uint16_t am_control = 1;
@@ -48,6 +48,10 @@ struct RegisterSpawner {
   uint32_t cores = 0;
   uint32_t memory_mib = 0;
   std::string node;  ///< the host name of the node it runs on
+  /// The leases it serves now, so that a manager that restarted knows them again, and
+  /// the highest lease id it has ever seen, so that no id is granted to it twice.
+  std::vector<lease::Token> leases = {};
+  uint64_t highest_lease_id = 0;
   bool operator==(const RegisterSpawner&) const = default;
 };
 struct RegisterReply {

@@ -20,6 +20,7 @@ LeaseUse& LeaseBook::admit(const lease::Token& token, uint32_t cores, uint32_t m
   verify(token, now_ms);
   if (cores == 0) throw Error(Errc::invalid_argument, "an executor needs at least one core");
   LeaseUse& use = active_.try_emplace(token.lease_id, LeaseUse{token, 0, 0}).first->second;
+  highest_lease_id_ = std::max(highest_lease_id_, token.lease_id);
   if (use.token.expiry_unix_ms < token.expiry_unix_ms) use.token = token;
   if (use.cores_used + cores > token.cores || use.memory_used_mib + memory_mib > token.memory_mib) {
     throw Error(Errc::no_resources,
@@ -59,6 +60,7 @@ void LeaseBook::end(uint64_t lease_id, uint64_t now_ms) {
     forget_ended_.pop_front();
   }
   active_.erase(lease_id);
+  highest_lease_id_ = std::max(highest_lease_id_, lease_id);
   if (ended_.insert(lease_id).second) {
     forget_ended_.emplace_back(now_ms + lease::LeaseTable::max_duration_ms, lease_id);
   }

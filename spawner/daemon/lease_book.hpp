@@ -39,6 +39,8 @@ class LeaseBook {
 
   LeaseUse* find(uint64_t lease_id);
   const std::map<uint64_t, LeaseUse>& active() const noexcept { return active_; }
+  /// The highest lease id this book has admitted or ended.
+  uint64_t highest_lease_id() const noexcept { return highest_lease_id_; }
   uint32_t cores_used() const;
   uint32_t memory_used_mib() const;
 
@@ -49,6 +51,7 @@ class LeaseBook {
   lease::Secret secret_;
   std::map<uint64_t, LeaseUse> active_;
   std::set<uint64_t> ended_;
+  uint64_t highest_lease_id_ = 0;
   std::deque<std::pair<uint64_t, uint64_t>> forget_ended_;  ///< (when, lease id), oldest first
 };
 

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <optional>
 
 #include <catch2/catch.hpp>
 
@@ -163,6 +164,51 @@ TEST_CASE("a client that disconnects ends its own leases, not those of another c
   leaving.kill_now();
   CHECK(eventually([&] { return cluster.lease_status(gone).at("state") == "released"; }, 10s));
   CHECK(cluster.lease_status(stays.id()).at("state") == "active");
+}
+
+TEST_CASE("a manager that restarts takes back the leases its spawners serve and grants no id twice",
+          "[platform][lease][daemons][restart]") {
+  TempDir dir;
+  const std::string secret = dir.file("secret");
+  make_secret(secret);
+  const std::string listen = "127.0.0.1:" + std::to_string(closed_loopback_port());
+  std::optional<ManagerProcess> manager(std::in_place, secret, std::vector<std::string>{"--listen", listen});
+  SpawnerProcess spawner(dir, manager->address(), secret, {"--cores", "2", "--grace-ms", "500"});
+  ClientOptions options;
+  options.manager = manager->address();
+  options.mode = WaitMode::warm;
+  auto client = Client::create(options);
+  const auto status = [&] { return json::parse(client->status()); };
+  REQUIRE(eventually([&] { return find_spawner(status(), spawner.id()).has_value(); }, 10s));
+  Lease lease = client->lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  Program program = client->spawn(lease, {"sleep", "100"});
+
+  manager->kill_now();
+  manager.emplace(secret, std::vector<std::string>{"--listen", listen});
+  // The spawner registers again and names the lease it serves.
+  const bool taken_back = eventually(
+      [&] {
+        try {
+          const auto found = find_lease(status(), lease.id());
+          return found.has_value() && found->at("state") == "active";
+        } catch (const Error&) {
+          return false;  // the client reconnects on its next request
+        }
+      },
+      15s);
+  REQUIRE(taken_back);
+  CHECK_FALSE(process_gone(program.pid(), 0ms));
+  CHECK_NOTHROW(lease.renew(30s));
+  CHECK(find_spawner(status(), spawner.id()).value().at("cores_leased") == 1);
+
+  // A new lease has a new id, which the spawner accepts.
+  Lease next = client->lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  CHECK(next.id() > lease.id());
+  Program second = client->spawn(next, {"sleep", "0.2"});
+  const auto exit = second.wait(10s);
+  REQUIRE(exit);
+  CHECK(exit->exit_code == 0);
+  CHECK_THROWS(client->lease({.cores = 1, .memory_mib = 64, .duration = 60s}));  // both cores are leased
 }
 
 TEST_CASE("a lease from an unreachable manager fails with unreachable or timeout, without hanging",

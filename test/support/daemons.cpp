@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -241,8 +242,10 @@ void make_secret(const std::string& path) {
 ManagerProcess::ManagerProcess(const std::string& secret_file, const std::vector<std::string>& extra)
     : DaemonProcess(
           [&] {
-            std::vector<std::string> argv{ferry_cli(), "manager", "--secret-file", secret_file, "--listen",
-                                          "127.0.0.1:0"};
+            std::vector<std::string> argv{ferry_cli(), "manager", "--secret-file", secret_file};
+            if (std::find(extra.begin(), extra.end(), "--listen") == extra.end()) {
+              argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+            }
             argv.insert(argv.end(), extra.begin(), extra.end());
             return argv;
           }(),

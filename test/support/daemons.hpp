@@ -99,7 +99,8 @@ class DaemonProcess {
 /// `ferry secret FILE`.
 void make_secret(const std::string& path);
 
-/// `ferry manager --secret-file F --listen 127.0.0.1:0 [extra]`; address() is HOST:PORT.
+/// `ferry manager --secret-file F --listen 127.0.0.1:0 [extra]` (extra may name another
+/// --listen); address() is HOST:PORT.
 class ManagerProcess : public DaemonProcess {
  public:
   ManagerProcess(const std::string& secret_file, const std::vector<std::string>& extra = {});

@@ -36,7 +36,7 @@ const Usage usage{.wall_ns = 9'000'000'001,
 /// One message of every type, each field set to something other than its default.
 std::vector<Message> sample_messages() {
   return {
-      RegisterSpawner{"node-17", "10.0.0.17:7070", 48, 192'000, "cn17"},
+      RegisterSpawner{"node-17", "10.0.0.17:7070", 48, 192'000, "cn17", {sample_token(), sample_token()}, 9001},
       RegisterReply{Errc::no_resources, "registry full", 250},
       Heartbeat{"node-17", 12, 40'960},
       LeaseRevoke{77, "owner disconnected"},
@@ -179,8 +179,8 @@ TEST_CASE("A bad frame header is rejected", "[wire][messages]") {
     require_rejected(bytes, "not a Ferry message");
   }
   SECTION("unknown version") {
-    bytes[2] = std::byte{2};
-    require_rejected(bytes, "frame.version at byte 2: unknown protocol version 2");
+    bytes[2] = static_cast<std::byte>(protocol_version + 1);
+    require_rejected(bytes, "frame.version at byte 2: unknown protocol version " + std::to_string(protocol_version + 1));
     bytes[2] = std::byte{0};
     require_rejected(bytes, "unknown protocol version 0");
   }
