@@ -140,9 +140,11 @@ void Spawner::register_when_connected(ucs_status_ptr_t flushing) {
     return;
   }
   if (flushing != nullptr) ucp_request_free(flushing);
-  channel_->send(manager_->raw(), wire::RegisterSpawner{settings_.id, address().to_string(),
-                                                        static_cast<uint32_t>(cpus_.total()),
-                                                        settings_.memory_mib, host_name()});
+  wire::RegisterSpawner registration{settings_.id, address().to_string(), static_cast<uint32_t>(cpus_.total()),
+                                      settings_.memory_mib, host_name()};
+  for (const auto& [id, use] : book_.active()) registration.leases.push_back(use.token);
+  registration.highest_lease_id = book_.highest_lease_id();
+  channel_->send(manager_->raw(), registration);
 }
 
 void Spawner::on_register_reply(const wire::RegisterReply& reply) {
@@ -151,6 +153,7 @@ void Spawner::on_register_reply(const wire::RegisterReply& reply) {
     return;
   }
   spdlog::info("registered with the manager; heartbeat every {} ms", reply.heartbeat_ms);
+  while (!unreported_.empty() && send_usage(unreported_.front())) unreported_.pop_front();
   static constexpr uint32_t min_heartbeat_ms = 10;
   if (heartbeat_timer_) loop_.cancel(*heartbeat_timer_);  // registered again after losing the manager
   heartbeat_timer_ = loop_.every(std::chrono::milliseconds(std::max(reply.heartbeat_ms, min_heartbeat_ms)),
@@ -166,16 +169,26 @@ void Spawner::send_heartbeat() {
 void Spawner::report_usage(uint64_t lease_id, uint64_t executor_id, const wire::Usage& usage) {
   if (own_leases_) {
     own_leases_->add_usage(lease_id, usage);
-  } else if (!manager_ || manager_->failed() ||
-             !channel_->send(manager_->raw(), wire::UsageReport{lease_id, executor_id, usage})) {
-    spdlog::warn("the usage of executor {} (lease {}) could not be reported: no connection to the manager",
-                 executor_id, lease_id);
     return;
   }
+  const wire::UsageReport report{lease_id, executor_id, usage};
+  if (unreported_.empty() && send_usage(report)) return;
+  static constexpr size_t max_unreported = 10'000;
+  if (unreported_.size() == max_unreported) {
+    spdlog::warn("usage of executor {} (lease {}) dropped: {} reports wait for the manager already",
+                 unreported_.front().executor_id, unreported_.front().lease_id, max_unreported);
+    unreported_.pop_front();
+  }
+  unreported_.push_back(report);
+}
+
+bool Spawner::send_usage(const wire::UsageReport& report) {
+  if (!manager_ || manager_->failed() || !channel_->send(manager_->raw(), report)) return false;
   ++executors_reported_;
-  usage_reported_.wall_ns += usage.wall_ns;
-  usage_reported_.cpu_ns += usage.cpu_ns;
-  usage_reported_.hot_poll_ns += usage.hot_poll_ns;
+  usage_reported_.wall_ns += report.usage.wall_ns;
+  usage_reported_.cpu_ns += report.usage.cpu_ns;
+  usage_reported_.hot_poll_ns += report.usage.hot_poll_ns;
+  return true;
 }
 
 nlohmann::json Spawner::status_json() const {

@@ -4,6 +4,7 @@
 // reports their exit and usage, and ends them when their lease ends or their owner
 // goes away. It sleeps until a message, a child or a timer wakes it.
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -55,6 +56,8 @@ class Spawner {
   void on_register_reply(const wire::RegisterReply& reply);
   void send_heartbeat();
   void report_usage(uint64_t lease_id, uint64_t executor_id, const wire::Usage& usage);
+  /// Sends a usage report to the manager; false when there is no connection to it.
+  bool send_usage(const wire::UsageReport& report);
 
   // leases
   void on_lease_request(ucp_ep_h from, const wire::LeaseRequest& request);
@@ -103,6 +106,8 @@ class Spawner {
   std::map<uint64_t, EventLoop::TimerId> lease_timers_;
   std::optional<EventLoop::TimerId> heartbeat_timer_;
   std::unordered_map<ucp_ep_h, std::vector<uint64_t>> leases_of_peer_;  ///< stand-alone mode only
+  /// Usage to report once the manager is back (bounded; the oldest go first).
+  std::deque<wire::UsageReport> unreported_;
   /// What this spawner has told the manager it used, over its whole life.
   wire::Usage usage_reported_;
   uint64_t executors_reported_ = 0;
