@@ -14,6 +14,7 @@ bool parse_manager_settings(const Arguments& args, manager::Settings& settings) 
   unsigned heartbeat_ms = 500;
   unsigned spawner_timeout_s = 300;
   unsigned silent_ms = 30000;
+  std::string state_file;
   po::options_description options("ferry manager: grants leases on registered spawners and collects their usage");
   options.add_options()
       ("listen", po::value(&listen)->default_value(listen), "address to listen on, host:port (port 0: any free port)")
@@ -23,7 +24,9 @@ bool parse_manager_settings(const Arguments& args, manager::Settings& settings) 
       ("spawner-timeout-s", po::value(&spawner_timeout_s)->default_value(spawner_timeout_s),
        "a spawner silent this long is dropped and its leases revoked (one that dies is dropped at once)")
       ("silent-connection-ms", po::value(&silent_ms)->default_value(silent_ms),
-       "a connection that sends nothing for this long after it is made is closed");
+       "a connection that sends nothing for this long after it is made is closed")
+      ("state-file", po::value(&state_file),
+       "SQLite file that keeps the active leases, so that a restarted manager honours them (default: none)");
   po::variables_map values;
   if (!parse_options(args, "ferry manager --secret-file FILE [options]", options, values)) return false;
   settings.listen = ucx::SocketAddress::parse(listen);
@@ -31,6 +34,7 @@ bool parse_manager_settings(const Arguments& args, manager::Settings& settings) 
   settings.heartbeat = std::chrono::milliseconds(heartbeat_ms);
   settings.spawner_timeout = std::chrono::seconds(spawner_timeout_s);
   settings.silent_connection_timeout = std::chrono::milliseconds(std::max(silent_ms, 1U));
+  settings.state_file = state_file;
   if (heartbeat_ms == 0 || spawner_timeout_s == 0) {
     throw Error(Errc::invalid_argument, "--heartbeat-ms and --spawner-timeout-s must be positive");
   }

@@ -46,11 +46,25 @@ std::string_view lease_state_name(LeaseState state) noexcept {
 
 void LeaseTable::add_spawner(const SpawnerRecord& spawner) {
   SpawnerRecord record = spawner;
-  if (const auto found = spawners_.find(spawner.id); found != spawners_.end()) {
-    record.cores_leased = found->second.cores_leased;
-    record.memory_leased_mib = found->second.memory_leased_mib;
+  record.cores_leased = 0;
+  record.memory_leased_mib = 0;
+  for (const auto& [id, lease] : leases_) {
+    if (lease.state != LeaseState::active || lease.token.spawner_id != spawner.id) continue;
+    record.cores_leased += lease.token.cores;
+    record.memory_leased_mib += lease.token.memory_mib;
   }
   spawners_[spawner.id] = record;
+}
+
+void LeaseTable::restore(const LeaseRecord& lease) {
+  LeaseRecord record = lease;
+  record.state = LeaseState::active;
+  if (const auto spawner = spawners_.find(record.token.spawner_id); spawner != spawners_.end()) {
+    spawner->second.cores_leased += record.token.cores;
+    spawner->second.memory_leased_mib += record.token.memory_mib;
+  }
+  leases_[record.token.lease_id] = record;
+  reserve_ids_through(record.token.lease_id);
 }
 
 bool LeaseTable::set_responding(const std::string& spawner_id, bool responding) {

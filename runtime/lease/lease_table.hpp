@@ -74,6 +74,7 @@ class LeaseTable {
 
   explicit LeaseTable(Secret secret) : secret_(secret) {}
 
+  /// Registers a spawner (again); the active leases on it count against its resources.
   void add_spawner(const SpawnerRecord& spawner);
   /// Forgets a spawner; its active leases end as revoked. Returns their ids.
   std::vector<uint64_t> remove_spawner(const std::string& spawner_id, uint64_t now_ms);
@@ -89,6 +90,10 @@ class LeaseTable {
   /// Takes a valid token that a registered spawner serves back into the table (after the
   /// granting process restarted); see Adoption.
   Adoption adopt(const Token& token, const std::string& spawner_id, uint64_t now_ms);
+  /// Puts back an active lease kept from before a restart; its cores count against its
+  /// spawner once that spawner registers.
+  void restore(const LeaseRecord& lease);
+  uint64_t next_lease_id() const noexcept { return next_lease_id_; }
   /// Lease ids granted from now on are above `lease_id`.
   void reserve_ids_through(uint64_t lease_id) noexcept { next_lease_id_ = std::max(next_lease_id_, lease_id + 1); }
   /// Extends an active lease to now + duration and re-signs its token.

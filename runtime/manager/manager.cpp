@@ -31,6 +31,7 @@ Manager::Manager(Settings settings)
       context_((ucx::allow_many_connections(), ucx::Context::create())),
       worker_(ucx::Worker::create(context_)),
       table_(settings_.secret) {
+  restore_leases();
   channel_ = std::make_unique<wire::ControlChannel>(
       worker_, [this](ucp_ep_h from, wire::Message&& message) { handle(from, std::move(message)); });
   listener_ = ucx::Listener::create(worker_, settings_.listen,
@@ -41,6 +42,49 @@ Manager::Manager(Settings settings)
   loop_.every(std::max(settings_.silent_connection_timeout / 4, std::chrono::milliseconds(10)),
               [this] { close_silent_connections(); });
   spdlog::info("manager listening on {}", listener_->address().to_string());
+}
+
+void Manager::restore_leases() {
+  if (settings_.state_file.empty()) return;
+  store_ = std::make_unique<LeaseStore>(settings_.state_file);
+  const uint64_t now = lease::now_unix_ms();
+  size_t restored = 0;
+  for (const lease::LeaseRecord& lease : store_->active_leases()) {
+    if (lease.token.expiry_unix_ms <= now) {
+      store_->forget(lease.token.lease_id);
+      continue;
+    }
+    table_.restore(lease);
+    ++restored;
+  }
+  table_.reserve_ids_through(store_->next_lease_id() - 1);
+  spdlog::info("{} active lease(s) restored from {}; the next lease is {}", restored, settings_.state_file,
+               table_.next_lease_id());
+}
+
+void Manager::keep_or_warn(uint64_t lease_id) noexcept {
+  try {
+    keep(lease_id);
+  } catch (const std::exception& error) {
+    spdlog::error("lease {} could not be written to {}: {}", lease_id, settings_.state_file, error.what());
+  }
+}
+
+void Manager::forget_or_warn(uint64_t lease_id) noexcept {
+  if (!store_) return;
+  try {
+    store_->forget(lease_id);
+  } catch (const std::exception& error) {
+    spdlog::error("ended lease {} could not be removed from {}: {}", lease_id, settings_.state_file, error.what());
+  }
+}
+
+void Manager::keep(uint64_t lease_id) {
+  if (!store_) return;
+  if (const lease::LeaseRecord* lease = table_.find(lease_id); lease != nullptr && lease->state == lease::LeaseState::active) {
+    store_->keep(*lease);
+  }
+  store_->set_next_lease_id(table_.next_lease_id());
 }
 
 Manager::~Manager() {
@@ -84,6 +128,7 @@ void Manager::forget_peer(ucp_ep_h handle) {
     spdlog::info("spawner {} disconnected", peer.spawner_id);
     registered_spawners_ = table_.spawners().size() - 1;
     for (const uint64_t id : table_.remove_spawner(peer.spawner_id, lease::now_unix_ms())) {
+      forget_or_warn(id);
       spdlog::warn("lease {} revoked: spawner {} lost", id, peer.spawner_id);
     }
   }
@@ -108,7 +153,10 @@ void Manager::handle(ucp_ep_h from, wire::Message&& message) {
   std::visit(Overloaded{
                  [&](const wire::RegisterSpawner& m) { on_register(from, m); },
                  [&](const wire::Heartbeat&) {},
-                 [&](const wire::UsageReport& m) { table_.add_usage(m.lease_id, m.usage); },
+                 [&](const wire::UsageReport& m) {
+                   table_.add_usage(m.lease_id, m.usage);
+                   keep_or_warn(m.lease_id);
+                 },
                  [&](const wire::LeaseRequest& m) { on_lease_request(from, m); },
                  [&](const wire::LeaseRenew& m) { on_lease_renew(from, m); },
                  [&](const wire::LeaseRelease& m) { on_lease_release(m); },
@@ -150,6 +198,7 @@ void Manager::take_back_leases(ucp_ep_h from, const wire::RegisterSpawner& messa
   for (const lease::Token& token : message.leases) {
     switch (table_.adopt(token, message.spawner_id, now)) {
       case lease::Adoption::adopted:
+        keep_or_warn(token.lease_id);
         spdlog::info("lease {} of {} on spawner {} is active again", token.lease_id, token.owner, message.spawner_id);
         break;
       case lease::Adoption::known: break;
@@ -167,8 +216,20 @@ void Manager::take_back_leases(ucp_ep_h from, const wire::RegisterSpawner& messa
 }
 
 void Manager::on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message) {
-  const wire::LeaseReply reply = lease::answer_lease_request(table_, message, lease::now_unix_ms());
+  wire::LeaseReply reply = lease::answer_lease_request(table_, message, lease::now_unix_ms());
   if (reply.status == Errc::ok) {
+    try {
+      keep(reply.token.lease_id);
+    } catch (const Error& error) {  // a lease that would not survive a restart is not granted
+      table_.end(reply.token.lease_id, lease::LeaseState::revoked, "the lease store failed", lease::now_unix_ms());
+      spdlog::error("lease {} not granted: {}", reply.token.lease_id, error.what());
+      wire::LeaseReply refusal;
+      refusal.request_id = message.request_id;
+      refusal.status = Errc::system;
+      refusal.error = std::string("the manager cannot keep its leases: ") + error.what();
+      channel_->send(from, refusal);
+      return;
+    }
     if (Peer* peer = find_peer(from)) remember_lease(*peer, reply.token.lease_id);
     spdlog::info("lease {} granted to {}: {} cores on {}", reply.token.lease_id, message.owner,
                  message.cores, reply.token.spawner_id);
@@ -189,6 +250,7 @@ void Manager::remember_lease(Peer& peer, uint64_t lease_id) {
 
 void Manager::on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& message) {
   const wire::LeaseReply reply = lease::answer_lease_renew(table_, message, lease::now_unix_ms());
+  if (reply.status == Errc::ok) keep_or_warn(message.lease_id);
   // After a restart of this manager, the owner renews over a new connection: it holds the lease now.
   if (Peer* peer = find_peer(from); peer != nullptr && reply.status == Errc::ok) remember_lease(*peer, message.lease_id);
   channel_->send(from, reply);
@@ -236,6 +298,7 @@ void Manager::end_lease(uint64_t lease_id, lease::LeaseState state, const std::s
   if (lease == nullptr) return;
   const std::string spawner_id = lease->token.spawner_id;
   if (!table_.end(lease_id, state, reason, lease::now_unix_ms())) return;
+  forget_or_warn(lease_id);
   if (const ucp_ep_h spawner = spawner_endpoint(spawner_id)) {
     channel_->send(spawner, wire::LeaseRevoke{lease_id, reason});
   }
@@ -275,7 +338,10 @@ void Manager::check_spawners_alive() {
 // Spawners kill on expiry by themselves (the expiry is in the token); the manager only
 // gives the resources back.
 void Manager::expire_leases() {
-  for (const uint64_t id : table_.expire(lease::now_unix_ms())) spdlog::info("lease {} expired", id);
+  for (const uint64_t id : table_.expire(lease::now_unix_ms())) {
+    forget_or_warn(id);
+    spdlog::info("lease {} expired", id);
+  }
 }
 
 }  // namespace ferry::manager

@@ -10,6 +10,7 @@
 
 #include "runtime/common/event_loop.hpp"
 #include "runtime/lease/lease_table.hpp"
+#include "runtime/manager/lease_store.hpp"
 #include "runtime/manager/name_table.hpp"
 #include "runtime/manager/settings.hpp"
 #include "runtime/ucx/endpoint.hpp"
@@ -57,6 +58,12 @@ class Manager {
   void on_name_lookup(ucp_ep_h from, const wire::NameLookup& message);
   void on_name_unpublish(ucp_ep_h from, const wire::NameUnpublish& message);
   void end_lease(uint64_t lease_id, lease::LeaseState state, const std::string& reason);
+  /// Puts back the active leases of the state file, if there is one.
+  void restore_leases();
+  /// Writes an active lease (and the next id) to the state file before anyone hears of it.
+  void keep(uint64_t lease_id);
+  void keep_or_warn(uint64_t lease_id) noexcept;
+  void forget_or_warn(uint64_t lease_id) noexcept;
   void check_spawners_alive();
   void close_silent_connections();
   void expire_leases();
@@ -72,6 +79,7 @@ class Manager {
   std::unordered_map<ucp_ep_h, Peer> peers_;
   wire::SilentConnections silent_;
   lease::LeaseTable table_;
+  std::unique_ptr<LeaseStore> store_;
   NameTable names_;
   std::atomic<size_t> registered_spawners_{0};
 };

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 
 #include "runtime/lease/secret.hpp"
 #include "runtime/ucx/socket_address.hpp"
@@ -19,6 +20,8 @@ struct Settings {
   std::chrono::milliseconds spawner_timeout{std::chrono::minutes(5)};
   /// A connection that sends nothing for this long after it is made is closed.
   std::chrono::milliseconds silent_connection_timeout{std::chrono::seconds(30)};
+  /// Where the active leases are kept across restarts (SQLite); none when empty.
+  std::string state_file;
 };
 
 }  // namespace ferry::manager

@@ -211,6 +211,48 @@ TEST_CASE("a manager that restarts takes back the leases its spawners serve and 
   CHECK_THROWS(client->lease({.cores = 1, .memory_mib = 64, .duration = 60s}));  // both cores are leased
 }
 
+TEST_CASE("a manager with a state file honours after a restart the leases it granted, used or not",
+          "[platform][lease][daemons][restart]") {
+  TempDir dir;
+  const std::string secret = dir.file("secret");
+  make_secret(secret);
+  const std::vector<std::string> args{"--listen", "127.0.0.1:" + std::to_string(closed_loopback_port()),
+                                      "--state-file", dir.file("manager.db")};
+  std::optional<ManagerProcess> manager(std::in_place, secret, args);
+  SpawnerProcess spawner(dir, manager->address(), secret, {"--cores", "2", "--grace-ms", "500"});
+  ClientOptions options;
+  options.manager = manager->address();
+  options.mode = WaitMode::warm;
+  auto client = Client::create(options);
+  const auto status = [&] { return json::parse(client->status()); };
+  REQUIRE(eventually([&] { return find_spawner(status(), spawner.id()).has_value(); }, 10s));
+  Lease unused = client->lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  Lease ended = client->lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  ended.release();
+  REQUIRE(eventually([&] { return find_lease(status(), ended.id()).value().at("state") == "released"; }, 10s));
+
+  manager->kill_now();
+  manager.emplace(secret, args);
+  const auto lease_state = [&](uint64_t id) -> std::string {
+    try {
+      const auto found = find_lease(status(), id);
+      return found ? found->at("state").get<std::string>() : "unknown";
+    } catch (const Error&) {
+      return "unreachable";  // the client reconnects on its next request
+    }
+  };
+  REQUIRE(eventually([&] { return lease_state(unused.id()) == "active"; }, 15s));
+  CHECK(lease_state(ended.id()) == "unknown");
+  CHECK_NOTHROW(unused.renew(30s));
+  REQUIRE(eventually([&] { return find_spawner(status(), spawner.id()).has_value(); }, 10s));
+  CHECK(find_spawner(status(), spawner.id()).value().at("cores_leased") == 1);
+  Program program = client->spawn(unused, {"sleep", "0.2"});
+  const auto exit = program.wait(10s);
+  REQUIRE(exit);
+  CHECK(exit->exit_code == 0);
+  CHECK(client->lease({.cores = 1, .memory_mib = 64, .duration = 60s}).id() > ended.id());
+}
+
 TEST_CASE("a lease from an unreachable manager fails with unreachable or timeout, without hanging",
           "[platform][lease]") {
   ClientOptions options;
