@@ -1,0 +1,46 @@
+#!/bin/bash
+# Builds and runs tests under the sanitizers, each in a build tree of its own:
+#   asan   AddressSanitizer + UndefinedBehaviorSanitizer (build-asan): the unit tests, the
+#          multi-process integration tests with real daemons, and the C API test;
+#   tsan   ThreadSanitizer (build-tsan): the shim's MPI_THREAD_MULTIPLE program, as 2 batch
+#          + 2 function ranks in every waiting mode, against plain mpirun.
+# test/sanitizers.sh [asan] [tsan]   (both when none is named). Exits non-zero on any report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kinds=("$@")
+((${#kinds[@]})) || kinds=(asan tsan)
+jobs=$(nproc)
+
+configure() {  # DIR SANITIZERS
+  cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFERRY_SANITIZE="$2" -DFERRY_BUILD_BENCH=OFF >/dev/null
+}
+
+run_asan() {
+  configure build-asan address,undefined
+  cmake --build build-asan -j "$jobs" --target ferry_cli ferry-worker ferry_test_basic \
+    ferry_unit_tests ferry_integration_tests ferry_c_api_test
+  # Leak checking is off: UCX and Open MPI keep global allocations until exit.
+  export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  build-asan/test/ferry_unit_tests
+  build-asan/test/ferry_integration_tests
+  build-asan/test/ferry_c_api_test build-asan/test/libferry_test_basic.so
+}
+
+run_tsan() {
+  configure build-tsan thread
+  cmake --build build-tsan -j "$jobs" --target ferry_cli ferry-worker ferry_mpi ferry_mpi_test_threads
+  export UCX_MEM_EVENTS=no TSAN_OPTIONS="suppressions=$PWD/test/mpi/tsan.supp halt_on_error=1"
+  export FERRY=$PWD/build-tsan/bin/ferry FERRY_TEST_MODES="hot warm adaptive" OMPI_MCA_osc=sm,pt2pt \
+    OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+    OMPI_MCA_btl_vader_single_copy_mechanism=none
+  test/mpi/run_compare.sh build-tsan/test/mpi/threads 4 2+2
+}
+
+for kind in "${kinds[@]}"; do
+  case $kind in
+    asan) run_asan ;;
+    tsan) run_tsan ;;
+    *) echo "usage: test/sanitizers.sh [asan] [tsan]" >&2; exit 2 ;;
+  esac
+  echo "sanitizers: $kind passed"
+done
