@@ -199,7 +199,11 @@ int ferry::mpi::impl::MPI_Comm_create_errhandler(MPI_Comm_errhandler_function* f
 
 int ferry::mpi::impl::MPI_Comm_set_errhandler(MPI_Comm handle, MPI_Errhandler handler) {
   Comm* comm = hybrid(handle);
+  if (handler == MPI_ERRHANDLER_NULL) return raise(comm, MPI_ERR_ARG, "MPI_Comm_set_errhandler");
   comm->errhandler = handler;
+  // Open MPI raises the errors of calls whose handles are not its own objects (MPI_COMM_NULL,
+  // a null request) on its MPI_COMM_WORLD: they reach the program's handler too.
+  if (comm == &world_comm()) PMPI_Comm_set_errhandler(MPI_COMM_WORLD, handler);
   if (comm->spawn_order != 0) {
     SpawnService::instance().set_parents_handle_errors(comm->spawn_order, handler != MPI_ERRORS_ARE_FATAL);
   }

@@ -76,6 +76,15 @@ int create(Comm& parent, const std::vector<int>& members, MPI_Comm* out, const c
   return MPI_SUCCESS;
 }
 
+/// The arguments of MPI_Comm_create(_group) that the shim serves because `group` is its own:
+/// the communicator must be too (MPI_COMM_NULL is no communicator), the group a group.
+int check_creation(Comm* comm, MPI_Group group, MPI_Comm* out, const char* function) {
+  if (comm == nullptr) return raise(nullptr, MPI_ERR_COMM, function);
+  if (group == MPI_GROUP_NULL) return raise(comm, MPI_ERR_GROUP, function);
+  if (out == nullptr) return raise(comm, MPI_ERR_ARG, function);
+  return MPI_SUCCESS;
+}
+
 }  // namespace
 
 int ferry::mpi::start_idup(MPI_Comm handle, std::function<void(MPI_Comm)> deliver, MPI_Request* request) {
@@ -99,24 +108,28 @@ int ferry::mpi::start_idup(MPI_Comm handle, std::function<void(MPI_Comm)> delive
 
 int ferry::mpi::impl::MPI_Comm_size(MPI_Comm handle, int* size) {
   Comm* comm = hybrid(handle);
+  if (size == nullptr) return raise(comm, MPI_ERR_ARG, "MPI_Comm_size");
   *size = comm->size();
   return MPI_SUCCESS;
 }
 
 int ferry::mpi::impl::MPI_Comm_rank(MPI_Comm handle, int* rank) {
   Comm* comm = hybrid(handle);
+  if (rank == nullptr) return raise(comm, MPI_ERR_ARG, "MPI_Comm_rank");
   *rank = comm->rank;
   return MPI_SUCCESS;
 }
 
 int ferry::mpi::impl::MPI_Comm_group(MPI_Comm handle, MPI_Group* group) {
   Comm* comm = hybrid(handle);
+  if (group == nullptr) return raise(comm, MPI_ERR_ARG, "MPI_Comm_group");
   *group = make_group(comm->group.members);
   return MPI_SUCCESS;
 }
 
 int ferry::mpi::impl::MPI_Comm_dup(MPI_Comm handle, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
+  if (out == nullptr) return raise(comm, MPI_ERR_ARG, "MPI_Comm_dup");
   try {
     if (comm->inter()) {
       const MPI_Comm created = dup_intercomm(*comm);
@@ -141,18 +154,20 @@ int ferry::mpi::impl::MPI_Comm_dup_with_info(MPI_Comm handle, MPI_Info /*info*/,
 }
 
 int ferry::mpi::impl::MPI_Comm_idup(MPI_Comm handle, MPI_Comm* out, MPI_Request* request) {
+  if (out == nullptr) return raise(hybrid(handle), MPI_ERR_ARG, "MPI_Comm_idup");
   *out = MPI_COMM_NULL;
   return start_idup(handle, [out](MPI_Comm created) { *out = created; }, request);
 }
 
 int ferry::mpi::impl::MPI_Comm_split(MPI_Comm handle, int color, int key, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
-  if (color < 0 && color != MPI_UNDEFINED) return raise(comm, MPI_ERR_ARG, "MPI_Comm_split");
+  if ((color < 0 && color != MPI_UNDEFINED) || out == nullptr) return raise(comm, MPI_ERR_ARG, "MPI_Comm_split");
   return split(*comm, color, key, out, "MPI_Comm_split");
 }
 
 int ferry::mpi::impl::MPI_Comm_split_type(MPI_Comm handle, int split_type, int key, MPI_Info /*info*/, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
+  if (out == nullptr) return raise(comm, MPI_ERR_ARG, "MPI_Comm_split_type");
   // Every type Open MPI knows is at most a node here: ranks on the same host share one.
   std::vector<std::array<char, 256>> hosts(size_t(comm->size()));
   std::array<char, 256> host{};
@@ -167,6 +182,7 @@ int ferry::mpi::impl::MPI_Comm_split_type(MPI_Comm handle, int split_type, int k
 
 int ferry::mpi::impl::MPI_Comm_create(MPI_Comm handle, MPI_Group group, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
+  if (int error = check_creation(comm, group, out, "MPI_Comm_create")) return error;
   const std::vector<int> members = members_of(group);
   for (int rank : members) {
     if (comm->group.rank_of(rank) == MPI_UNDEFINED) return raise(comm, MPI_ERR_GROUP, "MPI_Comm_create");
@@ -182,6 +198,7 @@ int ferry::mpi::impl::MPI_Comm_create(MPI_Comm handle, MPI_Group group, MPI_Comm
 
 int ferry::mpi::impl::MPI_Comm_create_group(MPI_Comm handle, MPI_Group group, int tag, MPI_Comm* out) {
   Comm* comm = hybrid(handle);
+  if (int error = check_creation(comm, group, out, "MPI_Comm_create_group")) return error;
   if (comm->inter()) return raise(comm, MPI_ERR_COMM, "MPI_Comm_create_group");
   const std::vector<int> members = members_of(group);
   for (int rank : members) {
@@ -219,6 +236,8 @@ int ferry::mpi::impl::MPI_Comm_disconnect(MPI_Comm* handle) {
 }
 
 int ferry::mpi::impl::MPI_Comm_compare(MPI_Comm a, MPI_Comm b, int* result) {
+  if (a == MPI_COMM_NULL || b == MPI_COMM_NULL) return raise(nullptr, MPI_ERR_COMM, "MPI_Comm_compare");
+  if (result == nullptr) return raise(hybrid(a) != nullptr ? hybrid(a) : hybrid(b), MPI_ERR_ARG, "MPI_Comm_compare");
   if (a == b) {
     *result = MPI_IDENT;
     return MPI_SUCCESS;

@@ -73,6 +73,15 @@ Comm* comm_of(MPI_Request handle) {
   return request != nullptr ? request->comm : nullptr;
 }
 
+/// MPI_ERR_REQUEST when an entry is no request at all: a null pointer (not MPI_REQUEST_NULL)
+/// or a shim request that has been freed.
+int check_requests(int count, const MPI_Request requests[]) noexcept {
+  for (int i = 0; i < count; ++i) {
+    if (requests[i] == nullptr || stale_request(requests[i])) return MPI_ERR_REQUEST;
+  }
+  return MPI_SUCCESS;
+}
+
 }  // namespace
 
 }  // namespace ferry::mpi
@@ -81,6 +90,7 @@ using namespace ferry::mpi;
 
 int ferry::mpi::impl::MPI_Wait(MPI_Request* handle, MPI_Status* status) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
+  if (request == nullptr) return raise(nullptr, MPI_ERR_REQUEST, "MPI_Wait");
   if (!request->active) {
     deliver_empty_status(status, Completion::single);
     return MPI_SUCCESS;
@@ -93,6 +103,8 @@ int ferry::mpi::impl::MPI_Wait(MPI_Request* handle, MPI_Status* status) {
 
 int ferry::mpi::impl::MPI_Test(MPI_Request* handle, int* flag, MPI_Status* status) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
+  if (request == nullptr) return raise(nullptr, MPI_ERR_REQUEST, "MPI_Test");
+  if (flag == nullptr) return raise(request->comm, MPI_ERR_ARG, "MPI_Test");
   if (!request->active) {
     *flag = 1;
     deliver_empty_status(status, Completion::single);
@@ -110,6 +122,7 @@ int ferry::mpi::impl::MPI_Test(MPI_Request* handle, int* flag, MPI_Status* statu
 }
 
 int ferry::mpi::impl::MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
+  if (int error = check_requests(count, requests)) return raise(nullptr, error, "MPI_Waitall");
   // The usual array fits on the stack: completion allocates nothing.
   Slot stack_slots[64];
   std::vector<Slot> heap_slots;
@@ -145,6 +158,8 @@ int ferry::mpi::impl::MPI_Waitall(int count, MPI_Request requests[], MPI_Status 
 }
 
 int ferry::mpi::impl::MPI_Testall(int count, MPI_Request requests[], int* flag, MPI_Status statuses[]) {
+  if (int error = check_requests(count, requests)) return raise(nullptr, error, "MPI_Testall");
+  if (flag == nullptr) return raise(nullptr, MPI_ERR_ARG, "MPI_Testall");
   transport().poll();
   // Completes nothing unless everything can complete: test shim requests first without retiring.
   for (int i = 0; i < count; ++i) {
@@ -199,6 +214,8 @@ int ferry::mpi::impl::MPI_Testall(int count, MPI_Request requests[], int* flag, 
 }
 
 int ferry::mpi::impl::MPI_Waitany(int count, MPI_Request requests[], int* index, MPI_Status* status) {
+  if (int error = check_requests(count, requests)) return raise(nullptr, error, "MPI_Waitany");
+  if (index == nullptr) return raise(nullptr, MPI_ERR_ARG, "MPI_Waitany");
   *index = MPI_UNDEFINED;
   int error = MPI_SUCCESS;
   bool native_pending = false;
@@ -225,6 +242,8 @@ int ferry::mpi::impl::MPI_Waitany(int count, MPI_Request requests[], int* index,
 }
 
 int ferry::mpi::impl::MPI_Testany(int count, MPI_Request requests[], int* index, int* flag, MPI_Status* status) {
+  if (int error = check_requests(count, requests)) return raise(nullptr, error, "MPI_Testany");
+  if (index == nullptr || flag == nullptr) return raise(nullptr, MPI_ERR_ARG, "MPI_Testany");
   transport().poll();
   *index = MPI_UNDEFINED;
   bool any_active = false;
@@ -246,6 +265,8 @@ int ferry::mpi::impl::MPI_Testany(int count, MPI_Request requests[], int* index,
 
 static int some(int count, MPI_Request requests[], int* outcount, int indices[], MPI_Status statuses[], bool block,
                 const char* function) {
+  if (int error = check_requests(count, requests)) return raise(nullptr, error, function);
+  if (outcount == nullptr || indices == nullptr) return raise(nullptr, MPI_ERR_ARG, function);
   *outcount = 0;
   bool any_active = false, native_pending = false, failed = false;
   auto sweep = [&] {
@@ -289,6 +310,7 @@ int ferry::mpi::impl::MPI_Testsome(int incount, MPI_Request requests[], int* out
 
 int ferry::mpi::impl::MPI_Request_free(MPI_Request* handle) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
+  if (request == nullptr) return raise(nullptr, MPI_ERR_REQUEST, "MPI_Request_free");
   if (request->active && !request->complete) {
     request->persistent = false;
     detach(request);
@@ -301,6 +323,8 @@ int ferry::mpi::impl::MPI_Request_free(MPI_Request* handle) {
 
 int ferry::mpi::impl::MPI_Request_get_status(MPI_Request handle, int* flag, MPI_Status* status) {
   Request* request = world().hybrid() ? shim_request(handle) : nullptr;
+  if (request == nullptr) return raise(nullptr, MPI_ERR_REQUEST, "MPI_Request_get_status");
+  if (flag == nullptr) return raise(request->comm, MPI_ERR_ARG, "MPI_Request_get_status");
   if (!request->active) {
     *flag = 1;
     deliver_empty_status(status, Completion::single);
@@ -318,12 +342,14 @@ int ferry::mpi::impl::MPI_Request_get_status(MPI_Request handle, int* flag, MPI_
 
 int ferry::mpi::impl::MPI_Cancel(MPI_Request* handle) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
+  if (request == nullptr) return raise(nullptr, MPI_ERR_REQUEST, "MPI_Cancel");
   if (request->kind == Request::Kind::receive && request->active && !request->complete) request->transfer.cancel();
   return MPI_SUCCESS;
 }
 
 int ferry::mpi::impl::MPI_Start(MPI_Request* handle) {
   Request* request = world().hybrid() ? shim_request(*handle) : nullptr;
+  if (request == nullptr) return raise(nullptr, MPI_ERR_REQUEST, "MPI_Start");
   if (!request->persistent || request->active) return raise(request->comm, MPI_ERR_REQUEST, "MPI_Start");
   start_persistent(*request);
   return MPI_SUCCESS;

@@ -7,6 +7,7 @@
 #include <new>
 #include <utility>
 
+#include "mpi_shim/errors.hpp"
 #include "mpi_shim/streamed_data.hpp"
 #include "mpi_shim/transfer.hpp"
 #include "mpi_shim/type_walker.hpp"
@@ -46,6 +47,7 @@ namespace {
 // the handle's address. A derived type is asked about every time.
 struct TypeFigures {
   MPI_Datatype type = MPI_DATATYPE_NULL;
+  bool predefined = false;
   MPI_Count size = 0;
   MPI_Aint extent = 0;
   MPI_Aint true_lb = 0;
@@ -64,11 +66,25 @@ TypeFigures figures_of(MPI_Datatype type) {
   PMPI_Type_get_true_extent(type, &figures.true_lb, &figures.true_extent);
   int integers = 0, addresses = 0, types = 0, combiner = MPI_UNDEFINED;
   PMPI_Type_get_envelope(type, &integers, &addresses, &types, &combiner);
-  if (combiner == MPI_COMBINER_NAMED) slot = figures;
+  figures.predefined = combiner == MPI_COMBINER_NAMED;
+  if (figures.predefined) slot = figures;
   return figures;
 }
 
 }  // namespace
+
+int type_error(MPI_Datatype type) noexcept {
+  if (type == MPI_DATATYPE_NULL) return MPI_ERR_TYPE;
+  if (figures_of(type).predefined) return MPI_SUCCESS;
+  // Open MPI checks the datatype of a send to MPI_PROC_NULL, then sends nothing.
+  return PMPI_Send(nullptr, 0, type, MPI_PROC_NULL, 0, quiet_comm()) == MPI_SUCCESS ? MPI_SUCCESS : MPI_ERR_TYPE;
+}
+
+int buffer_error(const void* buffer, int count, MPI_Datatype type) noexcept {
+  if (buffer != nullptr || count <= 0) return MPI_SUCCESS;
+  const TypeFigures figures = figures_of(type);
+  return figures.size > 0 && figures.true_lb == 0 ? MPI_ERR_BUFFER : MPI_SUCCESS;
+}
 
 Layout layout_of(int count, MPI_Datatype type) {
   Layout layout;

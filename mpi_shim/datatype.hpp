@@ -46,6 +46,14 @@ struct Layout {
 };
 Layout layout_of(int count, MPI_Datatype type);
 
+/// MPI_ERR_TYPE for MPI_DATATYPE_NULL and for a datatype Open MPI takes for no message (one
+/// that is not committed), MPI_SUCCESS otherwise.
+int type_error(MPI_Datatype type) noexcept;
+/// MPI_ERR_BUFFER when `count` elements of `type` would be reached through a null buffer:
+/// `type` has data at its origin (MPI_BOTTOM goes with types of absolute addresses),
+/// MPI_SUCCESS otherwise. `type` must be valid.
+int buffer_error(const void* buffer, int count, MPI_Datatype type) noexcept;
+
 /// What a streamed send or receive describes (see streamed_data.hpp); its address is
 /// the buffer handed to UCX, and it must outlive the transfer.
 struct StreamedData {

@@ -131,6 +131,15 @@ int raise_on(MPI_Comm comm, int code, const char* function, const std::string& d
 
 int unsupported(Comm* comm, const char* function) { return raise(comm, unsupported_code(function), function); }
 
+MPI_Comm quiet_comm() noexcept {
+  static const MPI_Comm comm = [] {
+    MPI_Comm made = MPI_COMM_NULL;
+    if (PMPI_Comm_dup(MPI_COMM_SELF, &made) == MPI_SUCCESS) PMPI_Comm_set_errhandler(made, MPI_ERRORS_RETURN);
+    return made;
+  }();
+  return comm;
+}
+
 void abort_job(int code, const std::string& message) {
   std::fprintf(stderr, "ferry: rank %d: %s\n", world().rank, message.c_str());
   std::fflush(stdout);

@@ -54,6 +54,10 @@ int error_class_of(const std::exception& error) noexcept;
 /// cannot be reached (Errc::unreachable) is MPI_ERR_PORT.
 int port_error_class(const std::exception& error) noexcept;
 
+/// A native communicator of this process alone whose errors return: Open MPI's own argument
+/// checks, asked through it, answer without reaching the program's error handlers.
+MPI_Comm quiet_comm() noexcept;
+
 /// Ends the whole job with `message` and exit code `code` (MPI_Abort's path).
 [[noreturn]] void abort_job(int code, const std::string& message);
 

@@ -19,7 +19,18 @@ bool contains(const std::vector<int>& members, int rank) {
   return std::find(members.begin(), members.end(), rank) != members.end();
 }
 
-int out_of_range(const char* function) { return raise(nullptr, MPI_ERR_RANK, function); }
+/// Errors of group operations go to MPI_COMM_WORLD's handler, as Open MPI's do.
+int invalid(int code, const char* function) { return raise(nullptr, code, function); }
+
+int out_of_range(const char* function) { return invalid(MPI_ERR_RANK, function); }
+
+/// MPI_ERR_GROUP when either group is MPI_GROUP_NULL.
+int check_groups(MPI_Group a, MPI_Group b) {
+  return a == MPI_GROUP_NULL || b == MPI_GROUP_NULL ? MPI_ERR_GROUP : MPI_SUCCESS;
+}
+
+/// A list of `n` ranks.
+int check_list(int n, const void* list) { return n < 0 || (n > 0 && list == nullptr) ? MPI_ERR_ARG : MPI_SUCCESS; }
 
 }  // namespace
 
@@ -44,9 +55,12 @@ int ferry::mpi::impl::MPI_Group_free(MPI_Group* group) {
 
 int ferry::mpi::impl::MPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Group* out) {
   Group* g = hybrid(group);
+  if (int error = check_list(n, ranks)) return invalid(error, "MPI_Group_incl");
   std::vector<int> members;
+  std::vector<bool> included(size_t(g->size()), false);
   for (int i = 0; i < n; ++i) {
-    if (ranks[i] < 0 || ranks[i] >= g->size()) return out_of_range("MPI_Group_incl");
+    if (ranks[i] < 0 || ranks[i] >= g->size() || included[size_t(ranks[i])]) return out_of_range("MPI_Group_incl");
+    included[size_t(ranks[i])] = true;
     members.push_back(g->members[size_t(ranks[i])]);
   }
   *out = make_group(std::move(members));
@@ -55,9 +69,10 @@ int ferry::mpi::impl::MPI_Group_incl(MPI_Group group, int n, const int ranks[], 
 
 int ferry::mpi::impl::MPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Group* out) {
   Group* g = hybrid(group);
+  if (int error = check_list(n, ranks)) return invalid(error, "MPI_Group_excl");
   std::vector<bool> excluded(size_t(g->size()), false);
   for (int i = 0; i < n; ++i) {
-    if (ranks[i] < 0 || ranks[i] >= g->size()) return out_of_range("MPI_Group_excl");
+    if (ranks[i] < 0 || ranks[i] >= g->size() || excluded[size_t(ranks[i])]) return out_of_range("MPI_Group_excl");
     excluded[size_t(ranks[i])] = true;
   }
   std::vector<int> members;
@@ -90,6 +105,7 @@ static std::vector<int> expand_ranges(int n, int ranges[][3], int size, bool& va
 
 int ferry::mpi::impl::MPI_Group_range_incl(MPI_Group group, int n, int ranges[][3], MPI_Group* out) {
   Group* g = hybrid(group);
+  if (int error = check_list(n, ranges)) return invalid(error, "MPI_Group_range_incl");
   bool valid = false;
   const std::vector<int> ranks = expand_ranges(n, ranges, g->size(), valid);
   if (!valid) return out_of_range("MPI_Group_range_incl");
@@ -98,6 +114,7 @@ int ferry::mpi::impl::MPI_Group_range_incl(MPI_Group group, int n, int ranges[][
 
 int ferry::mpi::impl::MPI_Group_range_excl(MPI_Group group, int n, int ranges[][3], MPI_Group* out) {
   Group* g = hybrid(group);
+  if (int error = check_list(n, ranges)) return invalid(error, "MPI_Group_range_excl");
   bool valid = false;
   const std::vector<int> ranks = expand_ranges(n, ranges, g->size(), valid);
   if (!valid) return out_of_range("MPI_Group_range_excl");
@@ -105,6 +122,7 @@ int ferry::mpi::impl::MPI_Group_range_excl(MPI_Group group, int n, int ranges[][
 }
 
 int ferry::mpi::impl::MPI_Group_union(MPI_Group a, MPI_Group b, MPI_Group* out) {
+  if (int error = check_groups(a, b)) return invalid(error, "MPI_Group_union");
   std::vector<int> members = members_of(a);
   for (int rank : members_of(b)) {
     if (!contains(members, rank)) members.push_back(rank);
@@ -114,6 +132,7 @@ int ferry::mpi::impl::MPI_Group_union(MPI_Group a, MPI_Group b, MPI_Group* out) 
 }
 
 int ferry::mpi::impl::MPI_Group_intersection(MPI_Group a, MPI_Group b, MPI_Group* out) {
+  if (int error = check_groups(a, b)) return invalid(error, "MPI_Group_intersection");
   const std::vector<int> second = members_of(b);
   std::vector<int> members;
   for (int rank : members_of(a)) {
@@ -124,6 +143,7 @@ int ferry::mpi::impl::MPI_Group_intersection(MPI_Group a, MPI_Group b, MPI_Group
 }
 
 int ferry::mpi::impl::MPI_Group_difference(MPI_Group a, MPI_Group b, MPI_Group* out) {
+  if (int error = check_groups(a, b)) return invalid(error, "MPI_Group_difference");
   const std::vector<int> second = members_of(b);
   std::vector<int> members;
   for (int rank : members_of(a)) {
@@ -134,6 +154,9 @@ int ferry::mpi::impl::MPI_Group_difference(MPI_Group a, MPI_Group b, MPI_Group* 
 }
 
 int ferry::mpi::impl::MPI_Group_translate_ranks(MPI_Group a, int n, const int ranks[], MPI_Group b, int out[]) {
+  if (int error = check_groups(a, b)) return invalid(error, "MPI_Group_translate_ranks");
+  if (int error = check_list(n, ranks)) return invalid(error, "MPI_Group_translate_ranks");
+  if (n > 0 && out == nullptr) return invalid(MPI_ERR_ARG, "MPI_Group_translate_ranks");
   const std::vector<int> first = members_of(a), second = members_of(b);
   for (int i = 0; i < n; ++i) {
     if (ranks[i] == MPI_PROC_NULL) {
@@ -148,6 +171,7 @@ int ferry::mpi::impl::MPI_Group_translate_ranks(MPI_Group a, int n, const int ra
 }
 
 int ferry::mpi::impl::MPI_Group_compare(MPI_Group a, MPI_Group b, int* result) {
+  if (int error = check_groups(a, b)) return invalid(error, "MPI_Group_compare");
   const std::vector<int> first = members_of(a), second = members_of(b);
   if (first == second) {
     *result = MPI_IDENT;

@@ -20,14 +20,14 @@ namespace {
 
 size_t attached_bytes = 0;
 
-int check_arguments(Comm& comm, int count, MPI_Datatype type, int peer, int tag, bool receiving) {
+int check_arguments(Comm& comm, const void* buffer, int count, MPI_Datatype type, int peer, int tag, bool receiving) {
   if (count < 0) return MPI_ERR_COUNT;
-  if (type == MPI_DATATYPE_NULL) return MPI_ERR_TYPE;
+  if (int error = type_error(type)) return error;
   const bool any_source = receiving && peer == MPI_ANY_SOURCE;
   if (peer != MPI_PROC_NULL && !any_source && (peer < 0 || peer >= comm.peer_count())) return MPI_ERR_RANK;
   const bool any_tag = receiving && tag == MPI_ANY_TAG;
   if (!any_tag && (tag < 0 || tag > max_user_tag)) return MPI_ERR_TAG;
-  return MPI_SUCCESS;
+  return buffer_error(buffer, count, type);
 }
 
 /// A buffered send needs room in the buffer given to MPI_Buffer_attach.
@@ -48,7 +48,7 @@ int finish_blocking(Request& request, MPI_Status* status, Comm& comm, const char
 int blocking_send(const void* buffer, int count, MPI_Datatype type, int dest, int tag, MPI_Comm handle,
                   SendMode mode, const char* function) {
   Comm* comm = hybrid(handle);
-  if (int error = check_arguments(*comm, count, type, dest, tag, false)) return raise(comm, error, function);
+  if (int error = check_arguments(*comm, buffer, count, type, dest, tag, false)) return raise(comm, error, function);
   if (int error = check_buffer_space(count, type, mode)) return raise(comm, error, function);
   if (mode == SendMode::buffered) {
     Request* request = new_request();
@@ -64,7 +64,8 @@ int blocking_send(const void* buffer, int count, MPI_Datatype type, int dest, in
 int nonblocking_send(const void* buffer, int count, MPI_Datatype type, int dest, int tag, MPI_Comm handle,
                      MPI_Request* out, SendMode mode, const char* function) {
   Comm* comm = hybrid(handle);
-  if (int error = check_arguments(*comm, count, type, dest, tag, false)) return raise(comm, error, function);
+  if (out == nullptr) return raise(comm, MPI_ERR_REQUEST, function);
+  if (int error = check_arguments(*comm, buffer, count, type, dest, tag, false)) return raise(comm, error, function);
   if (int error = check_buffer_space(count, type, mode)) return raise(comm, error, function);
   Request* request = new_request();
   start_send(*request, buffer, count, type, dest, tag, *comm, mode);
@@ -84,7 +85,8 @@ int nonblocking_send(const void* buffer, int count, MPI_Datatype type, int dest,
 int persistent_send(const void* buffer, int count, MPI_Datatype type, int dest, int tag, MPI_Comm handle,
                     MPI_Request* out, SendMode mode, const char* function) {
   Comm* comm = hybrid(handle);
-  if (int error = check_arguments(*comm, count, type, dest, tag, false)) return raise(comm, error, function);
+  if (out == nullptr) return raise(comm, MPI_ERR_REQUEST, function);
+  if (int error = check_arguments(*comm, buffer, count, type, dest, tag, false)) return raise(comm, error, function);
   Request* request = new_request();
   request->persistent = true;
   request->kind = Request::Kind::send;
@@ -164,7 +166,7 @@ int ferry::mpi::impl::MPI_Bsend_init(const void* buf, int count, MPI_Datatype ty
 int ferry::mpi::impl::MPI_Recv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle,
                                MPI_Status* status) {
   Comm* comm = hybrid(handle);
-  if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Recv");
+  if (int error = check_arguments(*comm, buf, count, type, source, tag, true)) return raise(comm, error, "MPI_Recv");
   Request request;
   start_receive(request, buf, count, type, source, tag, *comm);
   return finish_blocking(request, status, *comm, "MPI_Recv");
@@ -173,7 +175,8 @@ int ferry::mpi::impl::MPI_Recv(void* buf, int count, MPI_Datatype type, int sour
 int ferry::mpi::impl::MPI_Irecv(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle,
                                 MPI_Request* out) {
   Comm* comm = hybrid(handle);
-  if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Irecv");
+  if (out == nullptr) return raise(comm, MPI_ERR_REQUEST, "MPI_Irecv");
+  if (int error = check_arguments(*comm, buf, count, type, source, tag, true)) return raise(comm, error, "MPI_Irecv");
   Request* request = new_request();
   start_receive(*request, buf, count, type, source, tag, *comm);
   *out = handle_of(request);
@@ -183,7 +186,10 @@ int ferry::mpi::impl::MPI_Irecv(void* buf, int count, MPI_Datatype type, int sou
 int ferry::mpi::impl::MPI_Recv_init(void* buf, int count, MPI_Datatype type, int source, int tag, MPI_Comm handle,
                                     MPI_Request* out) {
   Comm* comm = hybrid(handle);
-  if (int error = check_arguments(*comm, count, type, source, tag, true)) return raise(comm, error, "MPI_Recv_init");
+  if (out == nullptr) return raise(comm, MPI_ERR_REQUEST, "MPI_Recv_init");
+  if (int error = check_arguments(*comm, buf, count, type, source, tag, true)) {
+    return raise(comm, error, "MPI_Recv_init");
+  }
   Request* request = new_request();
   request->persistent = true;
   request->receives = true;
@@ -202,10 +208,10 @@ int ferry::mpi::impl::MPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datat
                                    void* recvbuf, int recvcount, MPI_Datatype recvtype, int source, int recvtag,
                                    MPI_Comm handle, MPI_Status* status) {
   Comm* comm = hybrid(handle);
-  if (int error = check_arguments(*comm, sendcount, sendtype, dest, sendtag, false)) {
+  if (int error = check_arguments(*comm, sendbuf, sendcount, sendtype, dest, sendtag, false)) {
     return raise(comm, error, "MPI_Sendrecv");
   }
-  if (int error = check_arguments(*comm, recvcount, recvtype, source, recvtag, true)) {
+  if (int error = check_arguments(*comm, recvbuf, recvcount, recvtype, source, recvtag, true)) {
     return raise(comm, error, "MPI_Sendrecv");
   }
   Request receive;
@@ -222,10 +228,10 @@ int ferry::mpi::impl::MPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datat
 int ferry::mpi::impl::MPI_Sendrecv_replace(void* buf, int count, MPI_Datatype type, int dest, int sendtag, int source,
                                            int recvtag, MPI_Comm handle, MPI_Status* status) {
   Comm* comm = hybrid(handle);
-  if (int error = check_arguments(*comm, count, type, dest, sendtag, false)) {
+  if (int error = check_arguments(*comm, buf, count, type, dest, sendtag, false)) {
     return raise(comm, error, "MPI_Sendrecv_replace");
   }
-  if (int error = check_arguments(*comm, count, type, source, recvtag, true)) {
+  if (int error = check_arguments(*comm, buf, count, type, source, recvtag, true)) {
     return raise(comm, error, "MPI_Sendrecv_replace");
   }
   Request send;

@@ -179,19 +179,33 @@ int ferry::mpi::impl::MPI_Improbe(int source, int tag, MPI_Comm handle, int* fla
   return MPI_SUCCESS;
 }
 
-int ferry::mpi::impl::MPI_Imrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI_Request* out) {
-  Message* message = shim_message(*handle);
-  if (message == nullptr) {
-    if (world().hybrid() && *handle == MPI_MESSAGE_NO_PROC) {
-      Request* request = new_request();
-      request->active = true;
-      request->complete = true;
-      set_status(&request->status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
-      *out = handle_of(request);
-      *handle = MPI_MESSAGE_NULL;
-      return MPI_SUCCESS;
-    }
-    return PMPI_Imrecv(buf, count, type, handle, out);
+namespace ferry::mpi {
+namespace {
+
+int check_matched_receive(const void* buf, int count, MPI_Datatype type) {
+  if (count < 0) return MPI_ERR_COUNT;
+  if (int error = type_error(type)) return error;
+  return buffer_error(buf, count, type);
+}
+
+/// MPI_Imrecv, and MPI_Mrecv's start, of a message the shim matched or MPI_MESSAGE_NO_PROC;
+/// Open MPI receives its own messages.
+int matched_receive(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI_Request* out,
+                    const char* function) {
+  Message* message = handle != nullptr ? shim_message(*handle) : nullptr;
+  const bool no_process = message == nullptr && handle != nullptr && world().hybrid() && *handle == MPI_MESSAGE_NO_PROC;
+  if (message == nullptr && !no_process) return PMPI_Imrecv(buf, count, type, handle, out);
+  Comm* comm = no_process ? nullptr : message->comm;
+  if (out == nullptr) return raise(comm, MPI_ERR_REQUEST, function);
+  if (int error = check_matched_receive(buf, count, type)) return raise(comm, error, function);
+  if (no_process) {
+    Request* request = new_request();
+    request->active = true;
+    request->complete = true;
+    set_status(&request->status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+    *out = handle_of(request);
+    *handle = MPI_MESSAGE_NULL;
+    return MPI_SUCCESS;
   }
   Request* request = new_request();
   request->kind = Request::Kind::receive;
@@ -207,11 +221,18 @@ int ferry::mpi::impl::MPI_Imrecv(void* buf, int count, MPI_Datatype type, MPI_Me
   return MPI_SUCCESS;
 }
 
+}  // namespace
+}  // namespace ferry::mpi
+
+int ferry::mpi::impl::MPI_Imrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI_Request* out) {
+  return matched_receive(buf, count, type, handle, out, "MPI_Imrecv");
+}
+
 int ferry::mpi::impl::MPI_Mrecv(void* buf, int count, MPI_Datatype type, MPI_Message* handle, MPI_Status* status) {
-  if (shim_message(*handle) == nullptr && !(world().hybrid() && *handle == MPI_MESSAGE_NO_PROC)) {
-    return PMPI_Mrecv(buf, count, type, handle, status);
-  }
+  const bool shim_matched = handle != nullptr && (shim_message(*handle) != nullptr ||
+                                                  (world().hybrid() && *handle == MPI_MESSAGE_NO_PROC));
+  if (!shim_matched) return PMPI_Mrecv(buf, count, type, handle, status);
   MPI_Request request = MPI_REQUEST_NULL;
-  if (int error = impl::MPI_Imrecv(buf, count, type, handle, &request)) return error;
+  if (int error = matched_receive(buf, count, type, handle, &request, "MPI_Mrecv")) return error;
   return ::MPI_Wait(&request, status);
 }

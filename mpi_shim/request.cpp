@@ -169,6 +169,12 @@ Request* shim_request(MPI_Request handle) noexcept {
 
 MPI_Request handle_of(Request* request) noexcept { return reinterpret_cast<MPI_Request>(request); }
 
+bool stale_request(MPI_Request handle) noexcept {
+  if (pool.empty() || handle == MPI_REQUEST_NULL) return false;
+  const size_t index = pool.index_of(handle);
+  return index != RequestPool::npos && pool.at(index) == nullptr;
+}
+
 size_t shim_request_index(MPI_Request handle) noexcept {
   if (pool.empty() || handle == MPI_REQUEST_NULL) return SIZE_MAX;
   const size_t index = pool.index_of(handle);

@@ -61,6 +61,9 @@ struct Request {
 /// The shim request behind `handle`, or nullptr for an Open MPI one (or MPI_REQUEST_NULL).
 Request* shim_request(MPI_Request handle) noexcept;
 MPI_Request handle_of(Request* request) noexcept;
+/// Whether `handle` is that of a shim request that has been freed (a copy kept after
+/// MPI_Wait or MPI_Request_free): the pool keeps its place, so it cannot name anything else.
+bool stale_request(MPI_Request handle) noexcept;
 /// The place in the pool of the shim request behind `handle`, which never changes (its
 /// Fortran handle comes from it), or SIZE_MAX; and the live request at a place, or nullptr.
 size_t shim_request_index(MPI_Request handle) noexcept;

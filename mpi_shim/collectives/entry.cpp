@@ -30,9 +30,14 @@ int first_error(std::initializer_list<int> codes) noexcept {
 
 int check_count(int count) noexcept { return count < 0 ? MPI_ERR_COUNT : MPI_SUCCESS; }
 
-int check_type(MPI_Datatype type) noexcept { return type == MPI_DATATYPE_NULL ? MPI_ERR_TYPE : MPI_SUCCESS; }
+int check_type(MPI_Datatype type) noexcept { return type_error(type); }
 
-int check_op(MPI_Op op) noexcept { return op == MPI_OP_NULL ? MPI_ERR_OP : MPI_SUCCESS; }
+int check_op(MPI_Op op, MPI_Datatype type) noexcept {
+  if (op == MPI_OP_NULL) return MPI_ERR_OP;
+  if (type_error(type) != MPI_SUCCESS) return MPI_SUCCESS;
+  // Open MPI checks the operation and the datatype of a reduction of nothing, then returns.
+  return PMPI_Reduce(nullptr, nullptr, 0, type, op, 0, quiet_comm()) == MPI_SUCCESS ? MPI_SUCCESS : MPI_ERR_OP;
+}
 
 int check_root(const Comm& comm, int root) noexcept {
   return root < 0 || root >= comm.size() ? MPI_ERR_ROOT : MPI_SUCCESS;
@@ -42,6 +47,15 @@ int check_data(const void* buffer, int count, MPI_Datatype type, bool in_place_a
   if (buffer == MPI_IN_PLACE && !in_place_allowed) return MPI_ERR_BUFFER;
   if (buffer == MPI_IN_PLACE) return MPI_SUCCESS;
   return first_error({check_count(count), check_type(type)});
+}
+
+int check_buffer(const void* buffer, int count, MPI_Datatype type, bool in_place_allowed) noexcept {
+  if (const int error = check_data(buffer, count, type, in_place_allowed)) return error;
+  return buffer == MPI_IN_PLACE ? MPI_SUCCESS : buffer_error(buffer, count, type);
+}
+
+int check_not_in_place_receive(const void* receive) noexcept {
+  return receive == MPI_IN_PLACE ? MPI_ERR_BUFFER : MPI_SUCCESS;
 }
 
 int check_counts(int entries, const int* counts) noexcept {

@@ -21,11 +21,18 @@ namespace ferry::mpi {
 /// The first code that is not MPI_SUCCESS, or MPI_SUCCESS.
 int first_error(std::initializer_list<int> codes) noexcept;
 int check_count(int count) noexcept;
+/// MPI_DATATYPE_NULL and datatypes that are not committed.
 int check_type(MPI_Datatype type) noexcept;
-int check_op(MPI_Op op) noexcept;
+/// MPI_OP_NULL, and an operation Open MPI does not define on `type` (a datatype that is
+/// not valid is check_type's to report).
+int check_op(MPI_Op op, MPI_Datatype type) noexcept;
 int check_root(const Comm& comm, int root) noexcept;
 /// Checks a (buffer, count, type) argument and rejects MPI_IN_PLACE where it is not allowed.
 int check_data(const void* buffer, int count, MPI_Datatype type, bool in_place_allowed) noexcept;
+/// The same, and a null buffer that `count` elements of `type` would be reached through.
+int check_buffer(const void* buffer, int count, MPI_Datatype type, bool in_place_allowed) noexcept;
+/// MPI_IN_PLACE given for a receive buffer.
+int check_not_in_place_receive(const void* receive) noexcept;
 /// Checks one count per rank: `entries` of them (`comm`'s size).
 int check_counts(int entries, const int* counts) noexcept;
 int check_counts(const Comm& comm, const int* counts) noexcept;

@@ -71,7 +71,7 @@ int alltoallw_across(Comm& c, const char* name, MPI_Request* request, const void
 
 int reduce_scatter_across(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive,
                           std::vector<int> counts, MPI_Datatype type, MPI_Op op) {
-  const int check = first_error({check_not_in_place(send), check_type(type), check_op(op)});
+  const int check = first_error({check_not_in_place(send), check_type(type), check_op(op, type)});
   return collective(c, name, check, request, {&type}, [&] {
     const Channel reduce = Channel::open(*c.local);
     const Channel across = Channel::open(c);
@@ -105,7 +105,7 @@ int inter_bcast(Comm& c, const char* name, MPI_Request* request, void* buffer, i
 int inter_reduce(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive, int count,
                  MPI_Datatype type, MPI_Op op, int root) {
   const int check = first_error(
-      {check_op(op), check_not_in_place(send), check_count(count), check_type(type), check_inter_root(c, root)});
+      {check_op(op, type), check_not_in_place(send), check_count(count), check_type(type), check_inter_root(c, root)});
   const bool takes_part = rooted_part(root) != RootedPart::idle;
   return collective(c, name, check, request, {takes_part ? &type : nullptr}, [&] {
     const Channel across = Channel::open(c);
@@ -147,7 +147,7 @@ int inter_scatterv(Comm& c, const char* name, MPI_Request* request, const void* 
 
 int inter_allreduce(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive, int count,
                     MPI_Datatype type, MPI_Op op) {
-  if (int code = check_op(op)) return raise(&c, code, name);
+  if (int code = check_op(op, type)) return raise(&c, code, name);
   // Open MPI reports this one on no communicator: MPI_COMM_WORLD's handler answers.
   if (send == MPI_IN_PLACE) return raise(nullptr, MPI_ERR_BUFFER, name);
   const int check = first_error({check_count(count), check_type(type)});

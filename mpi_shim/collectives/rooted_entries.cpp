@@ -12,15 +12,17 @@ namespace ferry::mpi {
 namespace {
 
 int bcast(Comm& c, const char* name, MPI_Request* request, void* buffer, int count, MPI_Datatype type, int root) {
-  const int check = first_error({check_data(buffer, count, type, false), check_root(c, root)});
+  const int check = first_error({check_buffer(buffer, count, type, false), check_root(c, root)});
   return collective(c, name, check, request, {&type}, [&] { return bcast_task(Channel::open(c), buffer, count, type, root); });
 }
 
 int reduce(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive, int count,
            MPI_Datatype type, MPI_Op op, int root) {
   const bool at_root = c.rank == root;
-  const int check = first_error({check_root(c, root), check_data(send, count, type, at_root), check_count(count),
-                                 check_type(type), check_op(op)});
+  const int check = first_error({check_root(c, root), check_buffer(send, count, type, at_root), check_count(count),
+                                 check_type(type), check_op(op, type),
+                                 at_root ? check_not_in_place_receive(receive) : MPI_SUCCESS,
+                                 at_root ? check_buffer(receive, count, type, false) : MPI_SUCCESS});
   const void* input = send == MPI_IN_PLACE ? receive : send;
   return collective(c, name, check, request, {&type},
                     [&] { return reduce_task(Channel::open(c), input, receive, count, type, op, root); });
@@ -30,7 +32,9 @@ int gatherv(Comm& c, const char* name, MPI_Request* request, const void* send, i
             void* receive, std::vector<int> counts, std::vector<int> displs, MPI_Datatype receive_type, int root) {
   const bool at_root = root >= 0 && root < c.size() && c.rank == root;
   int check = first_error({check_root(c, root), check_data(send, send_count, send_type, at_root)});
-  if (at_root && check == MPI_SUCCESS) check = check_type(receive_type);
+  if (at_root && check == MPI_SUCCESS) {
+    check = first_error({check_type(receive_type), check_not_in_place_receive(receive)});
+  }
   return collective(c, name, check, request,
                     {send == MPI_IN_PLACE ? nullptr : &send_type, at_root ? &receive_type : nullptr}, [&] {
     return gatherv_task(Channel::open(c), send, send_count, send_type, receive, std::move(counts), std::move(displs),

@@ -17,7 +17,9 @@ int barrier(Comm& c, const char* name, MPI_Request* request) {
 
 int allreduce(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive, int count,
               MPI_Datatype type, MPI_Op op) {
-  const int check = first_error({check_count(count), check_type(type), check_op(op)});
+  const int check = first_error({check_count(count), check_type(type), check_op(op, type),
+                                 check_buffer(send, count, type, true), check_not_in_place_receive(receive),
+                                 check_buffer(receive, count, type, false)});
   const void* input = send == MPI_IN_PLACE ? receive : send;
   return collective(c, name, check, request, {&type}, [&] {
     if (allreduce_direct_suits(c, count, type))
@@ -35,8 +37,8 @@ int allreduce(Comm& c, const char* name, MPI_Request* request, const void* send,
 
 int allgatherv(Comm& c, const char* name, MPI_Request* request, const void* send, int send_count,
                MPI_Datatype send_type, void* receive, const int* counts, const int* displs, MPI_Datatype receive_type) {
-  const int check = first_error(
-      {check_data(send, send_count, send_type, true), check_counts(c, counts, displs), check_type(receive_type)});
+  const int check = first_error({check_data(send, send_count, send_type, true), check_counts(c, counts, displs),
+                                 check_type(receive_type), check_not_in_place_receive(receive)});
   return collective(c, name, check, request, {send == MPI_IN_PLACE ? nullptr : &send_type, &receive_type}, [&] {
     return allgatherv_task(Channel::open(c), send, send_count, send_type, receive, copy_array(c.size(), counts),
                            copy_array(c.size(), displs), receive_type);
@@ -65,7 +67,8 @@ int alltoallv(Comm& c, const char* name, MPI_Request* request, const void* send,
               const int* send_displs, MPI_Datatype send_type, void* receive, const int* receive_counts,
               const int* receive_displs, MPI_Datatype receive_type) {
   const bool in_place = send == MPI_IN_PLACE;
-  int check = first_error({check_counts(c, receive_counts, receive_displs), check_type(receive_type)});
+  int check = first_error({check_counts(c, receive_counts, receive_displs), check_type(receive_type),
+                           check_not_in_place_receive(receive)});
   if (!in_place && check == MPI_SUCCESS)
     check = first_error({check_counts(c, send_counts, send_displs), check_type(send_type)});
   if (check != MPI_SUCCESS) return raise(&c, check, name);
@@ -91,7 +94,8 @@ int typed_alltoallw(Comm& c, const char* name, MPI_Request* request, const void*
                     const int* send_displs, const MPI_Datatype* send_types, void* receive, const int* receive_counts,
                     const int* receive_displs, const MPI_Datatype* receive_types) {
   const bool in_place = send == MPI_IN_PLACE;
-  int check = first_error({check_counts(c, receive_counts, receive_displs), check_types(c.size(), receive_types)});
+  int check = first_error({check_counts(c, receive_counts, receive_displs), check_types(c.size(), receive_types),
+                           check_not_in_place_receive(receive)});
   if (!in_place && check == MPI_SUCCESS)
     check = first_error({check_counts(c, send_counts, send_displs), check_types(c.size(), send_types)});
   if (check != MPI_SUCCESS) return raise(&c, check, name);
@@ -103,7 +107,7 @@ int typed_alltoallw(Comm& c, const char* name, MPI_Request* request, const void*
 
 int reduce_scatter(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive,
                    std::vector<int> counts, MPI_Datatype type, MPI_Op op) {
-  const int check = first_error({check_type(type), check_op(op)});
+  const int check = first_error({check_type(type), check_op(op, type), check_not_in_place_receive(receive)});
   const void* input = send == MPI_IN_PLACE ? receive : send;
   return collective(c, name, check, request, {&type}, [&] {
     const Channel reduce = Channel::open(c);
@@ -114,7 +118,9 @@ int reduce_scatter(Comm& c, const char* name, MPI_Request* request, const void* 
 
 int scan(Comm& c, const char* name, MPI_Request* request, const void* send, void* receive, int count, MPI_Datatype type,
          MPI_Op op, bool exclusive) {
-  const int check = first_error({check_count(count), check_type(type), check_op(op)});
+  const int check = first_error({check_count(count), check_type(type), check_op(op, type),
+                                 check_buffer(send, count, type, true), check_not_in_place_receive(receive),
+                                 check_buffer(receive, count, type, false)});
   const void* input = send == MPI_IN_PLACE ? receive : send;
   return collective(c, name, check, request, {&type},
                     [&] { return scan_task(Channel::open(c), input, receive, count, type, op, exclusive); });

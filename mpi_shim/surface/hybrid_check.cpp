@@ -19,6 +19,8 @@ void HybridCheck::check(MPI_Request request) noexcept {
   if (Request* shim = shim_request(request)) {
     if (!comm_) comm_ = shim->comm;
     found_ = true;
+  } else if (stale_request(request)) {
+    found_ = true;  // the implementation rejects it; Open MPI would take it for one of its own
   }
 }
 
