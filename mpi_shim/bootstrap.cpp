@@ -7,12 +7,13 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <sstream>
 
+#include "mpi_shim/bootstrap_messages.hpp"
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/dynamic/ports.hpp"
 #include "mpi_shim/dynamic/process_failures.hpp"
@@ -34,35 +35,11 @@ namespace ferry::mpi {
 
 namespace {
 
-constexpr size_t secret_size = 32;
 constexpr uint32_t bootstrap_context = bootstrap_context_id;
 constexpr uint32_t hello_sequence = 0;
 constexpr uint32_t table_sequence = 1;
 
 std::unique_ptr<FunctionRankOwner> owner;
-
-using Bytes = std::vector<std::byte>;
-
-void put_u32(Bytes& out, uint32_t value) {
-  const auto* raw = reinterpret_cast<const std::byte*>(&value);
-  out.insert(out.end(), raw, raw + sizeof value);
-}
-
-uint32_t get_u32(const Bytes& in, size_t& at) {
-  if (at + 4 > in.size()) throw Error(Errc::protocol, "truncated address table");
-  uint32_t value;
-  std::memcpy(&value, in.data() + at, 4);
-  at += 4;
-  return value;
-}
-
-Bytes get_bytes(const Bytes& in, size_t& at) {
-  const uint32_t length = get_u32(in, at);
-  if (at + length > in.size()) throw Error(Errc::protocol, "truncated address table");
-  Bytes out(in.begin() + long(at), in.begin() + long(at + length));
-  at += length;
-  return out;
-}
 
 std::string shim_path() {
   Dl_info info{};
@@ -136,6 +113,18 @@ std::vector<int> owned_ranks(int batch_rank, int batch_ranks, int functions) {
   return ranks;
 }
 
+/// The address in `bytes` when they are a hello with the job's secret.
+std::optional<Bytes> address_in_hello(const Bytes& bytes, const Bytes& secret) {
+  BootstrapHello hello;
+  try {
+    hello = decode_bootstrap_hello(bytes);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  if (CRYPTO_memcmp(hello.secret.data(), secret.data(), bootstrap_secret_size) != 0) return std::nullopt;
+  return std::move(hello.address);
+}
+
 /// Waits for the hello of each owned function rank; hellos without the job's secret are refused.
 std::vector<Bytes> collect_hellos(const std::vector<int>& ranks, const Bytes& secret) {
   std::vector<Bytes> addresses(ranks.size());
@@ -146,13 +135,13 @@ std::vector<Bytes> collect_hellos(const std::vector<int>& ranks, const Bytes& se
                                       &sender);
     const int rank = source_of(sender);
     const auto slot = std::find(ranks.begin(), ranks.end(), rank);
-    if (hello.size() < secret_size || CRYPTO_memcmp(hello.data(), secret.data(), secret_size) != 0 ||
-        slot == ranks.end() || !addresses[size_t(slot - ranks.begin())].empty()) {
+    std::optional<Bytes> address = address_in_hello(hello, secret);
+    if (!address || slot == ranks.end() || !addresses[size_t(slot - ranks.begin())].empty()) {
       std::fprintf(stderr, "ferry: rank %d: refused a start-up connection claiming rank %d without this job's secret\n",
                    world().rank, rank);
       continue;
     }
-    addresses[size_t(slot - ranks.begin())].assign(hello.begin() + secret_size, hello.end());
+    addresses[size_t(slot - ranks.begin())] = std::move(*address);
     ++received;
   }
   return addresses;
@@ -195,8 +184,8 @@ void launch_function_ranks(const JobSettings& settings, int rank, int batch_rank
   transport().set_background(progress_background);
 
   // Each owner has a secret of its own: only its function ranks need it.
-  launch.secret.resize(secret_size);
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(launch.secret.data()), int(secret_size)) != 1) {
+  launch.secret.resize(bootstrap_secret_size);
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(launch.secret.data()), int(bootstrap_secret_size)) != 1) {
     throw Error(Errc::system, "RAND_bytes failed to make the job secret");
   }
   const Bytes my_address = transport().address();
@@ -263,15 +252,9 @@ void start_batch_rank() {
   const std::vector<Bytes> function_addresses = collect_hellos(mine, launch.secret);
 
   // Every batch rank contributes [rank, address] of itself and of its function ranks.
-  Bytes contribution;
-  put_u32(contribution, uint32_t(w.rank));
-  put_u32(contribution, uint32_t(my_address.size()));
-  contribution.insert(contribution.end(), my_address.begin(), my_address.end());
-  for (size_t i = 0; i < mine.size(); ++i) {
-    put_u32(contribution, uint32_t(mine[i]));
-    put_u32(contribution, uint32_t(function_addresses[i].size()));
-    contribution.insert(contribution.end(), function_addresses[i].begin(), function_addresses[i].end());
-  }
+  std::vector<AddressEntry> entries{{uint32_t(w.rank), my_address}};
+  for (size_t i = 0; i < mine.size(); ++i) entries.push_back({uint32_t(mine[i]), function_addresses[i]});
+  const Bytes contribution = encode(entries);
   std::vector<int> sizes(size_t(w.batch_ranks)), offsets(size_t(w.batch_ranks));
   const int my_size = int(contribution.size());
   PMPI_Allgather(&my_size, 1, MPI_INT, sizes.data(), 1, MPI_INT, MPI_COMM_WORLD);
@@ -283,20 +266,10 @@ void start_batch_rank() {
   Bytes gathered(static_cast<size_t>(total));
   PMPI_Allgatherv(contribution.data(), my_size, MPI_BYTE, gathered.data(), sizes.data(), offsets.data(), MPI_BYTE,
                   MPI_COMM_WORLD);
-  std::vector<Bytes> table(size_t(w.size()));
-  for (size_t at = 0; at < gathered.size();) {
-    const uint32_t rank = get_u32(gathered, at);
-    if (rank >= table.size()) throw Error(Errc::protocol, "bad rank in the address table");
-    table[rank] = get_bytes(gathered, at);
-  }
+  std::vector<Bytes> table = addresses_by_rank(decode_address_entries(gathered), size_t(w.size()));
 
   // The same table, in rank order, for the function ranks.
-  Bytes encoded;
-  put_u32(encoded, uint32_t(table.size()));
-  for (const Bytes& address : table) {
-    put_u32(encoded, uint32_t(address.size()));
-    encoded.insert(encoded.end(), address.begin(), address.end());
-  }
+  const Bytes encoded = encode_address_table(table);
   transport().set_addresses(std::move(table));
   for (int rank : mine) send_whole(rank, internal_tag(table_sequence, w.rank, bootstrap_context), encoded);
   create_world_comm(w.size(), w.rank);
@@ -319,17 +292,12 @@ void start_function_rank() {
   known[size_t(settings.owner)] = settings.owner_address;
   transport().set_addresses(known);
 
-  Bytes hello = settings.secret;
-  const Bytes address = transport().address();
-  hello.insert(hello.end(), address.begin(), address.end());
+  const Bytes hello = encode(BootstrapHello{settings.secret, transport().address()});
   send_whole(settings.owner, internal_tag(hello_sequence, w.rank, bootstrap_context), hello);
 
   const Bytes encoded = receive_whole(internal_tag(table_sequence, settings.owner, bootstrap_context), full_mask);
-  size_t at = 0;
-  const uint32_t count = get_u32(encoded, at);
-  if (count != uint32_t(w.size())) throw Error(Errc::protocol, "the address table has the wrong size");
-  std::vector<Bytes> table;
-  for (uint32_t i = 0; i < count; ++i) table.push_back(get_bytes(encoded, at));
+  std::vector<Bytes> table = decode_address_table(encoded);
+  if (table.size() != size_t(w.size())) throw Error(Errc::protocol, "the address table has the wrong size");
   transport().set_addresses(std::move(table));
   create_world_comm(w.size(), w.rank);
 }

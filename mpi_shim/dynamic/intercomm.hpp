@@ -12,23 +12,10 @@
 #include <vector>
 
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/dynamic/group_description.hpp"
 #include "mpi_shim/dynamic/local_group.hpp"
 
 namespace ferry::mpi {
-
-using Bytes = std::vector<std::byte>;
-
-/// What one group tells the other when they make an intercommunicator.
-struct GroupDescription {
-  uint32_t context_id = 0;       ///< the id its members receive on
-  bool all_batch = false;        ///< every member is a batch rank of a hybrid world
-  Bytes world;                   ///< then: that world's rank 0's address (names the world)
-  uint32_t leader = 0;           ///< the rank of the group's leader
-  std::vector<Bytes> addresses;  ///< its members' UCX worker addresses, in rank order
-};
-Bytes encode(const GroupDescription& description);
-/// Throws Error(protocol) on a malformed description.
-GroupDescription decode_description(const Bytes& bytes);
 
 /// Swaps this group's encoded description for the remote group's (called on the leader only).
 using LeaderSwap = std::function<Bytes(const Bytes&)>;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "mpi_shim/dynamic/intercomm.hpp"
+#include "mpi_shim/dynamic/group_description.hpp"
 #include "mpi_shim/tags.hpp"
 
 namespace ferry::mpi {

@@ -1,6 +1,7 @@
 #include "mpi_shim/dynamic/spawned_world.hpp"
 
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/dynamic/intercomm.hpp"
 #include "mpi_shim/dynamic/process_failures.hpp"
 #include "mpi_shim/dynamic/spawn_protocol.hpp"
 #include "mpi_shim/request.hpp"

@@ -1,6 +1,6 @@
 #include "runtime/wire/codec.hpp"
 
-#include <cstring>
+#include <algorithm>
 #include <limits>
 
 #include "runtime/common/error.hpp"
@@ -61,8 +61,7 @@ std::vector<std::byte> Reader::bytes(std::string_view field, size_t limit) {
 }
 
 void Reader::raw(std::string_view field, std::span<std::byte> out) {
-  const auto bytes = take(field, out.size());
-  std::memcpy(out.data(), bytes.data(), bytes.size());
+  std::ranges::copy(take(field, out.size()), out.begin());
 }
 
 void Reader::expect_end() const {

@@ -2,6 +2,7 @@
 // Byte-level building blocks of the wire encoding: integers little-endian, strings and
 // byte blobs as a u32 length then the bytes, lists as a u32 count then the elements.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -77,7 +78,8 @@ class Reader {
   std::vector<T> list(std::string_view field, size_t max_count, ReadItem&& read_item) {
     const size_t count = list_count(field, max_count);
     std::vector<T> items;
-    items.reserve(count);
+    // Every element takes at least a byte: a count no input could back reserves no more.
+    items.reserve(std::min(count, remaining()));
     for (size_t i = 0; i < count; ++i) items.push_back(read_item());
     return items;
   }

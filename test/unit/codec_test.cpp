@@ -153,6 +153,17 @@ TEST_CASE("Reader::raw reads fixed-size fields", "[wire][codec]") {
   require_protocol_error([&] { reader.raw("mac", out); }, "mac at byte 2: truncated");
 }
 
+TEST_CASE("Reader::raw reads zero bytes into a buffer that has none", "[wire][codec]") {
+  std::vector<std::byte> none;
+  const auto bytes = bytes_of({7});
+  Reader reader(bytes);
+  reader.raw("nothing", none);
+  CHECK(reader.offset() == 0);
+  Reader empty(std::span<const std::byte>{});
+  empty.raw("nothing", none);
+  CHECK(empty.remaining() == 0);
+}
+
 TEST_CASE("Reader::expect_end rejects trailing bytes", "[wire][codec]") {
   const auto bytes = bytes_of({1, 2, 3});
   Reader reader(bytes);
