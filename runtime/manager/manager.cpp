@@ -40,7 +40,9 @@ Manager::Manager(Settings settings)
   loop_.every(settings_.heartbeat, [this] { check_spawners_alive(); });
   loop_.every(std::chrono::milliseconds(50), [this] { expire_leases(); });
   loop_.every(std::max(settings_.silent_connection_timeout / 4, std::chrono::milliseconds(10)),
-              [this] { close_silent_connections(); });
+              [this] {
+    silent_.close_silent_for(settings_.silent_connection_timeout, [this](ucp_ep_h handle) { forget_peer(handle); });
+  });
   spdlog::info("manager listening on {}", listener_->address().to_string());
 }
 
@@ -101,14 +103,6 @@ void Manager::accept(ucp_conn_request_h request) {
   endpoint->on_failure([this, handle](ucs_status_t) { loop_.post([this, handle] { forget_peer(handle); }); });
   peers_[handle] = Peer{std::move(endpoint), {}, {}, Clock::now()};
   silent_.accepted(handle);
-}
-
-void Manager::close_silent_connections() {
-  const auto silent = silent_.take_silent_for(settings_.silent_connection_timeout);
-  if (silent.empty()) return;
-  spdlog::warn("closing {} connection(s) that sent nothing for {} ms", silent.size(),
-               settings_.silent_connection_timeout.count());
-  for (const ucp_ep_h handle : silent) forget_peer(handle);
 }
 
 Manager::Peer* Manager::find_peer(ucp_ep_h handle) {

@@ -65,7 +65,6 @@ class Manager {
   void keep_or_warn(uint64_t lease_id) noexcept;
   void forget_or_warn(uint64_t lease_id) noexcept;
   void check_spawners_alive();
-  void close_silent_connections();
   void expire_leases();
   Peer* find_peer(ucp_ep_h handle);
   ucp_ep_h spawner_endpoint(const std::string& spawner_id) const;

@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/common/log.hpp"
+
 namespace ferry::wire {
 
 class SilentConnections {
@@ -29,6 +31,15 @@ class SilentConnections {
       return true;
     });
     return silent;
+  }
+  /// Closes (with `close`) every connection silent for `patience` since it was accepted.
+  template <class Close>
+  void close_silent_for(Clock::duration patience, Close&& close) {
+    const auto silent = take_silent_for(patience);
+    if (silent.empty()) return;
+    spdlog::warn("closing {} connection(s) that sent nothing for {} ms", silent.size(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(patience).count());
+    for (const ucp_ep_h endpoint : silent) close(endpoint);
   }
   size_t size() const noexcept { return accepted_at_.size(); }
 

@@ -26,7 +26,9 @@ Spawner::Spawner(Settings settings)
                                     [this](ucp_conn_request_h request) { accept(request); });
   loop_.attach(*worker_, [this] { return channel_->dispatch() > 0; });
   loop_.every(std::max(settings_.silent_connection_timeout / 4, std::chrono::milliseconds(10)),
-              [this] { close_silent_connections(); });
+              [this] {
+    silent_.close_silent_for(settings_.silent_connection_timeout, [this](ucp_ep_h handle) { forget_peer(handle); });
+  });
   if (settings_.manager) {
     connect_to_manager();
   } else {
@@ -57,14 +59,6 @@ void Spawner::accept(ucp_conn_request_h request) {
   endpoint->on_failure([this, handle](ucs_status_t) { loop_.post([this, handle] { forget_peer(handle); }); });
   peers_[handle] = std::move(endpoint);
   silent_.accepted(handle);
-}
-
-void Spawner::close_silent_connections() {
-  const auto silent = silent_.take_silent_for(settings_.silent_connection_timeout);
-  if (silent.empty()) return;
-  spdlog::warn("closing {} connection(s) that sent nothing for {} ms", silent.size(),
-               settings_.silent_connection_timeout.count());
-  for (const ucp_ep_h handle : silent) forget_peer(handle);
 }
 
 // No process of a lease outlives its owner's connection, and a stand-alone spawner takes

@@ -47,7 +47,6 @@ class Spawner {
  private:
   void accept(ucp_conn_request_h request);
   void forget_peer(ucp_ep_h handle);
-  void close_silent_connections();
   void handle(ucp_ep_h from, wire::Message&& message);
 
   // manager link
