@@ -122,7 +122,7 @@ TEST_CASE("daemons serve while clients send them garbage over TCP as fast as it 
   CHECK_FALSE(cluster.spawner().wait_exit(0ms).has_value());
 }
 
-TEST_CASE("a UCX connection that sends nothing is closed; one that floods malformed messages is not served",
+TEST_CASE("a UCX connection that sends nothing is closed, and one that floods malformed messages is not served",
           "[platform][hostile]") {
   ManagedCluster cluster({"--silent-connection-ms", "500"});
   const std::string manager = cluster.manager().address();

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 
 #include <catch2/catch.hpp>
 
@@ -166,91 +167,98 @@ TEST_CASE("a client that disconnects ends its own leases, not those of another c
   CHECK(cluster.lease_status(stays.id()).at("state") == "active");
 }
 
-TEST_CASE("a manager that restarts takes back the leases its spawners serve and grants no id twice",
-          "[platform][lease][daemons][restart]") {
-  TempDir dir;
-  const std::string secret = dir.file("secret");
-  make_secret(secret);
-  const std::string listen = "127.0.0.1:" + std::to_string(closed_loopback_port());
-  std::optional<ManagerProcess> manager(std::in_place, secret, std::vector<std::string>{"--listen", listen});
-  SpawnerProcess spawner(dir, manager->address(), secret, {"--cores", "2", "--grace-ms", "500"});
-  ClientOptions options;
-  options.manager = manager->address();
-  options.mode = WaitMode::warm;
-  auto client = Client::create(options);
-  const auto status = [&] { return json::parse(client->status()); };
-  REQUIRE(eventually([&] { return find_spawner(status(), spawner.id()).has_value(); }, 10s));
-  Lease lease = client->lease({.cores = 1, .memory_mib = 64, .duration = 60s});
-  Program program = client->spawn(lease, {"sleep", "100"});
+namespace {
+/// A manager on a fixed loopback port (so that it can be restarted there), a spawner of
+/// 2 cores registered with it, and a client of the manager.
+class RestartableCluster {
+ public:
+  explicit RestartableCluster(const std::vector<std::string>& manager_args) : secret_(dir_.file("secret")) {
+    make_secret(secret_);
+    args_ = {"--listen", "127.0.0.1:" + std::to_string(closed_loopback_port())};
+    args_.insert(args_.end(), manager_args.begin(), manager_args.end());
+    manager_.emplace(secret_, args_);
+    spawner_.emplace(dir_, manager_->address(), secret_, std::vector<std::string>{"--cores", "2", "--grace-ms", "500"});
+    ClientOptions options;
+    options.manager = manager_->address();
+    options.mode = WaitMode::warm;
+    client_ = Client::create(options);
+    if (!spawner_registered()) throw std::runtime_error("the spawner did not register");
+  }
 
-  manager->kill_now();
-  manager.emplace(secret, std::vector<std::string>{"--listen", listen});
-  // The spawner registers again and names the lease it serves.
-  const bool taken_back = eventually(
-      [&] {
-        try {
-          const auto found = find_lease(status(), lease.id());
-          return found.has_value() && found->at("state") == "active";
-        } catch (const Error&) {
-          return false;  // the client reconnects on its next request
-        }
-      },
-      15s);
-  REQUIRE(taken_back);
-  CHECK_FALSE(process_gone(program.pid(), 0ms));
-  CHECK_NOTHROW(lease.renew(30s));
-  CHECK(find_spawner(status(), spawner.id()).value().at("cores_leased") == 1);
-
-  // A new lease has a new id, which the spawner accepts.
-  Lease next = client->lease({.cores = 1, .memory_mib = 64, .duration = 60s});
-  CHECK(next.id() > lease.id());
-  Program second = client->spawn(next, {"sleep", "0.2"});
-  const auto exit = second.wait(10s);
-  REQUIRE(exit);
-  CHECK(exit->exit_code == 0);
-  CHECK_THROWS(client->lease({.cores = 1, .memory_mib = 64, .duration = 60s}));  // both cores are leased
-}
-
-TEST_CASE("a manager with a state file honours after a restart the leases it granted, used or not",
-          "[platform][lease][daemons][restart]") {
-  TempDir dir;
-  const std::string secret = dir.file("secret");
-  make_secret(secret);
-  const std::vector<std::string> args{"--listen", "127.0.0.1:" + std::to_string(closed_loopback_port()),
-                                      "--state-file", dir.file("manager.db")};
-  std::optional<ManagerProcess> manager(std::in_place, secret, args);
-  SpawnerProcess spawner(dir, manager->address(), secret, {"--cores", "2", "--grace-ms", "500"});
-  ClientOptions options;
-  options.manager = manager->address();
-  options.mode = WaitMode::warm;
-  auto client = Client::create(options);
-  const auto status = [&] { return json::parse(client->status()); };
-  REQUIRE(eventually([&] { return find_spawner(status(), spawner.id()).has_value(); }, 10s));
-  Lease unused = client->lease({.cores = 1, .memory_mib = 64, .duration = 60s});
-  Lease ended = client->lease({.cores = 1, .memory_mib = 64, .duration = 60s});
-  ended.release();
-  REQUIRE(eventually([&] { return find_lease(status(), ended.id()).value().at("state") == "released"; }, 10s));
-
-  manager->kill_now();
-  manager.emplace(secret, args);
-  const auto lease_state = [&](uint64_t id) -> std::string {
+  Client& client() { return *client_; }
+  const TempDir& dir() const { return dir_; }
+  json status() { return json::parse(client_->status()); }
+  void restart_manager() {
+    manager_->kill_now();
+    manager_.emplace(secret_, args_);
+  }
+  bool spawner_registered() {
+    return eventually([&] { return find_spawner(status(), spawner_->id()).has_value(); }, 10s);
+  }
+  json spawner_status() { return find_spawner(status(), spawner_->id()).value(); }
+  /// The lease's state; "unreachable" while the client has not reconnected yet.
+  std::string lease_state(uint64_t id) {
     try {
       const auto found = find_lease(status(), id);
       return found ? found->at("state").get<std::string>() : "unknown";
     } catch (const Error&) {
-      return "unreachable";  // the client reconnects on its next request
+      return "unreachable";
     }
-  };
-  REQUIRE(eventually([&] { return lease_state(unused.id()) == "active"; }, 15s));
-  CHECK(lease_state(ended.id()) == "unknown");
+  }
+
+ private:
+  TempDir dir_;
+  std::string secret_;
+  std::vector<std::string> args_;
+  std::optional<ManagerProcess> manager_;
+  std::optional<SpawnerProcess> spawner_;
+  std::unique_ptr<Client> client_;
+};
+}  // namespace
+
+TEST_CASE("a manager that restarts takes back the leases its spawners serve and grants no id twice",
+          "[platform][lease][daemons][restart]") {
+  RestartableCluster cluster({});
+  Lease lease = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  Program program = cluster.client().spawn(lease, {"sleep", "100"});
+
+  cluster.restart_manager();
+  // The spawner registers again and names the lease it serves.
+  REQUIRE(eventually([&] { return cluster.lease_state(lease.id()) == "active"; }, 15s));
+  CHECK_FALSE(process_gone(program.pid(), 0ms));
+  CHECK_NOTHROW(lease.renew(30s));
+  CHECK(cluster.spawner_status().at("cores_leased") == 1);
+
+  // A new lease has a new id, which the spawner accepts.
+  Lease next = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  CHECK(next.id() > lease.id());
+  Program second = cluster.client().spawn(next, {"sleep", "0.2"});
+  const auto exit = second.wait(10s);
+  REQUIRE(exit);
+  CHECK(exit->exit_code == 0);
+  CHECK_THROWS(cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s}));  // both cores are leased
+}
+
+TEST_CASE("a manager with a state file honours after a restart the leases it granted, used or not",
+          "[platform][lease][daemons][restart]") {
+  TempDir state;
+  RestartableCluster cluster({"--state-file", state.file("manager.db")});
+  Lease unused = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  Lease ended = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  ended.release();
+  REQUIRE(eventually([&] { return cluster.lease_state(ended.id()) == "released"; }, 10s));
+
+  cluster.restart_manager();
+  REQUIRE(eventually([&] { return cluster.lease_state(unused.id()) == "active"; }, 15s));
+  CHECK(cluster.lease_state(ended.id()) == "unknown");
   CHECK_NOTHROW(unused.renew(30s));
-  REQUIRE(eventually([&] { return find_spawner(status(), spawner.id()).has_value(); }, 10s));
-  CHECK(find_spawner(status(), spawner.id()).value().at("cores_leased") == 1);
-  Program program = client->spawn(unused, {"sleep", "0.2"});
+  REQUIRE(cluster.spawner_registered());
+  CHECK(cluster.spawner_status().at("cores_leased") == 1);
+  Program program = cluster.client().spawn(unused, {"sleep", "0.2"});
   const auto exit = program.wait(10s);
   REQUIRE(exit);
   CHECK(exit->exit_code == 0);
-  CHECK(client->lease({.cores = 1, .memory_mib = 64, .duration = 60s}).id() > ended.id());
+  CHECK(cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s}).id() > ended.id());
 }
 
 TEST_CASE("a lease from an unreachable manager fails with unreachable or timeout, without hanging",
