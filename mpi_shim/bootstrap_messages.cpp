@@ -8,12 +8,6 @@
 
 namespace ferry::mpi {
 
-namespace {
-
-constexpr size_t max_address = 1 << 16;
-
-}  // namespace
-
 Bytes encode(const BootstrapHello& hello) {
   wire::Writer out;
   out.raw(hello.secret);
@@ -48,7 +42,7 @@ std::vector<AddressEntry> decode_address_entries(std::span<const std::byte> byte
   while (in.remaining() > 0) {
     AddressEntry entry;
     entry.rank = in.u32("rank");
-    entry.address = in.bytes("address", max_address);
+    entry.address = in.bytes("address", max_worker_address);
     entries.push_back(std::move(entry));
   }
   return entries;
@@ -76,7 +70,7 @@ std::vector<Bytes> decode_address_table(std::span<const std::byte> bytes) {
   wire::Reader in(bytes);
   in.set_context("address table");
   std::vector<Bytes> table =
-      in.list<Bytes>("addresses", size_t(max_ranks), [&] { return in.bytes("address", max_address); });
+      in.list<Bytes>("addresses", size_t(max_ranks), [&] { return in.bytes("address", max_worker_address); });
   in.expect_end();
   return table;
 }

@@ -6,12 +6,15 @@
 
 #include <ucp/api/ucp.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace ferry::mpi {
 
 inline constexpr int max_user_tag = (1 << 23) - 1;  ///< MPI_TAG_UB on hybrid communicators
 inline constexpr int max_ranks = 1 << 20;
+/// The largest UCX worker address the shim's start-up and dynamic-process messages carry.
+inline constexpr size_t max_worker_address = size_t{1} << 16;
 inline constexpr uint32_t max_context_id = (1U << 20) - 1;
 /// Context ids no communicator gets: the start-up bootstrap's, that of the traffic to
 /// ports (MPI_Comm_connect/_accept between jobs) and that of MPI_Comm_spawn's traffic.

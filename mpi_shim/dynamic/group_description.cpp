@@ -9,7 +9,6 @@ namespace ferry::mpi {
 namespace {
 
 constexpr size_t max_members = size_t(max_ranks);
-constexpr size_t max_address = 1 << 16;
 
 }  // namespace
 
@@ -32,10 +31,10 @@ GroupDescription decode_description(const Bytes& bytes) {
     throw Error(Errc::protocol, "group description: context id out of range");
   }
   description.all_batch = in.boolean("all_batch");
-  description.world = in.bytes("world", max_address);
+  description.world = in.bytes("world", max_worker_address);
   description.leader = in.u32("leader");
   description.addresses =
-      in.list<Bytes>("addresses", max_members, [&] { return in.bytes("address", max_address); });
+      in.list<Bytes>("addresses", max_members, [&] { return in.bytes("address", max_worker_address); });
   if (description.addresses.empty() || description.leader >= description.addresses.size()) {
     throw Error(Errc::protocol, "group description: no members, or the leader is not one");
   }

@@ -1,5 +1,6 @@
 #include "mpi_shim/dynamic/port_messages.hpp"
 
+#include "mpi_shim/tags.hpp"
 #include "runtime/common/error.hpp"
 #include "runtime/wire/codec.hpp"
 
@@ -7,7 +8,6 @@ namespace ferry::mpi {
 
 namespace {
 
-constexpr size_t max_address = 1 << 16;
 constexpr size_t max_reason = 1 << 12;
 constexpr size_t max_description = size_t{1} << 28;
 
@@ -34,7 +34,7 @@ ConnectRequest decode_connect_request(std::span<const std::byte> bytes) {
   in.set_context("connect request");
   ConnectRequest request;
   request.attempt = in.u64("attempt");
-  request.address = in.bytes("address", max_address);
+  request.address = in.bytes("address", max_worker_address);
   request.description = in.bytes("description", max_description);
   in.expect_end();
   if (request.address.empty()) throw Error(Errc::protocol, "connect request: no address to answer to");

@@ -1,5 +1,6 @@
 #include "mpi_shim/dynamic/spawn_protocol.hpp"
 
+#include "mpi_shim/tags.hpp"
 #include "runtime/common/error.hpp"
 #include "runtime/wire/codec.hpp"
 
@@ -7,7 +8,6 @@ namespace ferry::mpi {
 
 namespace {
 
-constexpr size_t max_address = 1 << 16;
 constexpr size_t max_children = size_t(max_ranks);
 
 }  // namespace
@@ -29,7 +29,7 @@ SpawnHello decode_hello(const Bytes& bytes) {
   in.raw("secret", hello.secret);
   hello.rank = in.u32("rank");
   hello.context_id = in.u32("context_id");
-  hello.address = in.bytes("address", max_address);
+  hello.address = in.bytes("address", max_worker_address);
   in.expect_end();
   return hello;
 }
@@ -45,8 +45,8 @@ SpawnTable decode_table(const Bytes& bytes) {
   wire::Reader in(bytes);
   in.set_context("spawn table");
   SpawnTable table;
-  table.children = in.list<Bytes>("children", max_children, [&] { return in.bytes("address", max_address); });
-  table.parents = decode_description(in.bytes("parents", max_children * max_address));
+  table.children = in.list<Bytes>("children", max_children, [&] { return in.bytes("address", max_worker_address); });
+  table.parents = decode_description(in.bytes("parents", max_children * max_worker_address));
   in.expect_end();
   return table;
 }
@@ -65,7 +65,7 @@ SpawnOutcome decode_outcome(const Bytes& bytes) {
   SpawnOutcome outcome;
   outcome.errcodes = in.list<int32_t>("errcodes", max_children, [&] { return in.i32("errcode"); });
   outcome.failure = in.string("failure", 1 << 16);
-  if (outcome.failure.empty()) outcome.children = decode_description(in.bytes("children", max_children * max_address));
+  if (outcome.failure.empty()) outcome.children = decode_description(in.bytes("children", max_children * max_worker_address));
   in.expect_end();
   return outcome;
 }
