@@ -332,6 +332,9 @@ void Manager::check_spawners_alive() {
 // Spawners kill on expiry by themselves (the expiry is in the token); the manager only
 // gives the resources back.
 void Manager::expire_leases() {
+  const auto next = table_.next_expiry_ms();
+  if (!next || *next > lease::now_unix_ms()) return;
+  channel_->dispatch_arrived();  // a renewal may be waiting unread
   for (const uint64_t id : table_.expire(lease::now_unix_ms())) {
     forget_or_warn(id);
     spdlog::info("lease {} expired", id);

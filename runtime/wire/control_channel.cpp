@@ -112,4 +112,17 @@ size_t ControlChannel::dispatch() {
   return delivered;
 }
 
+size_t ControlChannel::dispatch_arrived() {
+  constexpr int max_rounds = 1000;  // a peer that never stops sending cannot hold us here
+  size_t delivered = 0;
+  for (int round = 0; round < max_rounds; ++round) {
+    bool progressed = false;
+    for (int i = 0; i < max_rounds && worker_->progress(); ++i) progressed = true;
+    const size_t handled = dispatch();
+    delivered += handled;
+    if (!progressed && handled == 0) break;
+  }
+  return delivered;
+}
+
 }  // namespace ferry::wire

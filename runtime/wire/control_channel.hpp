@@ -31,6 +31,10 @@ class ControlChannel {
   bool send(ucp_ep_h endpoint, const Message& message);
   /// Hands every queued message to the handler; returns how many there were.
   size_t dispatch();
+  /// Progresses the worker and dispatches until nothing more has arrived: what depends on
+  /// what peers have said (is a lease expired, or renewed in a message not read yet because
+  /// this process was stopped or starved?) is decided after it.
+  size_t dispatch_arrived();
   /// Malformed messages dropped so far.
   uint64_t rejected() const noexcept { return rejected_; }
   /// Sends still in flight (their buffers are owned by the channel).

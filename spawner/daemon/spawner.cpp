@@ -36,6 +36,9 @@ Spawner::Spawner(Settings settings)
     own_leases_->add_spawner({settings_.id, address().to_string(),
                               static_cast<uint32_t>(settings_.cpus.size()), settings_.memory_mib, 0, 0, host_name()});
     loop_.every(std::chrono::milliseconds(50), [this] {
+      const auto next = own_leases_->next_expiry_ms();
+      if (!next || *next > lease::now_unix_ms()) return;
+      channel_->dispatch_arrived();
       for (const uint64_t id : own_leases_->expire(lease::now_unix_ms())) end_lease(id, "lease expired");
     });
   }
@@ -241,6 +244,8 @@ void Spawner::schedule_expiry(uint64_t lease_id) {
 
 void Spawner::on_lease_timer(uint64_t lease_id) {
   lease_timers_.erase(lease_id);
+  channel_->dispatch_arrived();
+  if (lease_timers_.contains(lease_id)) return;  // a token update arrived and moved the expiry
   const LeaseUse* use = book_.find(lease_id);
   if (use == nullptr) return;
   if (use->token.expiry_unix_ms > lease::now_unix_ms()) {

@@ -114,6 +114,20 @@ TEST_CASE("a program of a lease renewed in time outlives the original expiry", "
   CHECK(cluster.lease_status(lease.id()).at("state") == "active");
 }
 
+TEST_CASE("a spawner stopped past a lease's first expiry reads the renewal before it expires the lease",
+          "[platform][lease][daemons]") {
+  ManagedCluster cluster;
+  Lease lease = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 1500ms});
+  Program program = cluster.client().spawn(lease, {"sleep", "100"});
+  cluster.spawner().signal(SIGSTOP);
+  lease.renew(30s);  // the token update waits, unread, in the stopped spawner's socket
+  std::this_thread::sleep_for(2500ms);
+  cluster.spawner().signal(SIGCONT);
+  CHECK_FALSE(program.wait(1500ms).has_value());
+  CHECK_FALSE(process_gone(program.pid(), 10ms));
+  CHECK(cluster.lease_status(lease.id()).at("state") == "active");
+}
+
 TEST_CASE("releasing a lease ends its programs", "[platform][lease][daemons]") {
   ManagedCluster cluster;
   Lease lease = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});
