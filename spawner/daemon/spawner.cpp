@@ -20,6 +20,9 @@ Spawner::Spawner(Settings settings)
       book_(settings_.id, settings_.secret),
       cpus_(settings_.cpus) {
   std::filesystem::create_directories(settings_.work_root);
+  if (const size_t stale = remove_stale_lease_directories(settings_.work_root); stale > 0) {
+    spdlog::info("removed {} lease directories an earlier spawner left in {}", stale, settings_.work_root);
+  }
   channel_ = std::make_unique<wire::ControlChannel>(
       worker_, [this](ucp_ep_h from, wire::Message&& message) { handle(from, std::move(message)); });
   listener_ = ucx::Listener::create(worker_, settings_.listen,

@@ -37,6 +37,20 @@ std::string make_lease_directory(const std::string& root, uint64_t lease_id) {
   return directory.string();
 }
 
+size_t remove_stale_lease_directories(const std::string& root) {
+  size_t removed = 0;
+  std::error_code error;
+  for (fs::directory_iterator it(root, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind("lease-", 0) != 0 || name.size() == 6 || name.find_first_not_of("0123456789", 6) != std::string::npos) {
+      continue;
+    }
+    std::error_code ignored;
+    if (fs::remove_all(it->path(), ignored) > 0 && !ignored) ++removed;
+  }
+  return removed;
+}
+
 void remove_tree(const std::string& path) {
   std::error_code error;
   fs::remove_all(path, error);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -11,6 +12,10 @@ namespace ferry::spawner {
 std::string make_lease_directory(const std::string& root, uint64_t lease_id);
 /// `<root>/lease-<lease_id>`, whether it exists or not.
 std::string lease_directory_path(const std::string& root, uint64_t lease_id);
+
+/// Removes every `<root>/lease-<id>` directory: what a spawner that died left behind (its
+/// executors died with it). Returns how many there were; errors are skipped.
+size_t remove_stale_lease_directories(const std::string& root);
 
 /// Removes `path` and everything under it, without following symbolic links.
 /// A missing path is not an error.

@@ -436,6 +436,27 @@ TEST_CASE("make_lease_directory refuses a symbolic link", "[lease_directory]") {
   CHECK_THROWS_AS(ferry::spawner::make_lease_directory(root.path.string(), 9), ferry::Error);
 }
 
+TEST_CASE("remove_stale_lease_directories removes the lease directories and nothing else", "[lease_directory]") {
+  const TemporaryRoot root;
+  fs::create_directories(fs::path(ferry::spawner::make_lease_directory(root.path.string(), 3)) / "a");
+  ferry::spawner::make_lease_directory(root.path.string(), 12);
+  fs::create_directories(root.path / "elsewhere");
+  std::ofstream(root.path / "elsewhere" / "file") << "data";
+  fs::create_directory_symlink(root.path / "elsewhere", root.path / "lease-9");
+  fs::create_directories(root.path / "lease-");
+  fs::create_directories(root.path / "lease-x1");
+  std::ofstream(root.path / "notes") << "data";
+  CHECK(ferry::spawner::remove_stale_lease_directories(root.path.string()) == 3);
+  CHECK_FALSE(fs::exists(root.path / "lease-3"));
+  CHECK_FALSE(fs::exists(root.path / "lease-12"));
+  CHECK_FALSE(fs::is_symlink(root.path / "lease-9"));
+  CHECK(fs::exists(root.path / "elsewhere" / "file"));  // a link is removed, not followed
+  CHECK(fs::exists(root.path / "lease-"));
+  CHECK(fs::exists(root.path / "lease-x1"));
+  CHECK(fs::exists(root.path / "notes"));
+  CHECK(ferry::spawner::remove_stale_lease_directories((root.path / "missing").string()) == 0);
+}
+
 TEST_CASE("remove_tree removes a directory and its contents", "[lease_directory]") {
   const TemporaryRoot root;
   const std::string directory = ferry::spawner::make_lease_directory(root.path.string(), 1);
