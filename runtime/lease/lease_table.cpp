@@ -8,16 +8,16 @@ namespace ferry::lease {
 
 namespace {
 constexpr size_t max_ended_leases_kept = 4096;
-
-void add_to(Accounting& total, const LeaseRecord& lease, uint64_t now_ms) {
-  ++total.leases;
-  total.executors += lease.executors;
-  total.usage.wall_ns += lease.usage.wall_ns;
-  total.usage.cpu_ns += lease.usage.cpu_ns;
-  total.usage.hot_poll_ns += lease.usage.hot_poll_ns;
-  total.usage.peak_memory_kib = std::max(total.usage.peak_memory_kib, lease.usage.peak_memory_kib);
-  total.billed_core_seconds += lease.billed_core_seconds(now_ms);
 }
+
+void Accounting::add(const LeaseRecord& lease, uint64_t now_ms) {
+  ++leases;
+  executors += lease.executors;
+  usage.wall_ns += lease.usage.wall_ns;
+  usage.cpu_ns += lease.usage.cpu_ns;
+  usage.hot_poll_ns += lease.usage.hot_poll_ns;
+  usage.peak_memory_kib = std::max(usage.peak_memory_kib, lease.usage.peak_memory_kib);
+  billed_core_seconds += lease.billed_core_seconds(now_ms);
 }
 
 double LeaseRecord::billed_core_seconds(uint64_t now_ms) const {
@@ -202,7 +202,7 @@ bool LeaseTable::end(uint64_t lease_id, LeaseState state, const std::string& rea
   while (ended_order_.size() > max_ended_leases_kept) {
     const auto oldest = leases_.find(ended_order_.front());
     ended_order_.pop_front();
-    add_to(forgotten_, oldest->second, now_ms);
+    forgotten_.add(oldest->second, now_ms);
     leases_.erase(oldest);
   }
   return true;
@@ -224,7 +224,7 @@ void LeaseTable::add_usage(uint64_t lease_id, const wire::Usage& usage) {
       LeaseRecord late;
       late.usage = usage;
       late.executors = 1;
-      add_to(forgotten_, late, 0);
+      forgotten_.add(late, 0);
       --forgotten_.leases;
     }
     return;
@@ -239,7 +239,15 @@ void LeaseTable::add_usage(uint64_t lease_id, const wire::Usage& usage) {
 
 Accounting LeaseTable::accounting(uint64_t now_ms) const {
   Accounting total = forgotten_;
-  for (const auto& [id, lease] : leases_) add_to(total, lease, now_ms);
+  for (const auto& [id, lease] : leases_) total.add(lease, now_ms);
+  return total;
+}
+
+Accounting LeaseTable::ended_accounting() const {
+  Accounting total = forgotten_;
+  for (const auto& [id, lease] : leases_) {
+    if (lease.state != LeaseState::active) total.add(lease, lease.ended_unix_ms);
+  }
   return total;
 }
 

@@ -66,6 +66,9 @@ struct Accounting {
   uint64_t executors = 0;
   wire::Usage usage;  ///< sums; peak_memory_kib is the largest peak
   double billed_core_seconds = 0;
+
+  /// Adds a lease: its usage, and what it is billed until `now_ms` (or its end).
+  void add(const LeaseRecord& lease, uint64_t now_ms);
 };
 
 class LeaseTable {
@@ -105,6 +108,10 @@ class LeaseTable {
   /// Adds an executor's usage to its lease.
   void add_usage(uint64_t lease_id, const wire::Usage& usage);
   Accounting accounting(uint64_t now_ms) const;
+  /// The part of accounting() that the leases no longer active add up to.
+  Accounting ended_accounting() const;
+  /// Puts back what ended leases were billed before a restart (their records are gone).
+  void restore_ended_accounting(const Accounting& ended) { forgotten_ = ended; }
 
   const LeaseRecord* find(uint64_t lease_id) const;
   const std::map<uint64_t, LeaseRecord>& leases() const noexcept { return leases_; }

@@ -43,6 +43,10 @@ LeaseStore::LeaseStore(const std::string& path) : path_(path) {
       " spawner_address TEXT NOT NULL, node TEXT NOT NULL, granted_ms INTEGER NOT NULL, executors INTEGER NOT NULL,"
       " wall_ns INTEGER NOT NULL, cpu_ns INTEGER NOT NULL, hot_poll_ns INTEGER NOT NULL, peak_kib INTEGER NOT NULL)");
   execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+  execute(
+      "CREATE TABLE IF NOT EXISTS ended_usage (id INTEGER PRIMARY KEY CHECK (id = 1), leases INTEGER NOT NULL,"
+      " executors INTEGER NOT NULL, wall_ns INTEGER NOT NULL, cpu_ns INTEGER NOT NULL, hot_poll_ns INTEGER NOT NULL,"
+      " peak_kib INTEGER NOT NULL, billed_core_seconds REAL NOT NULL)");
 }
 
 LeaseStore::~LeaseStore() { sqlite3_close(db_); }
@@ -127,6 +131,33 @@ void LeaseStore::set_next_lease_id(uint64_t lease_id) {
   if (sqlite3_step(update.get()) != SQLITE_DONE) {
     throw Error(Errc::system, std::string("lease store: ") + sqlite3_errmsg(db_));
   }
+}
+
+lease::Accounting LeaseStore::ended_accounting() const {
+  Statement query = prepare(db_,
+                            "SELECT leases, executors, wall_ns, cpu_ns, hot_poll_ns, peak_kib, billed_core_seconds"
+                            " FROM ended_usage WHERE id = 1");
+  lease::Accounting accounting;
+  if (sqlite3_step(query.get()) != SQLITE_ROW) return accounting;
+  sqlite3_stmt* row = query.get();
+  accounting.leases = unsigned_of(row, 0);
+  accounting.executors = unsigned_of(row, 1);
+  accounting.usage = {unsigned_of(row, 2), unsigned_of(row, 3), unsigned_of(row, 4), unsigned_of(row, 5)};
+  accounting.billed_core_seconds = sqlite3_column_double(row, 6);
+  return accounting;
+}
+
+void LeaseStore::keep_ended_accounting(const lease::Accounting& accounting) {
+  Statement update = prepare(db_, "INSERT OR REPLACE INTO ended_usage VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  sqlite3_stmt* row = update.get();
+  sqlite3_bind_int64(row, 1, signed_of(accounting.leases));
+  sqlite3_bind_int64(row, 2, signed_of(accounting.executors));
+  sqlite3_bind_int64(row, 3, signed_of(accounting.usage.wall_ns));
+  sqlite3_bind_int64(row, 4, signed_of(accounting.usage.cpu_ns));
+  sqlite3_bind_int64(row, 5, signed_of(accounting.usage.hot_poll_ns));
+  sqlite3_bind_int64(row, 6, signed_of(accounting.usage.peak_memory_kib));
+  sqlite3_bind_double(row, 7, accounting.billed_core_seconds);
+  if (sqlite3_step(row) != SQLITE_DONE) throw Error(Errc::system, std::string("lease store: ") + sqlite3_errmsg(db_));
 }
 
 }  // namespace ferry::manager

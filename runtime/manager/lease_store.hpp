@@ -1,7 +1,7 @@
 #pragma once
 // The manager's active leases on disk (SQLite), written before a grant or renewal is
 // answered, so that a manager that restarts honours every lease it granted until its
-// expiry, and never grants an id twice.
+// expiry, never grants an id twice, and keeps billing what the ended leases used.
 
 #include <sqlite3.h>
 
@@ -30,6 +30,9 @@ class LeaseStore {
   /// Forgets a lease that has ended.
   void forget(uint64_t lease_id);
   void set_next_lease_id(uint64_t lease_id);
+  /// What the leases that ended have been billed, kept so that a restart loses none of it.
+  lease::Accounting ended_accounting() const;
+  void keep_ended_accounting(const lease::Accounting& accounting);
 
  private:
   void execute(const char* sql) const;

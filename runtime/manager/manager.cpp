@@ -51,14 +51,21 @@ void Manager::restore_leases() {
   store_ = std::make_unique<LeaseStore>(settings_.state_file);
   const uint64_t now = lease::now_unix_ms();
   size_t restored = 0;
+  lease::Accounting ended = store_->ended_accounting();
   for (const lease::LeaseRecord& lease : store_->active_leases()) {
-    if (lease.token.expiry_unix_ms <= now) {
+    if (lease.token.expiry_unix_ms <= now) {  // expired while no manager ran: billed to its expiry
+      lease::LeaseRecord expired = lease;
+      expired.state = lease::LeaseState::expired;
+      expired.ended_unix_ms = lease.token.expiry_unix_ms;
+      ended.add(expired, now);
       store_->forget(lease.token.lease_id);
       continue;
     }
     table_.restore(lease);
     ++restored;
   }
+  table_.restore_ended_accounting(ended);
+  store_->keep_ended_accounting(ended);
   table_.reserve_ids_through(store_->next_lease_id() - 1);
   spdlog::info("{} active lease(s) restored from {}; the next lease is {}", restored, settings_.state_file,
                table_.next_lease_id());
@@ -76,6 +83,7 @@ void Manager::forget_or_warn(uint64_t lease_id) noexcept {
   if (!store_) return;
   try {
     store_->forget(lease_id);
+    store_->keep_ended_accounting(table_.ended_accounting());
   } catch (const std::exception& error) {
     spdlog::error("ended lease {} could not be removed from {}: {}", lease_id, settings_.state_file, error.what());
   }
@@ -85,6 +93,8 @@ void Manager::keep(uint64_t lease_id) {
   if (!store_) return;
   if (const lease::LeaseRecord* lease = table_.find(lease_id); lease != nullptr && lease->state == lease::LeaseState::active) {
     store_->keep(*lease);
+  } else {  // usage reported after its lease ended
+    store_->keep_ended_accounting(table_.ended_accounting());
   }
   store_->set_next_lease_id(table_.next_lease_id());
 }

@@ -275,6 +275,38 @@ TEST_CASE("a manager with a state file honours after a restart the leases it gra
   CHECK(cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s}).id() > ended.id());
 }
 
+TEST_CASE("a manager with a state file keeps after a restart what the ended leases were billed",
+          "[platform][lease][daemons][restart]") {
+  TempDir state;
+  RestartableCluster cluster({"--state-file", state.file("manager.db")});
+  Lease lease = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  Program program = cluster.client().spawn(lease, {"sleep", "0.3"});
+  REQUIRE(program.wait(10s));
+  lease.release();
+  json before;
+  REQUIRE(eventually(
+      [&] {
+        before = cluster.status().at("manager").at("accounted");
+        return before.at("executors") == 1;
+      },
+      10s));
+  CHECK(before.at("wall_ns").get<uint64_t>() > 0);
+
+  cluster.restart_manager();
+  json after;
+  REQUIRE(eventually(
+      [&] {
+        try {
+          after = cluster.status().at("manager").at("accounted");
+          return true;
+        } catch (const Error&) {
+          return false;  // not reconnected yet
+        }
+      },
+      15s));
+  CHECK(after == before);
+}
+
 TEST_CASE("a lease from an unreachable manager fails with unreachable or timeout, without hanging",
           "[platform][lease]") {
   ClientOptions options;

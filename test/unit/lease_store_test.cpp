@@ -53,6 +53,29 @@ TEST_CASE("The lease store gives back the active leases and the next id after it
   std::filesystem::remove(path.string() + "-shm");
 }
 
+TEST_CASE("The lease store keeps what the ended leases were billed across a reopening", "[lease_store]") {
+  const auto path = std::filesystem::temp_directory_path() / ("ferry-store-billed-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  ferry::lease::Accounting billed;
+  billed.leases = 41;
+  billed.executors = 57;
+  billed.usage = {1'000'000'007, 2'000'000'011, 3'000'000'019, 4096};
+  billed.billed_core_seconds = 123.25;
+  {
+    LeaseStore store(path.string());
+    CHECK(store.ended_accounting().leases == 0);
+    store.keep_ended_accounting(billed);
+  }
+  const auto kept = LeaseStore(path.string()).ended_accounting();
+  CHECK(kept.leases == billed.leases);
+  CHECK(kept.executors == billed.executors);
+  CHECK(kept.usage == billed.usage);
+  CHECK(kept.billed_core_seconds == billed.billed_core_seconds);
+  std::filesystem::remove(path);
+  std::filesystem::remove(path.string() + "-wal");
+  std::filesystem::remove(path.string() + "-shm");
+}
+
 TEST_CASE("A lease store that cannot be opened is a clear error", "[lease_store]") {
   CHECK_THROWS_WITH(LeaseStore("/nonexistent-directory/manager.db"), Catch::Contains("cannot open the lease store"));
 }
