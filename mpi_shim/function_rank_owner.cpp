@@ -78,6 +78,7 @@ void FunctionRankOwner::watch() {
   std::vector<std::optional<ProgramExit>> exits(programs.size());
   size_t running = programs.size();
   auto renewed = std::chrono::steady_clock::now();
+  auto next_renewal = renewed;
   while (running > 0) {
     for (size_t i = 0; i < programs.size(); ++i) {
       if (exits[i]) continue;
@@ -99,10 +100,37 @@ void FunctionRankOwner::watch() {
       }
       break;
     }
-    if (std::chrono::steady_clock::now() - renewed > settings_.lease_duration / 2) {
-      for (Lease& lease : leases) lease.renew(settings_.lease_duration);
-      renewed = std::chrono::steady_clock::now();
+    const auto now = std::chrono::steady_clock::now();
+    if (now - renewed > settings_.lease_duration / 2 && now >= next_renewal) {
+      if (renew_all(leases, now - renewed)) {
+        renewed = now;
+      } else {
+        next_renewal = now + renewal_retry_interval;
+      }
     }
+  }
+}
+
+bool FunctionRankOwner::renew_all(std::vector<Lease>& leases, std::chrono::steady_clock::duration since_renewed) {
+  try {
+    for (Lease& lease : leases) lease.renew(settings_.lease_duration);
+    if (renewal_failing_) {
+      std::fprintf(stderr, "ferry: rank %d: the leases of its function ranks are renewed again\n", batch_rank_);
+      renewal_failing_ = false;
+    }
+    return true;
+  } catch (const Error& error) {
+    // A manager that restarts or is out of reach for a moment does not end the job: the
+    // renewal is tried again until the leases would have expired (the spawners end the
+    // function ranks then, and the job ends with that reason).
+    const bool transient = error.code() == Errc::unreachable || error.code() == Errc::timeout;
+    if (!transient || since_renewed >= settings_.lease_duration) throw;
+    if (!renewal_failing_) {
+      std::fprintf(stderr, "ferry: rank %d: cannot renew the leases of its function ranks (%s); trying again\n",
+                   batch_rank_, error.what());
+      renewal_failing_ = true;
+    }
+    return false;
   }
 }
 

@@ -4,6 +4,7 @@
 // one of them fails. Allocation is decentralized: every batch rank runs its own.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "mpi_shim/job_settings.hpp"
+#include "runtime/client/client.hpp"
 
 namespace ferry::mpi {
 
@@ -37,7 +39,11 @@ class FunctionRankOwner {
  private:
   void run() noexcept;
   void watch();
+  /// Renews every lease; false when the granter cannot be reached yet (see the .cpp).
+  bool renew_all(std::vector<ferry::Lease>& leases, std::chrono::steady_clock::duration since_renewed);
   void write_report() const;
+
+  static constexpr std::chrono::milliseconds renewal_retry_interval{250};
 
   JobSettings settings_;
   int batch_rank_;
@@ -51,6 +57,7 @@ class FunctionRankOwner {
   bool exited_ = false;
   std::vector<uint64_t> lease_ids_;
   double core_seconds_ = 0;
+  bool renewal_failing_ = false;  ///< on the watching thread only
   std::thread thread_;
 };
 
