@@ -4,15 +4,21 @@
 // what every daemon holds. The first round warms up; every later round must end each
 // phase holding what the warm-up held (descriptors, threads, children, directories,
 // connections exactly; resident memory within a small slack), and the manager's
-// accounting must equal what the spawners reported. Exits 1 when anything grew or failed.
+// accounting must equal what the spawners reported. With --chaos, each round ends with
+// faults struck into running jobs and daemons (chaos.hpp). Exits 1 when anything grew or
+// failed.
+
+#include <unistd.h>
 
 #include <boost/program_options.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <functional>
 #include <map>
 
+#include "bench/soak/chaos.hpp"
 #include "bench/soak/phases.hpp"
 #include "bench/soak/soak_cluster.hpp"
 
@@ -98,9 +104,18 @@ std::vector<std::string> growth(const Snapshot& warm, const Snapshot& now) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The roles chaos runs this program in: a program on a lease, and a lease's owner.
+  if (argc == 3 && std::strcmp(argv[1], "--idle") == 0) {
+    for (;;) ::pause();
+  }
+  if (argc == 4 && std::strcmp(argv[1], "--hold-lease") == 0) hold_lease(ferry::test::self_executable(), argv[2], argv[3]);
+
   Load load;
   bool long_mode = false;
+  bool with_chaos = false;
+  uint64_t seed = std::random_device{}();
   std::string library, program;
+  ChaosPrograms chaos_programs{.exchange = FERRY_SOAK_EXCHANGE, .soak = ferry::test::self_executable()};
   po::options_description options("ferry-soak: load a manager and spawners, and show that nothing leaks");
   options.add_options()("help", "this text")("long", po::bool_switch(&long_mode),
                                              "the full load: 10,000 leases, 1,000 expiring, 1,000 jobs, 200 ranks on 10 spawners")
@@ -115,7 +130,9 @@ int main(int argc, char** argv) {
       ("spawners", po::value(&load.spawners), "spawners")
       ("cores-per-spawner", po::value(&load.cores_per_spawner), "cores each spawner leases out (oversubscribed)")
       ("library", po::value(&library)->default_value(FERRY_SOAK_LIBRARY), "library of functions executors load")
-      ("program", po::value(&program)->default_value(FERRY_SOAK_PROGRAM), "MPI program the jobs run");
+      ("program", po::value(&program)->default_value(FERRY_SOAK_PROGRAM), "MPI program the jobs run")
+      ("chaos", po::bool_switch(&with_chaos), "end each round with every kind of fault, at random moments")
+      ("seed", po::value(&seed), "seed of the chaos (default: random; printed)");
   po::variables_map values;
   try {
     po::store(po::parse_command_line(argc, argv, options), values);
@@ -143,6 +160,8 @@ int main(int argc, char** argv) {
                 load.spawners, load.cores_per_spawner, static_cast<unsigned long long>(load.leases), load.clients,
                 static_cast<unsigned long long>(load.expiring), static_cast<unsigned long long>(load.jobs),
                 load.job_functions, load.ranks);
+    std::mt19937_64 random(seed);
+    if (with_chaos) std::printf("ferry-soak: chaos seed %llu\n", static_cast<unsigned long long>(seed));
     print_header();
     std::map<std::string, Snapshot> warm;
     const auto started = std::chrono::steady_clock::now();
@@ -152,12 +171,13 @@ int main(int argc, char** argv) {
     for (uint32_t round = 0; round < load.rounds || elapsed_minutes() < load.minutes; ++round) {
       const bool warm_up = round == 0;
       auto scale = [&](uint64_t n) { return warm_up && long_mode ? std::max<uint64_t>(1, n / 50) : n; };
-      const std::vector<std::pair<std::string, std::function<PhaseResult()>>> phases{
+      std::vector<std::pair<std::string, std::function<PhaseResult()>>> phases{
           {"leases", [&] { return lease_churn(cluster, scale(load.leases), load.clients, library); }},
           {"expiry", [&] { return lease_expiry(cluster, scale(load.expiring)); }},
           {"jobs", [&] { return mpi_jobs(cluster, scale(load.jobs), load.job_functions, program); }},
           {"ranks", [&] { return mpi_jobs(cluster, 1, load.ranks, program); }},
       };
+      if (with_chaos) phases.emplace_back("chaos", [&] { return chaos(cluster, random, chaos_programs, round); });
       for (const auto& [phase, run] : phases) {
         const PhaseResult result = run();
         for (const auto& error : result.errors) failures.push_back("round " + std::to_string(round) + " " + phase + ": " + error);

@@ -1,21 +1,11 @@
 #include "bench/soak/phases.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <cstring>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
+#include "bench/soak/command.hpp"
 #include "runtime/common/error.hpp"
-
-extern char** environ;
 
 namespace ferry::soak {
 
@@ -104,44 +94,6 @@ void use_with_executor(Client& client, Lease& lease, const std::string& library,
   if (written != sizeof value || answer != value) throw std::runtime_error("an echo came back wrong");
 }
 
-/// Runs argv with stdout and stderr into `output`; kills it after `timeout`. Returns the
-/// wait status, or -1 when it was killed for taking too long.
-int run_command(const std::vector<std::string>& argv, const std::string& output, std::chrono::seconds timeout) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);  // its own group, so a hung job dies whole
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  const int failed = posix_spawn(&pid, argv[0].c_str(), &actions, &attributes, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
-  if (failed != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(failed));
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > until) {
-      ::kill(-pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  return status;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 PhaseResult lease_churn(SoakCluster& cluster, uint64_t leases, uint32_t clients, const std::string& function_library) {
@@ -225,13 +177,14 @@ PhaseResult mpi_jobs(SoakCluster& cluster, uint64_t jobs, uint32_t functions, co
                                       "--functions", std::to_string(functions), "--mode", "warm", "--", program};
   PeakWatcher watcher(cluster);
   for (uint64_t job = 0; job < jobs; ++job) {
-    const int status = run_command(argv, output, 300s);
-    const std::string text = read_file(output);
+    Command command(argv, output);
+    const std::optional<int> status = command.wait(300s);
+    const std::string text = command.output();
     const std::string last_rank = "rank " + std::to_string(functions) + " of " + std::to_string(functions + 1);
     if (status == 0 && text.find(last_rank) != std::string::npos) {
       ++result.done;
     } else {
-      failures.add("job " + std::to_string(job) + (status < 0 ? " hung" : " failed (wait status " + std::to_string(status) + ")") +
+      failures.add("job " + std::to_string(job) + (!status ? " hung" : " failed (" + describe_wait_status(*status) + ")") +
                    ": " + text.substr(0, 2000));
     }
   }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,18 +20,32 @@ uint64_t status_field(const std::string& status, const std::string& key) {
   return std::stoull(status.substr(at + key.size() + 1));
 }
 
-/// The parent pid in /proc/PID/stat, whose second field (the command) may hold blanks.
-pid_t parent_of(const fs::path& stat) {
-  std::ifstream in(stat);
-  std::string line;
-  if (!std::getline(in, line)) return -1;
-  const auto close = line.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream fields(line.substr(close + 1));
+struct StatFields {
   char state = 0;
   pid_t parent = -1;
-  fields >> state >> parent;
-  return parent;
+};
+
+/// The state and parent pid in /proc/PID/stat, whose second field (the command) may hold blanks.
+StatFields stat_of(const fs::path& stat) {
+  std::ifstream in(stat);
+  std::string line;
+  StatFields fields;
+  if (!std::getline(in, line)) return fields;
+  const auto close = line.rfind(')');
+  if (close == std::string::npos) return fields;
+  std::istringstream after(line.substr(close + 1));
+  after >> fields.state >> fields.parent;
+  return fields;
+}
+
+pid_t parent_of(const fs::path& stat) { return stat_of(stat).parent; }
+
+/// The NUL-separated strings of /proc/PID/cmdline or environ.
+std::vector<std::string> null_separated(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::vector<std::string> items;
+  for (std::string item; std::getline(in, item, '\0');) items.push_back(item);
+  return items;
 }
 }  // namespace
 
@@ -65,6 +80,33 @@ ProcessResources sample_process(pid_t pid) {
     if (parent_of(entry.path() / "stat") == pid) ++resources.children;
   }
   return resources;
+}
+
+std::vector<TaggedProcess> processes_tagged(const std::string& tag) {
+  std::vector<TaggedProcess> found;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator("/proc", error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto arguments = null_separated(entry.path() / "cmdline");
+    if (std::find(arguments.begin(), arguments.end(), tag) == arguments.end()) continue;
+    const StatFields stat = stat_of(entry.path() / "stat");
+    if (stat.state == 0 || stat.state == 'Z') continue;
+    TaggedProcess process;
+    process.pid = std::stoi(name);
+    process.parent = stat.parent;
+    std::ifstream comm(entry.path() / "comm");
+    std::getline(comm, process.command);
+    const auto environment = null_separated(entry.path() / "environ");
+    process.function_rank =
+        std::find(environment.begin(), environment.end(), "FERRY_ROLE=function") != environment.end();
+    const std::string rank_variable = process.function_rank ? "FERRY_RANK=" : "OMPI_COMM_WORLD_RANK=";
+    for (const auto& variable : environment) {
+      if (variable.rfind(rank_variable, 0) == 0) process.world_rank = std::stoi(variable.substr(rank_variable.size()));
+    }
+    found.push_back(process);
+  }
+  return found;
 }
 
 uint64_t entries_in(const std::string& directory) {

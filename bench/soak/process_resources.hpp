@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ferry::soak {
 
@@ -21,6 +22,18 @@ struct ProcessResources {
 
 /// Reads /proc/PID; throws std::runtime_error when the process is gone.
 ProcessResources sample_process(pid_t pid);
+/// A process found by an argument of its command line.
+struct TaggedProcess {
+  pid_t pid = -1;
+  pid_t parent = -1;
+  std::string command;  ///< /proc/PID/comm
+  bool function_rank = false;  ///< FERRY_ROLE=function in its environment
+  int world_rank = -1;  ///< OMPI_COMM_WORLD_RANK, or FERRY_RANK of a function rank
+};
+
+/// The live (not zombie) processes with `tag` as one of their arguments.
+std::vector<TaggedProcess> processes_tagged(const std::string& tag);
+
 /// Entries directly under `directory` (0 when it does not exist).
 uint64_t entries_in(const std::string& directory);
 

@@ -274,6 +274,10 @@ SpawnerProcess::SpawnerProcess(const TempDir& dir, const std::string& manager, c
                                const std::vector<std::string>& extra)
     : SpawnerProcess(next_work_root(dir), {"--manager", manager, "--secret-file", secret_file}, extra) {}
 
+SpawnerProcess::SpawnerProcess(const std::string& work_root, const std::string& manager, const std::string& secret_file,
+                               const std::vector<std::string>& extra)
+    : SpawnerProcess(work_root, {"--manager", manager, "--secret-file", secret_file}, extra) {}
+
 SpawnerProcess::SpawnerProcess(const std::string& work_root, const std::vector<std::string>& head,
                                const std::vector<std::string>& extra)
     : DaemonProcess(spawner_argv(work_root, head, extra), "ferry spawner "), work_root_(work_root) {}

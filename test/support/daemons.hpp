@@ -115,6 +115,9 @@ class SpawnerProcess : public DaemonProcess {
   /// Registered with a manager.
   SpawnerProcess(const TempDir& dir, const std::string& manager, const std::string& secret_file,
                  const std::vector<std::string>& extra = {});
+  /// Registered with a manager, in a given work root (a spawner restarted where it ran).
+  SpawnerProcess(const std::string& work_root, const std::string& manager, const std::string& secret_file,
+                 const std::vector<std::string>& extra = {});
   /// The spawner's id and HOST:PORT, from "ferry spawner ID listening on HOST:PORT".
   std::string id() const;
   std::string address() const;
