@@ -12,7 +12,10 @@ kinds=("$@")
 jobs=$(nproc)
 
 configure() {  # DIR SANITIZERS
-  cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFERRY_SANITIZE="$2" -DFERRY_BUILD_BENCH=OFF >/dev/null
+  # Unoptimised, with line tables only: reports still name files and lines, and the trees
+  # build in a fraction of the time an optimised build takes.
+  cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" -DCMAKE_C_FLAGS_DEBUG="-O0 -g1" \
+    -DFERRY_SANITIZE="$2" -DFERRY_BUILD_BENCH=OFF >/dev/null
 }
 
 run_asan() {
