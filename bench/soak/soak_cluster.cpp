@@ -62,6 +62,13 @@ void SoakCluster::restart_manager(std::chrono::milliseconds down) {
 
 void SoakCluster::kill_spawner(size_t index) {
   const auto status = nlohmann::json::parse(spawner_observers_.at(index)->status());
+  const auto manager_status = nlohmann::json::parse(manager_observer_->status());
+  const std::string id = status.at("spawner").at("id").get<std::string>();
+  for (const auto& lease : manager_status.at("leases")) {
+    if (lease.at("spawner") == id && lease.at("state") == "active") {
+      leases_of_killed_spawners_.insert(lease.at("id").get<uint64_t>());
+    }
+  }
   spawners_.at(index)->kill_now();
   for (const auto& [field, value] : status.at("spawner").at("reported").items()) {
     reported_by_killed_spawners_[field] += value.get<uint64_t>();
@@ -94,6 +101,7 @@ uint64_t SoakCluster::executor_processes() const {
 Snapshot SoakCluster::snapshot() {
   Snapshot now;
   now.reported_by_killed_spawners = reported_by_killed_spawners_;
+  now.leases_of_killed_spawners = leases_of_killed_spawners_;
   now.manager_status = nlohmann::json::parse(manager_observer_->status());
   now.manager = sample_process(manager_->pid());
   now.manager_connections = now.manager_status.at("manager").at("connections").get<uint64_t>();
@@ -137,7 +145,8 @@ std::vector<std::string> accounting_errors(const Snapshot& snapshot) {
   }
   for (const auto& lease : snapshot.manager_status.at("leases")) {
     const std::string state = lease.at("state").get<std::string>();
-    if (state == "active" || state == "revoked") {
+    const bool spawner_killed = snapshot.leases_of_killed_spawners.contains(lease.at("id").get<uint64_t>());
+    if (state == "active" || (state == "revoked" && !spawner_killed)) {
       errors.push_back("lease " + std::to_string(lease.at("id").get<uint64_t>()) + " is " + state + ": " +
                        lease.at("reason").get<std::string>());
     }

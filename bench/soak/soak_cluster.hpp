@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ struct Snapshot {
   /// What spawners killed since the start had reported ("executors", "wall_ns", ...): the
   /// manager keeps billing it, their successors start from zero.
   std::map<std::string, uint64_t> reported_by_killed_spawners;
+  /// Leases active on a spawner when it was killed: the manager revokes them.
+  std::set<uint64_t> leases_of_killed_spawners;
 };
 
 class SoakCluster {
@@ -53,7 +56,7 @@ class SoakCluster {
   /// SIGKILL to the manager; after `down`, a new one on the same address and state file.
   /// Returns once every spawner has registered with it again.
   void restart_manager(std::chrono::milliseconds down);
-  /// SIGKILL to a spawner (its usage so far is remembered first).
+  /// SIGKILL to a spawner (its usage so far, and its active leases, are remembered first).
   void kill_spawner(size_t index);
   /// A new spawner with the killed one's id and work root; returns once it has registered.
   void restart_spawner(size_t index);
@@ -73,6 +76,7 @@ class SoakCluster {
   std::string state_file_;
   uint32_t cores_per_spawner_;
   std::map<std::string, uint64_t> reported_by_killed_spawners_;
+  std::set<uint64_t> leases_of_killed_spawners_;
   std::optional<test::ManagerProcess> manager_;
   std::vector<std::unique_ptr<test::SpawnerProcess>> spawners_;
   // One observer connection to each daemon, open for the whole soak, so that asking for
