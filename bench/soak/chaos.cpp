@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "bench/soak/command.hpp"
+#include "bench/soak/network_namespaces.hpp"
 #include "bench/soak/process_resources.hpp"
 
 namespace ferry::soak {
@@ -20,10 +21,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-enum class Fault { function_rank, batch_rank, owner_rank, client, spawner_stop, spawner_kill, manager_kill };
+enum class Fault { function_rank, batch_rank, owner_rank, client, spawner_stop, spawner_kill, manager_kill, network };
 
-constexpr std::array all_faults{Fault::function_rank, Fault::batch_rank,   Fault::owner_rank,  Fault::client,
-                                Fault::spawner_stop,  Fault::spawner_kill, Fault::manager_kill};
+constexpr std::array all_faults{Fault::function_rank, Fault::batch_rank,   Fault::owner_rank,   Fault::client,
+                                Fault::spawner_stop,  Fault::spawner_kill, Fault::manager_kill, Fault::network};
 
 const char* fault_name(Fault fault) {
   switch (fault) {
@@ -34,6 +35,7 @@ const char* fault_name(Fault fault) {
     case Fault::spawner_stop: return "SIGSTOP spawner";
     case Fault::spawner_kill: return "SIGKILL spawner";
     case Fault::manager_kill: return "SIGKILL manager";
+    case Fault::network: return "slow, lossy, dead link";
   }
   return "?";
 }
@@ -191,7 +193,8 @@ std::vector<std::string> strike_jobs(SoakCluster& cluster, std::mt19937_64& rand
       what = "manager, restarted after " + std::to_string(down.count()) + " ms down";
       break;
     }
-    case Fault::client: break;
+    case Fault::client:
+    case Fault::network: break;
   }
 
   const auto until = struck + std::chrono::seconds(exchange_seconds) + 120s;
@@ -300,6 +303,102 @@ std::vector<std::string> strike_client(SoakCluster& cluster, std::mt19937_64& ra
   return {};
 }
 
+/// `ferry status --json` of the manager on the manager side of `net`.
+std::optional<nlohmann::json> namespaced_status(const NamespacePair& net, const std::string& manager, const test::TempDir& dir) {
+  Command status(net.on_manager_side({"env", "UCX_TLS=tcp,self", test::ferry_cli(), "status", "--manager", manager, "--json"}),
+                 dir.file("status.json"));
+  const auto exit = status.wait(30s);
+  if (!exit || *exit != 0) return std::nullopt;
+  // UCX may warn on stderr, which shares the file: the JSON is the line that opens with '{'.
+  std::string output = status.output();
+  const auto start = output.rfind('{', 0) == 0 ? 0 : output.find("\n{");
+  if (start == std::string::npos) return std::nullopt;
+  try {
+    return nlohmann::json::parse(output.substr(start));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+/// A spawner whose control connection goes over a link that turns slow, then lossy, then
+/// dead, then comes back, while a client keeps a lease with a program on it: the lease
+/// and its program must live on, and the spawner must be "up" again at the end.
+std::vector<std::string> strike_network(std::mt19937_64& random, const ChaosPrograms& programs, const std::string& tag,
+                                        const test::TempDir& dir) {
+  if (const auto why = NamespacePair::unavailable()) {
+    std::printf("  chaos %-22s skipped: %s\n", fault_name(Fault::network), why->c_str());
+    return {};
+  }
+  NamespacePair net("fsk" + std::to_string(::getpid() % 1'000'000));
+  const std::string secret = dir.file(tag + ".secret");
+  test::make_secret(secret);
+  // Between network namespaces UCX must be told to use TCP; it would find shared memory.
+  const std::vector<std::string> tcp{"env", "UCX_TLS=tcp,self"};
+  auto with_tcp = [&](std::vector<std::string> argv) {
+    argv.insert(argv.begin(), tcp.begin(), tcp.end());
+    return argv;
+  };
+  test::DaemonProcess manager(
+      net.on_manager_side(with_tcp({test::ferry_cli(), "manager", "--secret-file", secret, "--listen",
+                                    std::string(NamespacePair::manager_address) + ":0"})),
+      "ferry manager listening on ");
+  const std::string address = manager.after_marker();
+  test::DaemonProcess spawner(
+      net.on_spawner_side(with_tcp({test::ferry_cli(), "spawner", "--manager", address, "--secret-file", secret, "--listen",
+                                    std::string(NamespacePair::spawner_address) + ":0", "--cores", "2", "--worker",
+                                    test::ferry_worker(), "--work-root", dir.file(tag + "-work"), "--id", "chaos-net",
+                                    "--grace-ms", "500"})),
+      "ferry spawner ");
+  const auto spawner_state = [&]() -> std::string {
+    const auto status = namespaced_status(net, address, dir);
+    if (!status) return "unknown";
+    for (const auto& entry : status->at("spawners")) {
+      if (entry.at("id") == "chaos-net") return entry.at("state").get<std::string>();
+    }
+    return "gone";
+  };
+  if (!test::eventually([&] { return spawner_state() == "up"; }, 30s)) return {"the spawner never registered across the link"};
+
+  const int kept_seconds = 16;
+  Command holder(net.on_manager_side(with_tcp({programs.soak, "--keep-lease", address, tag, std::to_string(kept_seconds)})),
+                 dir.file(tag + ".out"));
+  if (!test::eventually([&] { return holder.output().find("holding lease ") != std::string::npos; }, 30s)) {
+    holder.wait(0ms);
+    return {"the lease keeper did not start its program: " + holder.output().substr(0, 2000)};
+  }
+  const auto slow = uniform(random, 2000ms, 4000ms), lossy = uniform(random, 2000ms, 4000ms),
+             dead = uniform(random, 3000ms, 4500ms);  // past 4 heartbeats: the manager notices
+  std::this_thread::sleep_for(uniform(random, 200ms, 1000ms));
+  net.slow_down(16);
+  std::this_thread::sleep_for(slow);
+  net.restore();
+  net.lose(0.3);
+  std::this_thread::sleep_for(lossy);
+  net.restore();
+  net.lose(1);
+  const auto dead_since = Clock::now();
+  std::this_thread::sleep_for(dead - 500ms);
+  const std::string state_in_outage = spawner_state();  // its manager is reachable: same side
+  std::this_thread::sleep_until(dead_since + dead);
+  net.restore();
+
+  std::vector<std::string> errors;
+  const auto status = holder.wait(std::chrono::seconds(kept_seconds) + 60s);
+  if (!status || *status != 0) errors.push_back("the lease did not live through the outage: " + holder.output().substr(0, 2000));
+  if (!test::eventually([&] { return spawner_state() == "up"; }, 30s)) errors.push_back("the spawner is not up after the outage");
+  std::string kept = holder.output();
+  if (const auto at = kept.find("kept lease"); at != std::string::npos) kept = kept.substr(at, kept.find('\n', at) - at);
+  std::printf("  chaos %-22s slow %.1f s, 30%% loss %.1f s, dead %.1f s (spawner %s), up again; %s\n",
+              fault_name(Fault::network), double(slow.count()) / 1000, double(lossy.count()) / 1000,
+              double(dead.count()) / 1000, state_in_outage.c_str(), kept.c_str());
+  std::fflush(stdout);
+  spawner.stop();
+  manager.stop();
+  const auto stragglers = left_behind({program_tag_of(tag)}, 15s);
+  errors.insert(errors.end(), stragglers.begin(), stragglers.end());
+  return errors;
+}
+
 }  // namespace
 
 PhaseResult chaos(SoakCluster& cluster, std::mt19937_64& random, const ChaosPrograms& programs, uint32_t round) {
@@ -311,8 +410,11 @@ PhaseResult chaos(SoakCluster& cluster, std::mt19937_64& random, const ChaosProg
     const std::string tag = "chaos-" + std::to_string(::getpid()) + "-" + std::to_string(round) + "-" + std::to_string(i);
     std::vector<std::string> errors;
     try {
-      errors = faults[i] == Fault::client ? strike_client(cluster, random, programs, tag, dir)
-                                          : strike_jobs(cluster, random, programs, faults[i], tag, dir);
+      switch (faults[i]) {
+        case Fault::client: errors = strike_client(cluster, random, programs, tag, dir); break;
+        case Fault::network: errors = strike_network(random, programs, tag, dir); break;
+        default: errors = strike_jobs(cluster, random, programs, faults[i], tag, dir); break;
+      }
     } catch (const std::exception& error) {
       errors.push_back(error.what());
     }
@@ -334,6 +436,40 @@ void hold_lease(const std::string& soak, const std::string& manager, const std::
   std::printf("holding lease %llu\n", static_cast<unsigned long long>(lease.id()));
   std::fflush(stdout);
   for (;;) ::pause();
+}
+
+int keep_lease(const std::string& soak, const std::string& manager, const std::string& tag, int seconds) {
+  auto client = Client::create(client_options(manager, {}));
+  LeaseSpec spec;
+  spec.cores = 1;
+  spec.memory_mib = 64;
+  spec.duration = 10s;  // renewed every second: an outage of a few seconds must not end it
+  Lease lease = client->lease(spec);
+  Program program = client->spawn(lease, {soak, "--idle", program_tag_of(tag)});
+  std::printf("holding lease %llu\n", static_cast<unsigned long long>(lease.id()));
+  std::fflush(stdout);
+  unsigned renewed = 0, failed = 0;
+  const auto until = Clock::now() + std::chrono::seconds(seconds);
+  while (Clock::now() < until) {
+    if (const auto exit = program.wait(1000ms)) {
+      std::printf("the program ended under its kept lease: %s\n", exit->reason.c_str());
+      return 1;
+    }
+    try {
+      lease.renew(10s);
+      ++renewed;
+    } catch (const std::exception& error) {
+      ++failed;
+      std::printf("a renewal failed: %s\n", error.what());
+      std::fflush(stdout);
+    }
+  }
+  lease.release();
+  const auto exit = program.wait(30s);
+  std::printf("kept lease %llu for %d s (%u renewals, %u failed); then released: %s\n",
+              static_cast<unsigned long long>(lease.id()), seconds, renewed, failed,
+              exit ? exit->reason.c_str() : "the program did not end");
+  return exit && exit->reason.find("released") != std::string::npos ? 0 : 1;
 }
 
 }  // namespace ferry::soak

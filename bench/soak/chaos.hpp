@@ -9,6 +9,8 @@
 #include <random>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "bench/soak/phases.hpp"
 
 namespace ferry::soak {
@@ -21,11 +23,17 @@ struct ChaosPrograms {
   std::string soak;      ///< this program, for its --hold-lease and --idle roles
 };
 
-/// Every kind of fault once, in a random order, each while 3 jobs of 2+1 ranks run.
+/// Every kind of fault once, in a random order, each while 3 jobs of 2+1 ranks run (the
+/// network fault strikes a cluster of its own, in network namespaces).
 PhaseResult chaos(SoakCluster& cluster, std::mt19937_64& random, const ChaosPrograms& programs, uint32_t round);
 
 /// The --hold-lease role: leases a core of `manager`'s cluster for 60 s, runs
 /// `soak --idle TAG` on it, prints "holding lease ID" and waits to be killed.
 [[noreturn]] void hold_lease(const std::string& soak, const std::string& manager, const std::string& tag);
+
+/// The --keep-lease role: leases a core for 10 s, runs `soak --idle TAG-program` on it,
+/// renews the lease every second for `seconds`, then releases it. 0 when the program
+/// lived until the release.
+int keep_lease(const std::string& soak, const std::string& manager, const std::string& tag, int seconds);
 
 }  // namespace ferry::soak
