@@ -86,6 +86,8 @@ void EventLoop::run() {
   stopping_ = false;
   while (!stopping_) {
     run_posted_tasks();
+    // A stop posted a moment ago must not wait out the next timer's sleep.
+    if (stopping_) break;
     run_due_timers();
     if (progress_worker()) continue;
     if (has_posted_tasks()) continue;
