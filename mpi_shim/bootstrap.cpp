@@ -15,6 +15,7 @@
 
 #include "mpi_shim/bootstrap_messages.hpp"
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/core_sharing.hpp"
 #include "mpi_shim/dynamic/ports.hpp"
 #include "mpi_shim/dynamic/process_failures.hpp"
 #include "mpi_shim/dynamic/spawn_service.hpp"
@@ -273,6 +274,7 @@ void start_batch_rank() {
   transport().set_addresses(std::move(table));
   for (int rank : mine) send_whole(rank, internal_tag(table_sequence, w.rank, bootstrap_context), encoded);
   create_world_comm(w.size(), w.rank);
+  settle_waiting_mode(world_comm());
 }
 
 void start_function_rank() {
@@ -300,6 +302,7 @@ void start_function_rank() {
   if (table.size() != size_t(w.size())) throw Error(Errc::protocol, "the address table has the wrong size");
   transport().set_addresses(std::move(table));
   create_world_comm(w.size(), w.rank);
+  settle_waiting_mode(world_comm());
 }
 
 void finalize_hybrid_world() {

@@ -17,7 +17,7 @@ struct JobSettings {
   int functions = 0;                   ///< FERRY_FUNCTIONS
   std::optional<std::string> manager;  ///< FERRY_MANAGER
   std::vector<std::string> spawners;   ///< FERRY_SPAWNERS (comma-separated)
-  ucx::WaitMode mode = ucx::WaitMode::adaptive;  ///< FERRY_MODE
+  ucx::WaitMode mode = ucx::WaitMode::automatic;  ///< FERRY_MODE (unset: auto)
   std::string job;                     ///< FERRY_JOB: names the job's leases
   std::string report_directory;        ///< FERRY_REPORT
   /// FERRY_MEMORY_MIB per function rank; 0 (unset) = a fair share of its spawner's memory
@@ -36,7 +36,7 @@ struct FunctionRankSettings {
   uint32_t spawn_id = 0;
   std::vector<std::byte> owner_address;  ///< FERRY_OWNER_ADDRESS (hex UCX worker address)
   std::vector<std::byte> secret;         ///< FERRY_JOB_SECRET (hex)
-  ucx::WaitMode mode = ucx::WaitMode::adaptive;
+  ucx::WaitMode mode = ucx::WaitMode::automatic;
 };
 
 /// How a rank's lease client reaches the cluster: the job's manager or spawners, as

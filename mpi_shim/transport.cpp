@@ -16,7 +16,10 @@ Transport::Transport(ucx::WaitMode mode, int world_size)
     : context_(ucx::Context::create()),
       worker_(ucx::Worker::create(context_)),
       mode_(mode),
-      waiter_(*worker_, mode),
+      // Until the world is up and the ranks know who shares their cores, the default
+      // waits as on shared cores: start-up must not spin against the ranks it waits for.
+      waiter_(*worker_, mode == ucx::WaitMode::automatic ? ucx::WaitMode::adaptive : mode, nullptr,
+              mode == ucx::WaitMode::automatic),
       endpoints_(size_t(world_size)) {}
 
 Transport::~Transport() {

@@ -1,6 +1,7 @@
 #pragma once
 // The shim's UCX worker and its endpoints to every rank of the hybrid world, plus the one
-// place where the shim waits (hot, warm or adaptive, from FERRY_MODE).
+// place where the shim waits (hot, warm or adaptive, from FERRY_MODE; by default chosen
+// once the world is up, core_sharing.hpp).
 
 #include <sched.h>
 #include <ucp/api/ucp.h>
@@ -34,7 +35,11 @@ class Transport {
   ~Transport();
 
   ucx::Worker& worker() noexcept { return *worker_; }
+  /// The mode the job asked for (WaitMode::automatic for the default).
   ucx::WaitMode mode() const noexcept { return mode_; }
+  /// How this rank waits from now on.
+  void set_waiting(ucx::WaitMode mode, bool shared_cores) noexcept { waiter_.set_mode(mode, shared_cores); }
+  const ucx::Waiter& waiter() const noexcept { return waiter_; }
   std::vector<std::byte> address() const { return worker_->address(); }
 
   /// Records the UCX worker address of every rank (index = world rank).
@@ -65,9 +70,9 @@ class Transport {
   /// A poll for the program (MPI_Test, MPI_Iprobe and friends) that found nothing. A
   /// program that polls in a loop holds its core like a spinning wait, so every 8th miss
   /// gives the CPU up (a program's polls are further apart than a wait's turns, and a yield
-  /// with nothing else to run returns at once).
+  /// with nothing else to run returns at once), and every miss on cores known to be shared.
   void missed() noexcept {
-    if ((++misses_ & 7U) == 0) {
+    if ((++misses_ & 7U) == 0 || waiter_.shared_cores()) {
       ShimUnlock unlock;
       sched_yield();
     }

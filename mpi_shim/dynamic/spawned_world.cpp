@@ -1,6 +1,7 @@
 #include "mpi_shim/dynamic/spawned_world.hpp"
 
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/core_sharing.hpp"
 #include "mpi_shim/dynamic/intercomm.hpp"
 #include "mpi_shim/dynamic/process_failures.hpp"
 #include "mpi_shim/dynamic/spawn_protocol.hpp"
@@ -40,6 +41,7 @@ void start_spawned_rank(const FunctionRankSettings& settings) {
   if (table.children.size() != size_t(w.size())) throw Error(Errc::protocol, "the spawn table has the wrong size");
   for (int rank = 0; rank < w.size(); ++rank) transport().set_address(rank, table.children[size_t(rank)]);
   create_world_comm(w.size(), w.rank);
+  settle_waiting_mode(world_comm());
 
   std::vector<int> world_members(size_t(w.size()));
   for (int rank = 0; rank < w.size(); ++rank) world_members[size_t(rank)] = rank;

@@ -20,13 +20,13 @@ namespace fs = std::filesystem;
 constexpr size_t stderr_tail_lines = 20;
 constexpr const char* usage =
     "ferry compare -n B --functions F [--repeat R] [--csv FILE] [--plot FILE.png]\n"
-    "                 [--mode hot|warm|adaptive] -- PROGRAM ARGS...";
+    "                 [--mode auto|hot|warm|adaptive] -- PROGRAM ARGS...";
 
 struct CompareOptions {
   unsigned batch_ranks = 1;
   unsigned function_ranks = 1;
   unsigned repeat = 3;
-  std::string mode = "adaptive";
+  std::string mode = "auto";
   std::optional<std::string> csv;
   std::optional<std::string> plot;
   std::vector<std::string> program;
@@ -36,8 +36,8 @@ void check_compare_options(const CompareOptions& options) {
   if (options.batch_ranks == 0) throw Error(Errc::invalid_argument, "-n must be at least 1");
   if (options.function_ranks == 0) throw Error(Errc::invalid_argument, "--functions must be at least 1");
   if (options.repeat == 0) throw Error(Errc::invalid_argument, "--repeat must be at least 1");
-  if (options.mode != "hot" && options.mode != "warm" && options.mode != "adaptive") {
-    throw Error(Errc::invalid_argument, "--mode must be hot, warm or adaptive, not '" + options.mode + "'");
+  if (options.mode != "hot" && options.mode != "warm" && options.mode != "adaptive" && options.mode != "auto") {
+    throw Error(Errc::invalid_argument, "--mode must be hot, warm, adaptive or auto, not '" + options.mode + "'");
   }
   if (options.csv && options.csv->empty()) throw Error(Errc::invalid_argument, "--csv needs a file name");
   if (options.plot && options.plot->empty()) throw Error(Errc::invalid_argument, "--plot needs a file name");
@@ -66,7 +66,7 @@ bool parse_compare_options(const Arguments& args, CompareOptions& options) {
       ("repeat", po::value(&options.repeat)->default_value(options.repeat), "runs of each configuration")
       ("csv", po::value(&csv), "write every run and the summary to this CSV file")
       ("plot", po::value(&plot), "draw a PNG bar chart of the median times to this file (needs gnuplot)")
-      ("mode", po::value(&options.mode)->default_value(options.mode), "how Ferry's ranks wait: hot, warm or adaptive");
+      ("mode", po::value(&options.mode)->default_value(options.mode), "how Ferry's ranks wait: auto, hot, warm or adaptive");
   po::variables_map values;
   if (!parse_options(own, usage, description, values)) return false;
   if (separator == args.end()) throw Error(Errc::invalid_argument, "missing '-- PROGRAM ARGS...'; usage: " + std::string(usage));

@@ -21,7 +21,7 @@ struct InvokeSettings {
 };
 
 bool parse_invoke_settings(const Arguments& args, InvokeSettings& settings) {
-  std::string manager, spawner, input_file, mode = "hot", executor_mode = "hot";
+  std::string manager, spawner, input_file, mode = "auto", executor_mode = "auto";
   std::string function;
   unsigned duration_s = 60;
   po::options_description options(
@@ -41,8 +41,8 @@ bool parse_invoke_settings(const Arguments& args, InvokeSettings& settings) {
       ("cores", po::value(&settings.lease.cores)->default_value(1), "cores to lease (one executor thread each)")
       ("memory", po::value(&settings.lease.memory_mib)->default_value(512), "MiB to lease (0: a fair share of the spawner's)")
       ("duration", po::value(&duration_s)->default_value(duration_s), "lease duration in seconds")
-      ("mode", po::value(&executor_mode)->default_value(executor_mode), "how the executor waits: hot, warm or adaptive")
-      ("client-mode", po::value(&mode)->default_value(mode), "how this client waits: hot, warm or adaptive")
+      ("mode", po::value(&executor_mode)->default_value(executor_mode), "how the executor waits: auto, hot, warm or adaptive")
+      ("client-mode", po::value(&mode)->default_value(mode), "how this client waits: auto, hot, warm or adaptive")
       ("quiet,q", "print only the function's output");
   po::variables_map values;
   if (!parse_options(args, "ferry invoke --library LIB.so --function NAME [--input TEXT] [options]", options, values)) {

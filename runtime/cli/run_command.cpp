@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 constexpr auto lease_end_wait = std::chrono::seconds(3);
 constexpr const char* usage =
     "ferry run -n B --functions F [--manager HOST:PORT | --spawners LIST] [--launcher mpirun|srun]\n"
-    "                 [--mode hot|warm|adaptive] [--launcher-arg ARG ...] -- PROGRAM ARGS...";
+    "                 [--mode auto|hot|warm|adaptive] [--launcher-arg ARG ...] -- PROGRAM ARGS...";
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> items;
@@ -43,8 +43,8 @@ std::vector<std::string> split_list(const std::string& text) {
 
 void check_run_options(const RunOptions& options, const po::variables_map& values) {
   if (options.batch_ranks == 0) throw Error(Errc::invalid_argument, "-n must be at least 1");
-  if (options.mode != "hot" && options.mode != "warm" && options.mode != "adaptive") {
-    throw Error(Errc::invalid_argument, "--mode must be hot, warm or adaptive, not '" + options.mode + "'");
+  if (options.mode != "hot" && options.mode != "warm" && options.mode != "adaptive" && options.mode != "auto") {
+    throw Error(Errc::invalid_argument, "--mode must be hot, warm, adaptive or auto, not '" + options.mode + "'");
   }
   if (values.count("manager") != 0 && values.count("spawners") != 0) {
     throw Error(Errc::invalid_argument, "--manager and --spawners exclude each other");
@@ -68,7 +68,7 @@ bool parse_run_options(const Arguments& args, RunOptions& options) {
       ("manager", po::value(&manager), "manager to lease from, host:port (default: an embedded one)")
       ("spawners", po::value(&spawners), "stand-alone spawners to lease from, host:port,...")
       ("launcher", po::value(&launcher)->default_value(launcher), "mpirun or srun")
-      ("mode", po::value(&options.mode)->default_value(options.mode), "how ranks wait: hot, warm or adaptive")
+      ("mode", po::value(&options.mode)->default_value(options.mode), "how ranks wait: auto (chosen from who shares their cores), hot, warm or adaptive")
       ("launcher-arg", po::value(&options.launcher_args), "extra argument for the launcher (repeatable; write --launcher-arg=VALUE when VALUE starts with -)");
   po::variables_map values;
   if (!parse_options(own, usage, description, values)) return false;

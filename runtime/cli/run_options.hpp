@@ -15,7 +15,7 @@ struct RunOptions {
   std::optional<std::string> manager;  ///< host:port; none and no spawners = embedded cluster
   std::vector<std::string> spawners;   ///< host:port of stand-alone spawners
   Launcher launcher = Launcher::mpirun;
-  std::string mode = "adaptive";       ///< hot | warm | adaptive
+  std::string mode = "auto";           ///< auto | hot | warm | adaptive
   std::vector<std::string> launcher_args;
   std::vector<std::string> program;    ///< the MPI program and its arguments
 };

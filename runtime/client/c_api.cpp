@@ -39,6 +39,7 @@ ferry::WaitMode to_mode(ferry_wait_mode mode) {
     case FERRY_HOT: return ferry::WaitMode::hot;
     case FERRY_WARM: return ferry::WaitMode::warm;
     case FERRY_ADAPTIVE: return ferry::WaitMode::adaptive;
+    case FERRY_AUTO: return ferry::WaitMode::automatic;
   }
   throw ferry::Error(ferry::Errc::invalid_argument, "unknown waiting mode");
 }

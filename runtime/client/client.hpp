@@ -42,8 +42,8 @@ struct ClientOptions {
   /// Whose MPI names this client publishes and sees: the effective user's login name by
   /// default. The manager takes it as given, like `owner`.
   std::string user;
-  /// How this client waits for replies and results.
-  WaitMode mode = WaitMode::hot;
+  /// How this client waits for replies and results (auto: chosen from who shares its cores).
+  WaitMode mode = WaitMode::automatic;
   /// Bound on every control request (lease, spawn, connect).
   std::chrono::milliseconds timeout{10'000};
   /// Single-machine default only: cores to offer (0 = all) and ferry-worker's path
@@ -64,7 +64,7 @@ struct LeaseSpec {
 struct ExecutorSpec {
   std::string library;                  ///< path of the shared library to ship
   std::vector<std::string> functions;   ///< names to resolve; invoke() takes their index
-  WaitMode mode = WaitMode::hot;        ///< how the executor's threads wait
+  WaitMode mode = WaitMode::automatic;  ///< how the executor's threads wait (auto: each from its core)
   uint32_t cores = 0;                   ///< threads; 0 = every core of the lease
   uint32_t memory_mib = 0;              ///< 0 = all the lease's memory
 };

@@ -28,7 +28,8 @@ typedef enum {
   FERRY_ERR_UNKNOWN = 99
 } ferry_status;
 
-typedef enum { FERRY_HOT = 0, FERRY_WARM = 1, FERRY_ADAPTIVE = 2 } ferry_wait_mode;
+/* FERRY_AUTO: chosen from how many busy processes share the cores (hot on cores of one's own). */
+typedef enum { FERRY_HOT = 0, FERRY_WARM = 1, FERRY_ADAPTIVE = 2, FERRY_AUTO = 3 } ferry_wait_mode;
 
 typedef struct ferry_client ferry_client;
 typedef struct ferry_lease ferry_lease;

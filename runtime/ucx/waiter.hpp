@@ -2,8 +2,10 @@
 // The one waiting mechanism every Ferry process uses when it waits for the network.
 //   hot      busy-polls ucp_worker_progress (yielding the CPU every 64 idle turns);
 //   warm     arms the worker and sleeps on its event fd;
-//   adaptive polls for `spin` after the last event (yielding the CPU every 64 idle turns),
-//            then sleeps like warm.
+//   adaptive polls for a budget learned from its recent waits (spin_budget.hpp) after the
+//            last event, yielding the CPU every 64 idle turns on a core of its own and at
+//            every idle turn on a shared one, then sleeps like warm.
+// Which mode a process uses by default is wait_policy.hpp's decision.
 
 #include <sched.h>
 
@@ -13,11 +15,14 @@
 #include <string_view>
 
 #include "runtime/common/deadline.hpp"
+#include "runtime/ucx/spin_budget.hpp"
 #include "runtime/ucx/worker.hpp"
 
 namespace ferry::ucx {
 
-enum class WaitMode { hot, warm, adaptive };
+/// `automatic` ("auto") is not a way of waiting but a request for the default: a Waiter
+/// made with it asks wait_policy.hpp, from what this process sees of its cores.
+enum class WaitMode { hot, warm, adaptive, automatic };
 
 /// What a wait lets other threads have while it is idle: nothing (the default), or, for a
 /// worker that threads share under a lock, the lock (`release()` returns a scope that
@@ -29,7 +34,7 @@ struct KeepAll {
   Scope release() const noexcept { return {}; }
 };
 
-/// Parses "hot", "warm" or "adaptive"; throws Error(invalid_argument) otherwise.
+/// Parses "hot", "warm", "adaptive" or "auto"; throws Error(invalid_argument) otherwise.
 WaitMode parse_wait_mode(std::string_view text);
 std::string_view wait_mode_name(WaitMode mode) noexcept;
 
@@ -39,9 +44,15 @@ std::string_view wait_mode_name(WaitMode mode) noexcept;
 /// 16384th turn (about a millisecond), because its progress may cost a system call.
 class Waiter {
  public:
-  Waiter(Worker& worker, WaitMode mode, Worker* secondary = nullptr,
-         std::chrono::microseconds spin = std::chrono::microseconds(100))
-      : worker_(worker), secondary_(secondary), mode_(mode), spin_(spin) {}
+  /// WaitMode::automatic is settled here; `shared_cores` is then what was observed.
+  Waiter(Worker& worker, WaitMode mode, Worker* secondary = nullptr, bool shared_cores = false);
+
+  /// Changes how later waits wait (the default mode is settled once the process knows
+  /// who shares its cores).
+  void set_mode(WaitMode mode, bool shared_cores) noexcept {
+    mode_ = mode;
+    budget_.set_shared_cores(shared_cores);
+  }
 
   /// Progresses until `done()` is true (returns true) or `deadline` passes (returns false).
   template <class Done, class Others = KeepAll>
@@ -50,6 +61,8 @@ class Waiter {
   /// Nanoseconds spent busy-polling so far (hot and the spinning part of adaptive).
   uint64_t busy_poll_ns() const noexcept { return busy_poll_ns_; }
   WaitMode mode() const noexcept { return mode_; }
+  bool shared_cores() const noexcept { return budget_.shared_cores(); }
+  const SpinBudget& spin_budget() const noexcept { return budget_; }
   Worker& worker() const noexcept { return worker_; }
 
  private:
@@ -62,13 +75,14 @@ class Waiter {
 
   /// An idle turn of a spinning wait gives the CPU up every 64 turns: with more busy
   /// processes than cores a spinner holds the core its peer needs in order to answer, and
-  /// on a dedicated core a yield with nothing else to run returns at once.
+  /// on a dedicated core a yield with nothing else to run returns at once. On cores known
+  /// to be shared, an adaptive wait gives it up at every idle turn.
   template <class Others>
-  static void share_core(uint32_t round, const Others& others) noexcept {
+  void share_core(uint32_t round, const Others& others) const noexcept {
     if (Others::shares) {
       [[maybe_unused]] auto released = others.release();
       sched_yield();
-    } else if ((round & 63U) == 63U) {
+    } else if ((round & 63U) == 63U || (mode_ == WaitMode::adaptive && budget_.shared_cores())) {
       sched_yield();
     }
   }
@@ -76,7 +90,7 @@ class Waiter {
   Worker& worker_;
   Worker* secondary_;
   WaitMode mode_;
-  std::chrono::microseconds spin_;
+  SpinBudget budget_;
   uint64_t busy_poll_ns_ = 0;
 };
 
@@ -93,43 +107,42 @@ bool Waiter::wait_until(Done&& done, Deadline deadline, const Others& others) {
   if (done()) return true;
   const auto started = Clock::now();
   auto last_event = started;
-  auto account = [&](Clock::time_point until) {
-    busy_poll_ns_ += static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(until - started).count());
+  Clock::duration slept{};
+  auto finish = [&](Clock::time_point now, bool finished) {
+    if (mode_ == WaitMode::warm) return finished;
+    const Clock::duration spun = now - started - slept;
+    busy_poll_ns_ += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(spun).count());
+    if (finished && mode_ == WaitMode::adaptive) budget_.record(now - started, slept);
+    return finished;
   };
   for (uint32_t round = 0;; ++round) {
     const bool progressed = progress(round);
-    if (done()) {
-      if (mode_ != WaitMode::warm) account(Clock::now());
-      return true;
-    }
+    if (done()) return finish(Clock::now(), true);
     if (mode_ == WaitMode::hot) {
       if (!progressed) share_core(round, others);
-      if ((round & 255U) == 0 && deadline.passed()) {
-        account(Clock::now());
-        return false;
-      }
+      if ((round & 255U) == 0 && deadline.passed()) return finish(Clock::now(), false);
       continue;
     }
     const auto now = Clock::now();
-    if (deadline.passed()) return false;
+    if (deadline.passed()) return finish(now, false);
     if (progressed) {
       last_event = now;
       continue;
     }
-    if (mode_ == WaitMode::adaptive && now - last_event < spin_) {
+    if (mode_ == WaitMode::adaptive && now - last_event < budget_.budget()) {
       share_core(round, others);
       continue;
     }
-    if (mode_ == WaitMode::adaptive) busy_poll_ns_ += static_cast<uint64_t>(spin_.count()) * 1000U;
     if (arm()) {
       const int timeout_ms = deadline.poll_timeout_ms();
       [[maybe_unused]] auto released = others.release();
       sleep_on_events(Others::shares && (timeout_ms < 0 || timeout_ms > 1) ? 1 : timeout_ms);
-    } else if (Others::shares) {
-      share_core(round, others);
+      last_event = Clock::now();
+      slept += last_event - now;
+    } else {
+      if (Others::shares) share_core(round, others);
+      last_event = Clock::now();
     }
-    last_event = Clock::now();
   }
 }
 

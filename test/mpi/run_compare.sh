@@ -31,7 +31,7 @@ done
 [[ -n ${FERRY:-} && -x ${FERRY:-} ]] || { echo "run_compare.sh: FERRY must name the ferry executable" >&2; exit 2; }
 read -r -a modes <<<"${FERRY_TEST_MODES:-warm}"
 for mode in "${modes[@]}"; do
-  [[ $mode =~ ^(hot|warm|adaptive)$ ]] || { echo "run_compare.sh: mode '$mode' is not hot, warm or adaptive" >&2; exit 2; }
+  [[ $mode =~ ^(hot|warm|adaptive|auto)$ ]] || { echo "run_compare.sh: mode '$mode' is not hot, warm, adaptive or auto" >&2; exit 2; }
 done
 
 work=$(mktemp -d)

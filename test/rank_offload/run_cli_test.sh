@@ -25,7 +25,7 @@ LD_PRELOAD= timeout -k 5 60 "$ferry" run -n 2 -- /bin/sh -c \
   >"$work/out" 2>&1
 status=$?
 [ "$status" -eq 5 ] || fail "exit status $status, expected the program's 5"
-[ "$(grep -c "^env 0 adaptive job report .*libferry_mpi.so" "$work/out")" -eq 2 ] ||
+[ "$(grep -c "^env 0 auto job report .*libferry_mpi.so" "$work/out")" -eq 2 ] ||
   fail "the two batch ranks did not see the FERRY_* variables and the shim preloaded"
 grep -q "^ferry run: 2 ranks (2 batch + 0 function), leases none, wall [0-9.]* s, billed 0.00 core-s$" "$work/out" ||
   fail "no summary line"

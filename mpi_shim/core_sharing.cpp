@@ -1,0 +1,27 @@
+#include "mpi_shim/core_sharing.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "mpi_shim/communicator.hpp"
+#include "mpi_shim/rank_placement.hpp"
+#include "mpi_shim/transport.hpp"
+
+namespace ferry::mpi {
+
+ucx::CoreShare settle_waiting_mode(Comm& world) {
+  const RankPlacement mine = own_placement();
+  std::vector<RankPlacement> all(size_t(world.size()));
+  allgather_bytes(world, &mine, sizeof mine, all.data());
+  ucx::CoreShare share;
+  share.cores = std::max(cpu_count(mine), 1U);
+  share.busy = ranks_on_my_cores(mine, all);
+  if (transport().mode() == ucx::WaitMode::automatic) {
+    share.busy = std::max(share.busy, ucx::runnable_processes_on(cpus_of(mine)));
+    const ucx::WaitChoice choice = ucx::choose_wait(ucx::WaitMode::automatic, share);
+    transport().set_waiting(choice.mode, choice.shared_cores);
+  }
+  return share;
+}
+
+}  // namespace ferry::mpi
