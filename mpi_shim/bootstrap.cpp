@@ -31,6 +31,7 @@
 #include "mpi_shim/world.hpp"
 #include "runtime/common/error.hpp"
 #include "runtime/common/hex.hpp"
+#include "runtime/common/trace.hpp"
 
 namespace ferry::mpi {
 
@@ -208,6 +209,7 @@ void launch_function_ranks(const JobSettings& settings, int rank, int batch_rank
                  "OMPI_MCA_btl=self",
                  "OMPI_MCA_pml=ob1"};
     if (!preload.empty()) entry.env.push_back("LD_PRELOAD=" + preload);
+    for (std::string& variable : trace::environment()) entry.env.push_back(std::move(variable));
     // What MPI names and ports need: spawners start programs in their own environment.
     if (settings.manager) entry.env.push_back("FERRY_MANAGER=" + *settings.manager);
     if (const char* timeout = std::getenv("FERRY_CONNECT_TIMEOUT")) {
@@ -251,6 +253,7 @@ void start_batch_rank() {
   const Bytes my_address = transport().address();
   const std::vector<int>& mine = launch.owned;
   const std::vector<Bytes> function_addresses = collect_hellos(mine, launch.secret);
+  trace::phase("hellos of its " + std::to_string(mine.size()) + " function ranks received");
 
   // Every batch rank contributes [rank, address] of itself and of its function ranks.
   std::vector<AddressEntry> entries{{uint32_t(w.rank), my_address}};
@@ -273,6 +276,7 @@ void start_batch_rank() {
   const Bytes encoded = encode_address_table(table);
   transport().set_addresses(std::move(table));
   for (int rank : mine) send_whole(rank, internal_tag(table_sequence, w.rank, bootstrap_context), encoded);
+  trace::phase("address table exchanged");
   create_world_comm(w.size(), w.rank);
   settle_waiting_mode(world_comm());
 }
@@ -296,8 +300,10 @@ void start_function_rank() {
 
   const Bytes hello = encode(BootstrapHello{settings.secret, transport().address()});
   send_whole(settings.owner, internal_tag(hello_sequence, w.rank, bootstrap_context), hello);
+  trace::phase("hello sent to rank " + std::to_string(settings.owner));
 
   const Bytes encoded = receive_whole(internal_tag(table_sequence, settings.owner, bootstrap_context), full_mask);
+  trace::phase("address table received");
   std::vector<Bytes> table = decode_address_table(encoded);
   if (table.size() != size_t(w.size())) throw Error(Errc::protocol, "the address table has the wrong size");
   transport().set_addresses(std::move(table));
@@ -317,6 +323,7 @@ void finalize_hybrid_world() {
   if (owner) {
     owner->finish(std::chrono::seconds(30));
     owner.reset();
+    trace::phase("its function ranks exited");
   }
   port_service().clear();
   stop_failure_news();

@@ -1,11 +1,14 @@
 #include "mpi_shim/core_sharing.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "mpi_shim/communicator.hpp"
 #include "mpi_shim/rank_placement.hpp"
 #include "mpi_shim/transport.hpp"
+#include "runtime/common/trace.hpp"
 
 namespace ferry::mpi {
 
@@ -20,6 +23,13 @@ ucx::CoreShare settle_waiting_mode(Comm& world) {
     share.busy = std::max(share.busy, ucx::runnable_processes_on(cpus_of(mine)));
     const ucx::WaitChoice choice = ucx::choose_wait(ucx::WaitMode::automatic, share);
     transport().set_waiting(choice.mode, choice.shared_cores);
+  }
+  if (trace::enabled()) {
+    char busy[32];
+    std::snprintf(busy, sizeof busy, "%.2f", share.busy);
+    trace::phase("waits " + std::string(ucx::wait_mode_name(transport().waiter().mode())) +
+                 (transport().mode() == ucx::WaitMode::automatic ? " (chosen: " : " (asked for; ") + busy +
+                 " busy on " + std::to_string(share.cores) + " CPUs)");
   }
   return share;
 }

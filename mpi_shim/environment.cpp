@@ -20,10 +20,34 @@
 #include "mpi_shim/threads.hpp"
 #include "mpi_shim/world.hpp"
 #include "runtime/common/error.hpp"
+#include "runtime/common/trace.hpp"
 
 namespace ferry::mpi {
 
 namespace {
+
+/// This rank's name in the FERRY_TRACE timeline, from what its spawner or launcher says;
+/// empty in a process that is not a rank (a shell the launcher started, say).
+std::string traced_rank_name() {
+  if (is_function_rank_environment()) {
+    const char* rank = std::getenv("FERRY_RANK");
+    return std::string("rank ") + (rank != nullptr ? rank : "?") + " (function)";
+  }
+  for (const char* variable : {"OMPI_COMM_WORLD_RANK", "SLURM_PROCID", "PMI_RANK"}) {
+    if (const char* rank = std::getenv(variable)) return std::string("rank ") + rank + " (batch)";
+  }
+  return {};
+}
+
+/// A rank's first phase: the shim is loaded, before the program's main.
+[[maybe_unused]] const bool traced_load = [] {
+  if (!trace::enabled()) return false;
+  const std::string name = traced_rank_name();
+  if (name.empty()) return false;
+  trace::set_process_name(name);
+  trace::phase("shim loaded");
+  return true;
+}();
 
 /// A function rank that leaves without MPI_Finalize would leave the others waiting for it.
 void check_clean_exit(int status, void*) {
@@ -73,25 +97,32 @@ int join_world(int status, const std::string& early_failure) {
 using namespace ferry::mpi;
 
 int ferry::mpi::impl::MPI_Init(int* argc, char*** argv) {
+  ferry::trace::phase("MPI_Init entered");
   const std::string early_failure = prepare();
   int status;
   {
     ShimScope scope;
     status = PMPI_Init(argc, argv);
   }
+  ferry::trace::phase("PMPI_Init returned");
   world().thread_level = MPI_THREAD_SINGLE;
-  return join_world(status, early_failure);
+  status = join_world(status, early_failure);
+  ferry::trace::phase("MPI_Init returned");
+  return status;
 }
 
 int ferry::mpi::impl::MPI_Init_thread(int* argc, char*** argv, int required, int* provided) {
+  ferry::trace::phase("MPI_Init_thread entered");
   const std::string early_failure = prepare();
   int status;
   {
     ShimScope scope;
     status = PMPI_Init_thread(argc, argv, required, provided);
   }
+  ferry::trace::phase("PMPI_Init_thread returned");
   if (status != MPI_SUCCESS) return status;
   status = join_world(status, early_failure);
+  ferry::trace::phase("MPI_Init_thread returned");
   world().thread_level = *provided;
   if (world().hybrid() && *provided == MPI_THREAD_MULTIPLE) share_shim_between_threads();
   return status;
@@ -104,6 +135,7 @@ int ferry::mpi::impl::MPI_Query_thread(int* provided) {
 }
 
 int ferry::mpi::impl::MPI_Finalize(void) {
+  ferry::trace::phase("MPI_Finalize entered");
   World& w = world();
   if (w.hybrid() && !w.finalized) {
     try {
@@ -117,6 +149,7 @@ int ferry::mpi::impl::MPI_Finalize(void) {
   ShimScope scope;
   const int status = PMPI_Finalize();
   remove_private_session_base();
+  ferry::trace::phase("MPI_Finalize returned");
   return status;
 }
 

@@ -7,6 +7,7 @@
 #include "mpi_shim/errors.hpp"
 #include "runtime/client/client.hpp"
 #include "runtime/common/error.hpp"
+#include "runtime/common/trace.hpp"
 
 namespace ferry::mpi {
 
@@ -63,6 +64,7 @@ void FunctionRankOwner::run() noexcept {
 void FunctionRankOwner::watch() {
   auto client = Client::create(
       lease_client_options(settings_, "rank" + std::to_string(batch_rank_), uint32_t(ranks_.size())));
+  trace::phase("lease client connected");
 
   std::vector<Lease> leases;
   std::vector<Program> programs;
@@ -70,9 +72,11 @@ void FunctionRankOwner::watch() {
     Lease& lease = leases.emplace_back(client->lease(
         {.cores = 1, .memory_mib = settings_.memory_mib, .duration = settings_.lease_duration}));
     lease_ids_.push_back(lease.id());
+    trace::phase("lease " + std::to_string(lease.id()) + " granted");
     std::vector<std::string> env = owned.env;
     env.push_back("FERRY_LEASE_ID=" + std::to_string(lease.id()));
     programs.push_back(client->spawn(lease, argv_, env, 1, working_directory_));
+    trace::phase("rank " + std::to_string(owned.rank) + " spawned on lease " + std::to_string(lease.id()));
   }
 
   std::vector<std::optional<ProgramExit>> exits(programs.size());

@@ -19,6 +19,7 @@
 #include "runtime/common/error.hpp"
 #include "runtime/common/log.hpp"
 #include "runtime/common/host_name.hpp"
+#include "runtime/common/trace.hpp"
 
 namespace ferry::cli {
 
@@ -127,6 +128,10 @@ JobEnvironment job_environment(const RunOptions& options, const std::string& man
   variables.emplace_back("FERRY_MODE", options.mode);
   variables.emplace_back("FERRY_JOB", job);
   variables.emplace_back("FERRY_REPORT", reports);
+  for (const std::string& variable : trace::environment()) {
+    const size_t equals = variable.find('=');
+    variables.emplace_back(variable.substr(0, equals), variable.substr(equals + 1));
+  }
   return environment;
 }
 
@@ -186,34 +191,50 @@ JobSummary summarize(const RunOptions& options, const std::string& manager, cons
   return summary;
 }
 
+/// Under FERRY_TRACE, every process of the job records its phases in `reports`.
+void trace_into(const std::string& reports) {
+  if (!trace::enabled()) return;
+  ::setenv("FERRY_TRACE_DIR", reports.c_str(), 1);
+  trace::set_process_name("ferry run");
+}
+
 int run_job(const RunOptions& options) {
+  const ReportDirectory reports;
+  trace_into(reports.path());
+  trace::phase("started");
   std::unique_ptr<client::EmbeddedCluster> cluster;
   if (options.function_ranks != 0 && !options.manager && options.spawners.empty()) {
     // One core per function rank, even past the machine's CPUs (they are then shared),
     // and the machine's (or FERRY_LOCAL_CORES) for ranks the program spawns.
     cluster = std::make_unique<client::EmbeddedCluster>(uint32_t(options.function_ranks) + spare_cores_for_spawns(),
                                                         client::default_worker_executable());
+    trace::phase("embedded manager and spawner up");
   }
   const std::string manager = cluster ? cluster->manager_address() : options.manager.value_or("");
   const std::string job = job_id();
-  const ReportDirectory reports;
   const JobEnvironment environment = job_environment(options, manager, job, reports.path());
   const auto started = std::chrono::steady_clock::now();
   int exit_code = 1;
   {
     LauncherProcess launcher(launcher_command(options, environment), launcher_environment(environment));
+    trace::phase("launcher started");
     exit_code = launcher.wait_forwarding_signals();
   }
+  trace::phase("launcher exited");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const JobSummary summary = summarize(options, manager, job, reports.path(), wall);
+  trace::phase("billing read");
   cluster.reset();
   kill_remaining_children();
+  trace::phase("done");
+  if (trace::enabled()) std::cerr << trace::format_timeline(trace::read_directory(reports.path()), trace::origin_us());
   std::cerr << format_summary(summary) << std::endl;
   return exit_code;
 }
 }  // namespace
 
 int run_run_command(const Arguments& args) {
+  if (trace::enabled()) ::setenv("FERRY_TRACE_ORIGIN", std::to_string(trace::now_us()).c_str(), 1);
   RunOptions options;
   if (!parse_run_options(args, options)) return 0;
   block_launcher_signals();

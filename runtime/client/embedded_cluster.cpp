@@ -7,6 +7,7 @@
 
 #include "runtime/common/error.hpp"
 #include "runtime/common/executable_path.hpp"
+#include "runtime/common/trace.hpp"
 #include "runtime/manager/manager.hpp"
 #include "spawner/daemon/spawner.hpp"
 
@@ -61,11 +62,13 @@ void EmbeddedCluster::shutdown() {
     spawner_thread_.join();
   }
   spawner_.reset();
+  trace::phase("embedded spawner stopped");
   if (manager_thread_.joinable()) {
     manager_->stop();
     manager_thread_.join();
   }
   manager_.reset();
+  trace::phase("embedded manager stopped");
 }
 
 std::string EmbeddedCluster::manager_address() const { return manager_->address().to_string(); }

@@ -12,6 +12,7 @@
 
 #include "runtime/common/hex.hpp"
 #include "runtime/common/log.hpp"
+#include "runtime/common/trace.hpp"
 #include "runtime/ucx/waiter.hpp"
 #include "spawner/daemon/spawner.hpp"
 #include "spawner/process/lease_directory.hpp"
@@ -113,6 +114,7 @@ void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request)
     channel_->send(from, reply);
     return;
   }
+  trace::phase("spawner: spawn request for lease " + std::to_string(request.token.lease_id));
   bool admitted = false;
   std::vector<int> cpus;
   try {
@@ -159,6 +161,8 @@ void Spawner::start_executor(ucp_ep_h from, const wire::SpawnRequest& request, s
   executor.cpus = std::move(cpus);
   spdlog::info("executor {} of lease {} started as pid {} on cpus {}", executor.id, executor.lease_id,
                executor.process.pid(), join_cpus(executor.cpus));
+  trace::phase("spawner: lease " + std::to_string(executor.lease_id) + " started pid " +
+               std::to_string(executor.process.pid()) + " on cpus " + join_cpus(executor.cpus));
   Executor& stored = executors_.emplace(executor.id, std::move(executor)).first->second;
   watch_executor(stored);
   if (stored.kind == wire::SpawnKind::program) reply_spawned(stored, "");
