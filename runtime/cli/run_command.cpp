@@ -146,19 +146,22 @@ uint32_t spare_cores_for_spawns() {
   return online > 0 ? uint32_t(online) : 1U;
 }
 
-/// Asks the manager (or first spawner) what the job's leases cost, giving the batch
-/// ranks' releases a moment to arrive; empty when nobody answers.
-std::optional<BilledLeases> query_billing(const RunOptions& options, const std::string& manager, const std::string& job) {
+/// Asks the manager (the embedded one directly, else over a connection, or the first
+/// spawner) what the job's leases cost, giving the batch ranks' releases a moment to
+/// arrive; empty when nobody answers.
+std::optional<BilledLeases> query_billing(const RunOptions& options, client::EmbeddedCluster* cluster,
+                                          const std::string& manager, const std::string& job) {
   ClientOptions client_options;
   if (!manager.empty()) client_options.manager = manager;
   client_options.spawners = options.spawners;
   client_options.mode = WaitMode::warm;
   client_options.timeout = std::chrono::milliseconds(2000);
   try {
-    auto client = Client::create(client_options);
+    std::unique_ptr<Client> client;
+    if (cluster == nullptr) client = Client::create(client_options);
     const auto deadline = std::chrono::steady_clock::now() + lease_end_wait;
     for (;;) {
-      BilledLeases billed = billed_leases(client->status(), job);
+      BilledLeases billed = billed_leases(cluster != nullptr ? cluster->status() : client->status(), job);
       if (billed.all_ended || std::chrono::steady_clock::now() > deadline) return billed;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -169,14 +172,14 @@ std::optional<BilledLeases> query_billing(const RunOptions& options, const std::
   }
 }
 
-JobSummary summarize(const RunOptions& options, const std::string& manager, const std::string& job,
-                     const std::string& reports, double wall_seconds) {
+JobSummary summarize(const RunOptions& options, client::EmbeddedCluster* cluster, const std::string& manager,
+                     const std::string& job, const std::string& reports, double wall_seconds) {
   JobSummary summary;
   summary.batch_ranks = options.batch_ranks;
   summary.function_ranks = options.function_ranks;
   summary.wall_seconds = wall_seconds;
   if (options.function_ranks != 0) {
-    if (auto billed = query_billing(options, manager, job)) {
+    if (auto billed = query_billing(options, cluster, manager, job)) {
       summary.leases = billed->leases;
       summary.billed_core_seconds = billed->billed_core_seconds;
     }
@@ -222,7 +225,7 @@ int run_job(const RunOptions& options) {
   }
   trace::phase("launcher exited");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const JobSummary summary = summarize(options, manager, job, reports.path(), wall);
+  const JobSummary summary = summarize(options, cluster.get(), manager, job, reports.path(), wall);
   trace::phase("billing read");
   cluster.reset();
   kill_remaining_children();

@@ -73,4 +73,6 @@ void EmbeddedCluster::shutdown() {
 
 std::string EmbeddedCluster::manager_address() const { return manager_->address().to_string(); }
 
+std::string EmbeddedCluster::status() { return manager_->status(); }
+
 }  // namespace ferry::client

@@ -25,6 +25,8 @@ class EmbeddedCluster {
   ~EmbeddedCluster();
 
   std::string manager_address() const;
+  /// The manager's status (as `ferry status --json`), without a connection to it.
+  std::string status();
 
  private:
   void shutdown();

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <future>
+#include <memory>
+
 #include "runtime/common/log.hpp"
 #include "runtime/common/overloaded.hpp"
 #include "runtime/lease/lease_replies.hpp"
@@ -265,6 +268,20 @@ void Manager::on_lease_release(const wire::LeaseRelease& message) {
 }
 
 void Manager::on_status(ucp_ep_h from, const wire::StatusRequest& message) {
+  channel_->send(from, wire::StatusReply{message.request_id, status_json()});
+}
+
+std::string Manager::status() {
+  auto answer = std::make_shared<std::promise<std::string>>();
+  std::future<std::string> status = answer->get_future();
+  loop_.post([this, answer] { answer->set_value(status_json()); });
+  if (status.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    throw Error(Errc::timeout, "the manager did not answer a status request within 10 s");
+  }
+  return status.get();
+}
+
+std::string Manager::status_json() const {
   const uint64_t now = lease::now_unix_ms();
   nlohmann::json status = table_.to_json(now);
   const lease::Accounting total = table_.accounting(now);
@@ -276,7 +293,7 @@ void Manager::on_status(ucp_ep_h from, const wire::StatusRequest& message) {
                                       {"cpu_ns", total.usage.cpu_ns},
                                       {"hot_poll_ns", total.usage.hot_poll_ns},
                                       {"billed_core_seconds", total.billed_core_seconds}}}};
-  channel_->send(from, wire::StatusReply{message.request_id, status.dump()});
+  return status.dump();
 }
 
 void Manager::on_name_publish(ucp_ep_h from, const wire::NamePublish& message) {

@@ -35,6 +35,8 @@ class Manager {
   void stop() { loop_.stop(); }
   /// Spawners registered now; safe from any thread.
   size_t registered_spawners() const noexcept { return registered_spawners_.load(); }
+  /// What `ferry status --json` shows, asked from another thread while run() runs.
+  std::string status();
 
  private:
   struct Peer {
@@ -54,6 +56,7 @@ class Manager {
   void on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& message);
   void on_lease_release(const wire::LeaseRelease& message);
   void on_status(ucp_ep_h from, const wire::StatusRequest& message);
+  std::string status_json() const;
   void on_name_publish(ucp_ep_h from, const wire::NamePublish& message);
   void on_name_lookup(ucp_ep_h from, const wire::NameLookup& message);
   void on_name_unpublish(ucp_ep_h from, const wire::NameUnpublish& message);
