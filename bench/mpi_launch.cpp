@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
@@ -26,7 +27,19 @@ Results run_program(const std::vector<std::string>& command) {
     std::string name;
     long size = 0;
     double value = 0;
-    if (fields >> name >> size >> value) results[name][size] = value;
+    if (!(fields >> name)) continue;
+    if (name == "result") {
+      // An application's "result app=NAME ... time=SECONDS ..." line: results[NAME][0].
+      std::string app, word;
+      double seconds = -1;
+      while (fields >> word) {
+        if (word.starts_with("app=")) app = word.substr(4);
+        if (word.starts_with("time=")) seconds = std::strtod(word.c_str() + 5, nullptr);
+      }
+      if (!app.empty() && seconds >= 0) results[app][0] = seconds;
+    } else if (fields >> size >> value) {
+      results[name][size] = value;
+    }
   }
   if (::pclose(pipe) != 0) throw std::runtime_error("failed: " + line_text);
   return results;

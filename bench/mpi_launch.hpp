@@ -1,6 +1,6 @@
 #pragma once
 // Starting an MPI benchmark under plain mpirun or under `ferry run`, and collecting the
-// "NAME SIZE VALUE" lines its rank 0 prints.
+// "NAME SIZE VALUE" (or an application's "result app=...") lines its rank 0 prints.
 
 #include <map>
 #include <string>
@@ -8,7 +8,8 @@
 
 namespace ferry::bench {
 
-/// results[name][size] = value, from every line of the form "NAME SIZE VALUE".
+/// results[name][size] = value, from every line of the form "NAME SIZE VALUE", and
+/// results[app][0] = seconds from an application's "result app=APP ... time=SECONDS" line.
 using Results = std::map<std::string, std::map<long, double>>;
 
 /// `word` quoted for /bin/sh.

@@ -1,7 +1,8 @@
 #pragma once
 // The baseline every invocation figure is compared to: a plain UCX tag ping-pong between
 // this process and a child process, over endpoints made from exchanged worker addresses
-// (the same way a client reaches an executor's threads), in the same waiting mode.
+// (the same way a client reaches an executor's threads), in the same waiting mode, with the
+// echo process pinned where an executor would be.
 
 #include <sys/types.h>
 

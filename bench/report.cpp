@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 
 #include "runtime/common/error.hpp"
 
@@ -17,6 +18,12 @@ double percentile_us(std::vector<std::chrono::nanoseconds>& samples, double frac
 }
 
 double median_us(std::vector<std::chrono::nanoseconds>& samples) { return percentile_us(samples, 0.5); }
+
+Spread spread(std::vector<double> values) {
+  if (values.empty()) throw std::invalid_argument("no figures to spread");
+  std::sort(values.begin(), values.end());
+  return {values.front(), values[values.size() / 2], values.back()};
+}
 
 bool parse_command_line(int argc, char** argv, boost::program_options::options_description& description) {
   namespace po = boost::program_options;

@@ -13,6 +13,13 @@ namespace ferry::bench {
 double median_us(std::vector<std::chrono::nanoseconds>& samples);
 double percentile_us(std::vector<std::chrono::nanoseconds>& samples, double fraction);
 
+/// The smallest, middle and largest of a set of figures (repetitions' medians, say).
+struct Spread {
+  double min = 0, median = 0, max = 0;
+};
+/// Throws std::invalid_argument for an empty set.
+Spread spread(std::vector<double> values);
+
 /// Rows of named columns, printed aligned and optionally written as CSV.
 class Report {
  public:
