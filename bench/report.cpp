@@ -64,8 +64,18 @@ void Report::write_csv(const std::string& path) const {
   if (path.empty()) return;
   std::ofstream file(path);
   if (!file) throw Error(Errc::not_found, "cannot write " + path);
+  // RFC 4180: a cell with a comma or a quote is quoted, its quotes doubled.
   auto write_row = [&](const std::vector<std::string>& row) {
-    for (size_t i = 0; i < row.size(); ++i) file << (i ? "," : "") << row[i];
+    for (size_t i = 0; i < row.size(); ++i) {
+      file << (i ? "," : "");
+      if (row[i].find_first_of(",\"") == std::string::npos) {
+        file << row[i];
+        continue;
+      }
+      file << '"';
+      for (const char c : row[i]) file << (c == '"' ? "\"\"" : std::string(1, c));
+      file << '"';
+    }
     file << "\n";
   };
   write_row(columns_);
