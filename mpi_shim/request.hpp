@@ -20,6 +20,8 @@ enum class SendMode { standard, synchronous, ready, buffered };
 
 struct Request {
   enum class Kind { send, receive, collective, completed } kind = Kind::completed;
+  /// A send or receive: testing it only looks (UCX completes it as it progresses).
+  bool point_to_point() const noexcept { return kind == Kind::send || kind == Kind::receive; }
   bool persistent = false;
   bool active = false;    ///< started and not yet completed by Wait/Test
   bool complete = false;
