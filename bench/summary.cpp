@@ -103,10 +103,6 @@ bool met(const Target& target) {
   return target.goal == "<=" ? target.figure <= target.bound : target.figure >= target.bound;
 }
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
 
 /// Wall seconds of a whole command.
 double wall_seconds(const std::vector<std::string>& command) {
@@ -190,8 +186,9 @@ int main(int argc, char** argv) {
       extra_ms.push_back((ferry_s.back() - plain_s.back()) * 1000.0);
     }
     targets.push_back({"ferry run -n 1 --functions 1 mpi_ring, over mpirun -np 2 (ms)",
-                       bench::fixed(median(ferry_s) * 1000.0, 1), bench::fixed(median(plain_s) * 1000.0, 1),
-                       median(extra_ms), "<=", 50});
+                       bench::fixed(bench::spread(ferry_s).median * 1000.0, 1),
+                       bench::fixed(bench::spread(plain_s).median * 1000.0, 1),
+                       bench::spread(extra_ms).median, "<=", 50});
 
     const auto waiting = run_table(directory, "waiting", {bin + "/bench_waiting", "--repeat", "3"});
     for (const Row& row : waiting) {

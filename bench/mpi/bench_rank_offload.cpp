@@ -182,10 +182,6 @@ std::string first_line(const std::string& command) {
   return line;
 }
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
 
 // What granting MPI_THREAD_MULTIPLE costs a program that calls MPI from one thread: the
 // 8 B message rate between a batch rank and a function rank at MPI_THREAD_SINGLE (the
@@ -197,7 +193,8 @@ void thread_rate(const Setup& setup, ferry::bench::Report& report) {
     single.push_back(run_program(with(ferry_run(setup, 1, 1), {program, "single"}))["rate-single"][8]);
     multiple.push_back(run_program(with(ferry_run(setup, 1, 1), {program, "multiple"}))["rate-multiple"][8]);
   }
-  add_row(report, "msg rate, THREAD_MULTIPLE/SINGLE", 8, median(single), median(multiple), "M/s", "ratio >= 0.95");
+  add_row(report, "msg rate, THREAD_MULTIPLE/SINGLE", 8, ferry::bench::spread(single).median,
+          ferry::bench::spread(multiple).median, "M/s", "ratio >= 0.95");
 }
 
 // The 8 B message rate (windows of nonblocking sends) between two batch ranks of plain
@@ -209,7 +206,8 @@ void message_rate(const Setup& setup, ferry::bench::Report& report) {
     plain.push_back(run_program(with(mpirun(2), {program, "single"}))["rate-single"][8]);
     offload.push_back(run_program(with(ferry_run(setup, 1, 1), {program, "single"}))["rate-single"][8]);
   }
-  add_row(report, "msg rate", 8, median(plain), median(offload), "M/s", "ratio >= 0.8");
+  add_row(report, "msg rate", 8, ferry::bench::spread(plain).median, ferry::bench::spread(offload).median, "M/s",
+          "ratio >= 0.8");
 }
 
 void passthrough(const Setup& setup, ferry::bench::Report& report) {
@@ -221,7 +219,8 @@ void passthrough(const Setup& setup, ferry::bench::Report& report) {
     preloaded.push_back(run_program(with(mpirun(2), {"-x", "LD_PRELOAD=" + shim_path, "-x", "FERRY_FUNCTIONS=0", program}))
                             ["compute_comm_s"][0]);
   }
-  add_row(report, "F=0 pass-through", -1, median(plain), median(preloaded), "s", "ratio <= 1.01");
+  add_row(report, "F=0 pass-through", -1, ferry::bench::spread(plain).median, ferry::bench::spread(preloaded).median,
+          "s", "ratio <= 1.01");
 }
 
 }  // namespace

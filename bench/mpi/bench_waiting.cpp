@@ -40,10 +40,6 @@ const std::vector<Program> programs{
     {"barrier", "bench_osu_barrier", {}, "barrier", 0, "us"},
 };
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
 
 }  // namespace
 
@@ -93,7 +89,7 @@ int main(int argc, char** argv) {
         }
       }
       std::map<std::string, double> medians;
-      for (const auto& [name, values] : samples) medians[name] = median(values);
+      for (const auto& [name, values] : samples) medians[name] = ferry::bench::spread(values).median;
       const double best = std::min({medians["hot"], medians["warm"], medians["adaptive"]});
       report.add({program.name, program.unit,
                   bench::fixed(medians["plain"], 2), bench::fixed(medians["hot"], 2), bench::fixed(medians["warm"], 2),
