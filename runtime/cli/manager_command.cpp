@@ -14,6 +14,7 @@ bool parse_manager_settings(const Arguments& args, manager::Settings& settings) 
   unsigned heartbeat_ms = 500;
   unsigned spawner_timeout_s = 300;
   unsigned silent_ms = 30000;
+  unsigned first_spawner_wait_ms = 0;
   std::string state_file;
   po::options_description options("ferry manager: grants leases on registered spawners and collects their usage");
   options.add_options()
@@ -25,6 +26,9 @@ bool parse_manager_settings(const Arguments& args, manager::Settings& settings) 
        "a spawner silent this long is dropped and its leases revoked (one that dies is dropped at once)")
       ("silent-connection-ms", po::value(&silent_ms)->default_value(silent_ms),
        "a connection that sends nothing for this long after it is made is closed")
+      ("first-spawner-wait-ms", po::value(&first_spawner_wait_ms)->default_value(first_spawner_wait_ms),
+       "lease requests that come before any spawner has registered wait for one, up to this long after the "
+       "manager started")
       ("state-file", po::value(&state_file),
        "SQLite file that keeps the active leases, so that a restarted manager honours them (default: none)");
   po::variables_map values;
@@ -35,6 +39,7 @@ bool parse_manager_settings(const Arguments& args, manager::Settings& settings) 
   settings.spawner_timeout = std::chrono::seconds(spawner_timeout_s);
   settings.silent_connection_timeout = std::chrono::milliseconds(std::max(silent_ms, 1U));
   settings.state_file = state_file;
+  settings.first_spawner_wait = std::chrono::milliseconds(first_spawner_wait_ms);
   if (heartbeat_ms == 0 || spawner_timeout_s == 0) {
     throw Error(Errc::invalid_argument, "--heartbeat-ms and --spawner-timeout-s must be positive");
   }

@@ -209,9 +209,12 @@ int run_job(const RunOptions& options) {
   if (options.function_ranks != 0 && !options.manager && options.spawners.empty()) {
     // One core per function rank, even past the machine's CPUs (they are then shared),
     // and the machine's (or FERRY_LOCAL_CORES) for ranks the program spawns.
+    // The launcher starts while the spawner registers: the manager holds the ranks' lease
+    // requests until it has.
     cluster = std::make_unique<client::EmbeddedCluster>(uint32_t(options.function_ranks) + spare_cores_for_spawns(),
-                                                        client::default_worker_executable());
-    trace::phase("embedded manager and spawner up");
+                                                        client::default_worker_executable(),
+                                                        client::EmbeddedCluster::Registration::in_background);
+    trace::phase("embedded manager and spawner started");
   }
   const std::string manager = cluster ? cluster->manager_address() : options.manager.value_or("");
   const std::string job = job_id();

@@ -26,9 +26,10 @@ std::string default_worker_executable() {
   return {};
 }
 
-EmbeddedCluster::EmbeddedCluster(uint32_t cores, const std::string& worker_executable) {
+EmbeddedCluster::EmbeddedCluster(uint32_t cores, const std::string& worker_executable, Registration registration) {
   manager::Settings manager_settings;
   manager_settings.secret = lease::Secret::generate();
+  manager_settings.first_spawner_wait = std::chrono::seconds(10);
   manager_ = std::make_unique<manager::Manager>(manager_settings);
 
   spawner::Settings spawner_settings;
@@ -43,6 +44,7 @@ EmbeddedCluster::EmbeddedCluster(uint32_t cores, const std::string& worker_execu
 
   manager_thread_ = std::thread([this] { manager_->run(); });
   spawner_thread_ = std::thread([this] { spawner_->run(); });
+  if (registration == Registration::in_background) return;
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (manager_->registered_spawners() == 0) {

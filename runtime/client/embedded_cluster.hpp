@@ -17,8 +17,12 @@ namespace ferry::client {
 
 class EmbeddedCluster {
  public:
-  /// Starts both and returns once the spawner has registered with the manager.
-  EmbeddedCluster(uint32_t cores, const std::string& worker_executable);
+  /// Whether the constructor waits for the spawner's registration: a caller that leases
+  /// at once need not, since the embedded manager holds lease requests until then.
+  enum class Registration { awaited, in_background };
+  /// Starts both; returns once the spawner has registered with the manager, or at once.
+  EmbeddedCluster(uint32_t cores, const std::string& worker_executable,
+                  Registration registration = Registration::awaited);
   EmbeddedCluster(const EmbeddedCluster&) = delete;
   EmbeddedCluster& operator=(const EmbeddedCluster&) = delete;
   /// Stops the spawner (ending every executor), then the manager.

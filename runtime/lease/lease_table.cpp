@@ -121,6 +121,7 @@ const LeaseRecord& LeaseTable::grant(const std::string& owner, uint32_t cores, u
       }
       largest = std::max(largest, record.cores - record.cores_leased);
     }
+    if (spawners_.empty()) throw Error(Errc::no_resources, "no spawner has registered with the manager");
     if (placed == 0) {
       throw Error(Errc::not_found, "no spawner is called " + placement + " or runs on a node of that name (spawners: " +
                                        (known.empty() ? "none" : known) + ")");

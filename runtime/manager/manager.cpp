@@ -131,6 +131,7 @@ void Manager::forget_peer(ucp_ep_h handle) {
   Peer peer = std::move(found->second);
   peers_.erase(found);
   silent_.spoke(handle);
+  std::erase_if(held_lease_requests_, [handle](const auto& held) { return held.first == handle; });
   if (!peer.spawner_id.empty()) {
     spdlog::info("spawner {} disconnected", peer.spawner_id);
     registered_spawners_ = table_.spawners().size() - 1;
@@ -195,6 +196,7 @@ void Manager::on_register(ucp_ep_h from, const wire::RegisterSpawner& message) {
                  message.address, message.node, message.cores, message.memory_mib);
   }
   channel_->send(from, reply);
+  if (reply.status == Errc::ok) answer_held_lease_requests();
 }
 
 // A spawner that registers again (after it or this manager restarted, or after the
@@ -223,6 +225,12 @@ void Manager::take_back_leases(ucp_ep_h from, const wire::RegisterSpawner& messa
 }
 
 void Manager::on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message) {
+  const Clock::time_point wait_ends = started_ + settings_.first_spawner_wait;
+  if (table_.spawners().empty() && Clock::now() < wait_ends) {
+    if (held_lease_requests_.empty()) loop_.after(wait_ends - Clock::now(), [this] { answer_held_lease_requests(); });
+    held_lease_requests_.emplace_back(from, message);
+    return;
+  }
   wire::LeaseReply reply = lease::answer_lease_request(table_, message, lease::now_unix_ms());
   if (reply.status == Errc::ok) {
     try {
@@ -242,6 +250,12 @@ void Manager::on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message)
                  message.cores, reply.token.spawner_id);
   }
   channel_->send(from, reply);
+}
+
+void Manager::answer_held_lease_requests() {
+  auto held = std::move(held_lease_requests_);
+  held_lease_requests_.clear();
+  for (const auto& [from, request] : held) on_lease_request(from, request);
 }
 
 // A connection that leases again and again keeps only the ids of leases still active.

@@ -7,6 +7,8 @@
 #include <string>
 #include <set>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "runtime/common/event_loop.hpp"
 #include "runtime/lease/lease_table.hpp"
@@ -70,6 +72,8 @@ class Manager {
   void check_spawners_alive();
   void expire_leases();
   Peer* find_peer(ucp_ep_h handle);
+  /// Answers the lease requests held until a spawner registered (or the wait ran out).
+  void answer_held_lease_requests();
   ucp_ep_h spawner_endpoint(const std::string& spawner_id) const;
 
   Settings settings_;
@@ -84,6 +88,8 @@ class Manager {
   std::unique_ptr<LeaseStore> store_;
   NameTable names_;
   std::atomic<size_t> registered_spawners_{0};
+  Clock::time_point started_ = Clock::now();
+  std::vector<std::pair<ucp_ep_h, wire::LeaseRequest>> held_lease_requests_;
 };
 
 }  // namespace ferry::manager

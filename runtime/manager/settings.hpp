@@ -22,6 +22,10 @@ struct Settings {
   std::chrono::milliseconds silent_connection_timeout{std::chrono::seconds(30)};
   /// Where the active leases are kept across restarts (SQLite); none when empty.
   std::string state_file;
+  /// Lease requests that arrive before any spawner has registered wait for one, up to this
+  /// long after the manager started (the single-machine default starts its job while its
+  /// spawner registers); then they are answered as usual.
+  std::chrono::milliseconds first_spawner_wait{0};
 };
 
 }  // namespace ferry::manager

@@ -6,6 +6,7 @@
 
 #include "runtime/common/log.hpp"
 #include "runtime/common/overloaded.hpp"
+#include "runtime/common/trace.hpp"
 #include "runtime/lease/lease_replies.hpp"
 #include "runtime/ucx/connection_limit.hpp"
 #include "runtime/common/host_name.hpp"
@@ -153,6 +154,7 @@ void Spawner::on_register_reply(const wire::RegisterReply& reply) {
     return;
   }
   spdlog::info("registered with the manager; heartbeat every {} ms", reply.heartbeat_ms);
+  trace::phase("spawner: registered with the manager");
   while (!unreported_.empty() && send_usage(unreported_.front())) unreported_.pop_front();
   static constexpr uint32_t min_heartbeat_ms = 10;
   if (heartbeat_timer_) loop_.cancel(*heartbeat_timer_);  // registered again after losing the manager

@@ -3,6 +3,8 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <future>
+#include <thread>
 #include <optional>
 #include <stdexcept>
 
@@ -305,6 +307,38 @@ TEST_CASE("a manager with a state file keeps after a restart what the ended leas
       },
       15s));
   CHECK(after == before);
+}
+
+TEST_CASE("a lease asked for before any spawner registered waits for one, for as long as the manager allows",
+          "[platform][lease][daemons]") {
+  const TempDir dir;
+  const std::string secret = (dir.path() / "secret").string();
+  make_secret(secret);
+  ManagerProcess manager(secret, {"--first-spawner-wait-ms", "20000"});
+  ClientOptions options;
+  options.manager = manager.address();
+  options.mode = WaitMode::warm;
+  options.timeout = 20s;
+  auto client = Client::create(options);
+  // The request is held: it is answered only once a spawner has registered.
+  auto leased = std::async(std::launch::async, [&] { return client->lease({.cores = 1, .memory_mib = 64}); });
+  CHECK(leased.wait_for(500ms) == std::future_status::timeout);
+  SpawnerProcess spawner(dir, manager.address(), secret, {"--cores", "1"});
+  Lease lease = leased.get();
+  CHECK(lease.token().spawner_id == spawner.id());
+
+  // Past the wait, a manager without spawners refuses, as it always did.
+  ManagerProcess impatient(secret, {"--first-spawner-wait-ms", "300"});
+  options.manager = impatient.address();
+  auto other = Client::create(options);
+  std::this_thread::sleep_for(400ms);
+  try {
+    other->lease({.cores = 1, .memory_mib = 64});
+    FAIL("a lease was granted with no spawner");
+  } catch (const Error& error) {
+    INFO("error: " << error.what());
+    CHECK(error.code() == Errc::no_resources);
+  }
 }
 
 TEST_CASE("a lease from an unreachable manager fails with unreachable or timeout, without hanging",

@@ -27,7 +27,7 @@ line_of() {  # the first line of the timeline with PROCESS and PHASE, or fail
 }
 order=(
   "ferry run|started"
-  "ferry run|embedded manager and spawner up"
+  "ferry run|embedded manager and spawner started"
   "ferry run|launcher started"
   "rank 0 (batch)|MPI_Init entered"
   "rank 0 (batch)|lease 1 granted"
