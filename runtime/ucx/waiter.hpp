@@ -48,9 +48,9 @@ class Waiter {
   Waiter(Worker& worker, WaitMode mode, Worker* secondary = nullptr, bool shared_cores = false);
 
   /// Changes how later waits wait (the default mode is settled once the process knows
-  /// who shares its cores).
+  /// who shares its cores); WaitMode::automatic, unsettled, waits adaptively.
   void set_mode(WaitMode mode, bool shared_cores) noexcept {
-    mode_ = mode;
+    mode_ = mode == WaitMode::automatic ? WaitMode::adaptive : mode;
     budget_.set_shared_cores(shared_cores);
   }
 
