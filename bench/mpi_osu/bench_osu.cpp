@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
        "alltoall")
       ("ranks", po::value(&ranks_text)->default_value(ranks_text),
        "rank counts N (even): N/2 batch + N/2 function ranks")
-      ("mode", po::value(&setup.mode)->default_value(setup.mode), "FERRY_MODE of the ranks: hot, warm or adaptive")
+      ("mode", po::value(&setup.mode)->default_value(setup.mode), "FERRY_MODE of the ranks: auto, hot, warm or adaptive")
       ("ferry", po::value(&setup.ferry)->default_value(setup.ferry), "the ferry executable")
       ("csv", po::value(&csv), "also write the table as CSV");
   if (!bench::parse_command_line(argc, argv, description)) return 0;

@@ -57,7 +57,7 @@ bad_input)
   compare -n 1 --functions 0 -- "$program"
   expect_error "--functions must be at least 1"
   compare -n 1 --functions 1 --mode fast -- "$program"
-  expect_error "--mode must be hot, warm or adaptive"
+  expect_error "--mode must be hot, warm, adaptive or auto"
   compare -n 1 --functions 1 --csv "$work/missing/times.csv" -- "$program"
   expect_error "--csv: the directory '$work/missing' does not exist"
   compare -n 1 --functions 1
