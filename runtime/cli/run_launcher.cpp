@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <string_view>
 #include <thread>
 
@@ -25,6 +27,7 @@ namespace ferry::cli {
 
 namespace {
 constexpr auto escalation_delay = std::chrono::seconds(10);
+constexpr auto hung_launcher_delay = std::chrono::seconds(10);
 
 sigset_t launcher_signals() {
   sigset_t signals;
@@ -66,8 +69,15 @@ int exit_code_of(int status) {
   return 1;
 }
 
-std::vector<pid_t> children_of(pid_t parent) {
-  std::vector<pid_t> children;
+struct ProcessEntry {
+  pid_t pid = 0;
+  pid_t parent = 0;
+  bool zombie = false;
+  int exit_status = 0;  ///< a zombie's wait status
+};
+
+std::vector<ProcessEntry> all_processes() {
+  std::vector<ProcessEntry> processes;
   std::error_code ignored;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ignored)) {
     const std::string name = entry.path().filename().string();
@@ -78,13 +88,55 @@ std::vector<pid_t> children_of(pid_t parent) {
     // Fields after the command name, which is in parentheses and may contain spaces.
     const size_t close = line.rfind(')');
     if (close == std::string::npos) continue;
+    std::istringstream fields(line.substr(close + 1));
+    ProcessEntry process;
+    process.pid = static_cast<pid_t>(std::stol(name));
     char state = 0;
-    int ppid = 0;
-    if (std::sscanf(line.c_str() + close + 1, " %c %d", &state, &ppid) == 2 && ppid == parent) {
-      children.push_back(static_cast<pid_t>(std::stol(name)));
+    if (!(fields >> state >> process.parent)) continue;
+    process.zombie = state == 'Z';
+    // Field 52 of stat, the exit status, is the 50th after the state.
+    std::string field;
+    for (int skipped = 0; skipped < 48 && fields >> field; ++skipped) {
     }
+    fields >> process.exit_status;
+    processes.push_back(process);
+  }
+  return processes;
+}
+
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> children;
+  for (const ProcessEntry& process : all_processes()) {
+    if (process.parent == parent) children.push_back(process.pid);
   }
   return children;
+}
+
+/// The launcher's descendants (its ranks): how many still run, and the highest exit code
+/// among those that ended and are not reaped yet.
+struct LauncherRanks {
+  size_t running = 0;
+  int worst_exit_code = 0;
+};
+
+LauncherRanks ranks_of(pid_t launcher) {
+  const std::vector<ProcessEntry> processes = all_processes();
+  LauncherRanks ranks;
+  std::vector<pid_t> generation{launcher};
+  while (!generation.empty()) {
+    std::vector<pid_t> next;
+    for (const ProcessEntry& process : processes) {
+      if (std::find(generation.begin(), generation.end(), process.parent) == generation.end()) continue;
+      next.push_back(process.pid);
+      if (!process.zombie) {
+        ++ranks.running;
+      } else {
+        ranks.worst_exit_code = std::max(ranks.worst_exit_code, exit_code_of(process.exit_status));
+      }
+    }
+    generation = std::move(next);
+  }
+  return ranks;
 }
 }  // namespace
 
@@ -147,10 +199,15 @@ int LauncherProcess::wait_forwarding_signals() {
   const sigset_t signals = launcher_signals();
   const timespec poll{0, 200'000'000};
   std::optional<std::chrono::steady_clock::time_point> forwarded_at;
+  bool ranks_seen = false;
+  bool launcher_hung = false;
+  int worst_exit_code = 0;
+  auto last_rank_seen = std::chrono::steady_clock::now();
   for (;;) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      if (launcher_hung) return worst_exit_code != 0 ? worst_exit_code : 1;
       return exit_code_of(status);
     }
     const int signal = ::sigtimedwait(&signals, nullptr, &poll);
@@ -160,6 +217,21 @@ int LauncherProcess::wait_forwarding_signals() {
       if (!forwarded_at) forwarded_at = now;
     } else if (forwarded_at && now - *forwarded_at > escalation_delay) {
       ::kill(pid_, SIGKILL);
+    }
+    if (forwarded_at) continue;
+    // Open MPI's mpirun can hang in its own shutdown (in PMIx_server_finalize) after every
+    // rank has ended: a launcher left without ranks for long is stopped.
+    const LauncherRanks ranks = ranks_of(pid_);
+    worst_exit_code = std::max(worst_exit_code, ranks.worst_exit_code);
+    if (ranks.running > 0) {
+      ranks_seen = true;
+      last_rank_seen = now;
+    } else if (ranks_seen && now - last_rank_seen > hung_launcher_delay) {
+      std::fprintf(stderr, "ferry run: the launcher has not exited %lld s after its last rank ended; stopping it\n",
+                   static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(hung_launcher_delay).count()));
+      ::kill(pid_, SIGTERM);
+      forwarded_at = now;
+      launcher_hung = true;
     }
   }
 }

@@ -33,8 +33,10 @@ class LauncherProcess {
   ~LauncherProcess();
 
   /// Waits for the launcher to end, passing SIGINT/SIGTERM on to it (a second one, or
-  /// 10 s without an exit, escalates to SIGKILL). Returns the exit code to report:
-  /// the launcher's own, or 128 + signal.
+  /// 10 s without an exit, escalates to SIGKILL). A launcher that has had ranks and
+  /// still runs 10 s after the last of them ended is stopped the same way. Returns the
+  /// exit code to report: the launcher's own, or 128 + signal; for a stopped launcher the
+  /// highest exit code seen among its ended ranks, else 1.
   int wait_forwarding_signals();
 
  private:
