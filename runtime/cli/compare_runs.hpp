@@ -5,18 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "runtime/common/captured_run.hpp"
+
 namespace ferry::cli {
 
-/// What a finished command left behind.
-struct CapturedRun {
-  int exit_code = 1;  ///< the command's exit code, or 128 + signal
-  std::string out;
-  std::string err;
-};
-
-/// Runs `command` (argv[0] looked up on PATH) with stdin from /dev/null and waits for
-/// it, capturing stdout and stderr. Throws Error(not_found) when it cannot be started.
-CapturedRun run_captured(const std::vector<std::string>& command);
+using ferry::CapturedRun;
+using ferry::run_captured;
 
 /// The line `result app=NAME ranks=P time=SECONDS check=VALUE` a measured program prints.
 struct ResultLine {
