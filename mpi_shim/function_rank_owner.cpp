@@ -1,17 +1,35 @@
 #include "mpi_shim/function_rank_owner.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 
 #include "mpi_shim/errors.hpp"
 #include "runtime/client/client.hpp"
+#include "runtime/client/shipment.hpp"
 #include "runtime/common/error.hpp"
 #include "runtime/common/trace.hpp"
 
 namespace ferry::mpi {
 
 namespace {
+
+/// The file this process runs (the program the function ranks run too).
+std::string own_executable() {
+  std::error_code error;
+  const std::filesystem::path path = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) throw Error(Errc::system, "cannot find this program's file: " + error.message());
+  return path.string();
+}
+
+std::vector<std::string> environment_entries() {
+  std::vector<std::string> entries;
+  for (char** entry = environ; *entry != nullptr; ++entry) entries.emplace_back(*entry);
+  return entries;
+}
 
 std::string describe(const ProgramExit& exit) {
   if (!exit.reason.empty()) return exit.reason;
@@ -66,6 +84,11 @@ void FunctionRankOwner::watch() {
       lease_client_options(settings_, "rank" + std::to_string(batch_rank_), uint32_t(ranks_.size())));
   trace::phase("lease client connected");
 
+  std::vector<wire::ShippedFile> shipment;
+  if (settings_.ship) {
+    shipment = client::program_shipment(own_executable(), environment_entries());
+    trace::phase("program and " + std::to_string(shipment.size() - 1) + " libraries listed for shipping");
+  }
   std::vector<Lease> leases;
   std::vector<Program> programs;
   for (const OwnedRank& owned : ranks_) {
@@ -75,7 +98,7 @@ void FunctionRankOwner::watch() {
     trace::phase("lease " + std::to_string(lease.id()) + " granted");
     std::vector<std::string> env = owned.env;
     env.push_back("FERRY_LEASE_ID=" + std::to_string(lease.id()));
-    programs.push_back(client->spawn(lease, argv_, env, 1, working_directory_));
+    programs.push_back(client->spawn(lease, argv_, env, 1, working_directory_, shipment));
     trace::phase("rank " + std::to_string(owned.rank) + " spawned on lease " + std::to_string(lease.id()));
   }
 

@@ -66,6 +66,7 @@ JobSettings read_job_settings() {
   settings.report_directory = variable("FERRY_REPORT").value_or("");
   settings.memory_mib = uint32_t(number("FERRY_MEMORY_MIB", 0, 16, 1 << 24));
   settings.lease_duration = std::chrono::seconds(number("FERRY_LEASE_SECONDS", 600, 2, 1L << 30));
+  settings.ship = number("FERRY_SHIP", 0, 0, 1) != 0;
   return settings;
 }
 

@@ -23,6 +23,8 @@ struct JobSettings {
   /// FERRY_MEMORY_MIB per function rank; 0 (unset) = a fair share of its spawner's memory
   uint32_t memory_mib = 0;
   std::chrono::seconds lease_duration{600};  ///< FERRY_LEASE_SECONDS (renewed at half)
+  /// FERRY_SHIP=1: function ranks' nodes get the program and the libraries they lack
+  bool ship = false;
 };
 
 /// What a spawner tells a function rank (FERRY_ROLE=function).

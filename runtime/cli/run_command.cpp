@@ -20,6 +20,7 @@
 #include "runtime/common/log.hpp"
 #include "runtime/common/host_name.hpp"
 #include "runtime/common/trace.hpp"
+#include "runtime/ucx/socket_address.hpp"
 
 namespace ferry::cli {
 
@@ -28,7 +29,7 @@ namespace fs = std::filesystem;
 
 constexpr auto lease_end_wait = std::chrono::seconds(3);
 constexpr const char* usage =
-    "ferry run -n B --functions F [--manager HOST:PORT | --spawners LIST] [--launcher mpirun|srun]\n"
+    "ferry run -n B --functions F [--manager HOST:PORT | --spawners LIST] [--launcher mpirun|srun] [--ship]\n"
     "                 [--mode auto|hot|warm|adaptive] [--launcher-arg ARG ...] -- PROGRAM ARGS...";
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -53,6 +54,13 @@ void check_run_options(const RunOptions& options, const po::variables_map& value
   if (values.count("spawners") != 0 && options.spawners.empty()) {
     throw Error(Errc::invalid_argument, "--spawners needs at least one host:port");
   }
+  // Checked here: a job whose ranks find it malformed ends only after mpirun has started them.
+  try {
+    if (options.manager) ucx::SocketAddress::parse(*options.manager);
+    for (const auto& spawner : options.spawners) ucx::SocketAddress::parse(spawner);
+  } catch (const Error& error) {
+    throw Error(Errc::invalid_argument, std::string(values.count("manager") ? "--manager: " : "--spawners: ") + error.what());
+  }
   if (options.program.empty()) throw Error(Errc::invalid_argument, "no program given; usage: " + std::string(usage));
 }
 
@@ -69,6 +77,7 @@ bool parse_run_options(const Arguments& args, RunOptions& options) {
       ("manager", po::value(&manager), "manager to lease from, host:port (default: an embedded one)")
       ("spawners", po::value(&spawners), "stand-alone spawners to lease from, host:port,...")
       ("launcher", po::value(&launcher)->default_value(launcher), "mpirun or srun")
+      ("ship", po::bool_switch(&options.ship), "ship the program and the libraries it needs to function ranks' nodes that lack them (nodes without a shared file system)")
       ("mode", po::value(&options.mode)->default_value(options.mode), "how ranks wait: auto (chosen from who shares their cores), hot, warm or adaptive")
       ("launcher-arg", po::value(&options.launcher_args), "extra argument for the launcher (repeatable; write --launcher-arg=VALUE when VALUE starts with -)");
   po::variables_map values;
@@ -128,6 +137,7 @@ JobEnvironment job_environment(const RunOptions& options, const std::string& man
   variables.emplace_back("FERRY_MODE", options.mode);
   variables.emplace_back("FERRY_JOB", job);
   variables.emplace_back("FERRY_REPORT", reports);
+  if (options.ship) variables.emplace_back("FERRY_SHIP", "1");
   for (const std::string& variable : trace::environment()) {
     const size_t equals = variable.find('=');
     variables.emplace_back(variable.substr(0, equals), variable.substr(equals + 1));

@@ -16,6 +16,7 @@ struct RunOptions {
   std::vector<std::string> spawners;   ///< host:port of stand-alone spawners
   Launcher launcher = Launcher::mpirun;
   std::string mode = "auto";           ///< auto | hot | warm | adaptive
+  bool ship = false;                   ///< ship the program to nodes that lack it
   std::vector<std::string> launcher_args;
   std::vector<std::string> program;    ///< the MPI program and its arguments
 };

@@ -1,9 +1,10 @@
 #include "runtime/client/client.hpp"
 
-#include <fstream>
-#include <iterator>
+#include <optional>
 
 #include "runtime/client/session.hpp"
+#include "runtime/client/shipment.hpp"
+#include "runtime/common/file_bytes.hpp"
 #include "runtime/common/log.hpp"
 #include "runtime/common/sha256.hpp"
 #include "runtime/ucx/memory.hpp"
@@ -20,11 +21,9 @@ Reply expect(wire::Message&& message, const char* what) {
 }
 
 std::vector<std::byte> read_library(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw Error(Errc::not_found, "library '" + path + "' cannot be read");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  const auto* begin = reinterpret_cast<const std::byte*>(bytes.data());
-  return {begin, begin + bytes.size()};
+  std::optional<std::vector<std::byte>> bytes = read_file_bytes(path);
+  if (!bytes) throw Error(Errc::not_found, "library '" + path + "' cannot be read");
+  return std::move(*bytes);
 }
 }  // namespace
 
@@ -100,8 +99,9 @@ static wire::SpawnReply spawn_on(client::Session& session, const std::string& sp
                                  const std::string& library_path) {
   request.request_id = session.next_request_id();
   auto reply = expect<wire::SpawnReply>(session.ask(spawner, request, request.request_id, "spawning"), "spawn");
-  if (reply.need_library) {
-    request.library = read_library(library_path);
+  if (reply.need_library || !reply.need_files.empty()) {
+    if (reply.need_library) request.library = read_library(library_path);
+    client::fill_shipment_content(request.shipped, reply.need_files);
     request.request_id = session.next_request_id();
     reply = expect<wire::SpawnReply>(session.ask(spawner, request, request.request_id, "spawning"), "spawn");
   }
@@ -173,7 +173,7 @@ Executor Client::allocate(Lease& lease, const ExecutorSpec& spec) {
 }
 
 Program Client::spawn(Lease& lease, const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                      uint32_t cores, const std::string& working_directory) {
+                      uint32_t cores, const std::string& working_directory, std::vector<wire::ShippedFile> shipped) {
   wire::SpawnRequest request;
   request.token = lease.token();
   request.cores = cores;
@@ -182,6 +182,7 @@ Program Client::spawn(Lease& lease, const std::vector<std::string>& argv, const 
   request.argv = argv;
   request.env = env;
   request.working_directory = working_directory;
+  request.shipped = std::move(shipped);
   const wire::SpawnReply spawned = spawn_on(*session_, lease.spawner_address(), request, "");
   auto state = std::make_shared<client::ExecutorState>();
   state->executor_id = spawned.executor_id;

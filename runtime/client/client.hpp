@@ -211,8 +211,12 @@ class Client {
   /// Starts a program under `lease`; its output is written to this process's streams.
   /// It runs in `working_directory` (an absolute path on the spawner's node), or in the
   /// lease's own directory when that is empty.
+  /// With `shipped` files (client::program_shipment of argv[0]), the spawner runs its own
+  /// copies of those its node lacks, asking for their content when it has not cached it,
+  /// and a working directory missing on its node becomes the lease's directory.
   Program spawn(Lease& lease, const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
-                uint32_t cores = 1, const std::string& working_directory = {});
+                uint32_t cores = 1, const std::string& working_directory = {},
+                std::vector<wire::ShippedFile> shipped = {});
   /// Allocates a registered buffer.
   Buffer allocate_buffer(size_t size);
   /// The manager's (or first spawner's) view of spawners and leases, as JSON text.

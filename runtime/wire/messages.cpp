@@ -122,6 +122,13 @@ void fields(auto& v, Of<StatusReply> auto& m) {
   v("json", m.json, max_status_json);
 }
 
+void fields(auto& v, Of<ShippedFile> auto& m) {
+  v("path", m.path);
+  v("hash", m.hash);
+  v("program", m.program);
+  v("content", m.content, max_library);
+}
+
 void fields(auto& v, Of<SpawnRequest> auto& m) {
   v("request_id", m.request_id);
   v("token", m.token);
@@ -134,6 +141,7 @@ void fields(auto& v, Of<SpawnRequest> auto& m) {
   v("library_hash", m.library_hash);
   v("library", m.library, max_library);
   v("working_directory", m.working_directory);
+  v("shipped", m.shipped);
 }
 
 void fields(auto& v, Of<SpawnReply> auto& m) {
@@ -141,6 +149,7 @@ void fields(auto& v, Of<SpawnReply> auto& m) {
   v("status", m.status);
   v("error", m.error);
   v("need_library", m.need_library);
+  v("need_files", m.need_files);
   v("executor_id", m.executor_id);
   v("pid", m.pid);
   v("executor_address", m.executor_address);
@@ -277,6 +286,7 @@ class Encoder {
   }
   void operator()(std::string_view, const Usage& group) { fields(*this, group); }
   void operator()(std::string_view, const lease::Token& group, size_t = 0) { fields(*this, group); }
+  void operator()(std::string_view, const ShippedFile& group, size_t = 0) { fields(*this, group); }
 
  private:
   void check(std::string_view field, size_t size, size_t limit, std::string_view unit) const {
@@ -329,6 +339,7 @@ class Decoder {
   }
   void operator()(std::string_view field, Usage& group) { read_group(field, group); }
   void operator()(std::string_view field, lease::Token& group, size_t = 0) { read_group(field, group); }
+  void operator()(std::string_view field, ShippedFile& group, size_t = 0) { read_group(field, group); }
 
  private:
   void read_group(std::string_view field, auto& group) {

@@ -25,7 +25,7 @@
 namespace ferry::wire {
 
 inline constexpr uint16_t magic = 0x5946;  // "FY"
-inline constexpr uint8_t protocol_version = 2;
+inline constexpr uint8_t protocol_version = 3;
 
 /// UCX active-message ids used by Ferry.
 inline constexpr uint16_t am_control = 1;
@@ -119,6 +119,16 @@ struct StatusReply {
 // ---- client <-> spawner ----
 enum class SpawnKind : uint8_t { worker = 1, program = 2 };
 
+/// A file of a program shipped to a node that lacks it: the program itself or a library
+/// it needs, as the dynamic loader resolved them where the program was started.
+struct ShippedFile {
+  std::string path;                ///< where the file is on the shipping node
+  std::string hash;                ///< hex SHA-256 of its content
+  bool program = false;            ///< the executable itself (else a library it needs)
+  std::vector<std::byte> content;  ///< empty unless the spawner asked for it
+  bool operator==(const ShippedFile&) const = default;
+};
+
 struct SpawnRequest {
   uint64_t request_id = 0;
   lease::Token token;
@@ -131,6 +141,8 @@ struct SpawnRequest {
   std::string library_hash;       ///< hex SHA-256 of the worker's shared library
   std::vector<std::byte> library; ///< the library itself; empty when the spawner has it cached
   std::string working_directory;  ///< program: absolute path to run in; empty = the lease's directory
+  /// program: its files, run from the shipped copies where the node lacks them
+  std::vector<ShippedFile> shipped;
   bool operator==(const SpawnRequest&) const = default;
 };
 struct SpawnReply {
@@ -138,6 +150,7 @@ struct SpawnReply {
   Errc status = Errc::ok;
   std::string error;
   bool need_library = false;  ///< resend the request with the library bytes
+  std::vector<std::string> need_files;  ///< hashes of shipped files to resend with their content
   uint64_t executor_id = 0;
   int32_t pid = 0;
   std::string executor_address;         ///< worker: host:port of its listener

@@ -25,6 +25,9 @@ class LeaseBook {
   LeaseBook(std::string spawner_id, lease::Secret secret)
       : spawner_id_(std::move(spawner_id)), secret_(secret) {}
 
+  /// Checks that `token` is signed, unexpired, for this spawner and not ended. Throws
+  /// Error(unauthorized | expired) saying why.
+  void verify(const lease::Token& token, uint64_t now_ms) const;
   /// Verifies `token` and reserves `cores` and `memory_mib` under it. Throws
   /// Error(unauthorized | expired | no_resources | invalid_argument) saying why.
   LeaseUse& admit(const lease::Token& token, uint32_t cores, uint32_t memory_mib, uint64_t now_ms);
@@ -45,7 +48,6 @@ class LeaseBook {
   uint32_t memory_used_mib() const;
 
  private:
-  void verify(const lease::Token& token, uint64_t now_ms) const;
 
   std::string spawner_id_;
   lease::Secret secret_;

@@ -1,6 +1,7 @@
 #pragma once
-// Shipped function libraries, kept in sealed memfds and cached by SHA-256 of their
-// content, so a library is sent once per spawner however many executors load it.
+// Shipped files (function libraries, programs and their libraries), kept in sealed
+// memfds and cached by SHA-256 of their content, so a file is sent once per spawner
+// however many executors use it.
 
 #include <cstddef>
 #include <map>

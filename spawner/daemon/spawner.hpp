@@ -22,6 +22,7 @@
 #include "spawner/daemon/executor.hpp"
 #include "spawner/daemon/lease_book.hpp"
 #include "spawner/daemon/library_cache.hpp"
+#include "spawner/daemon/shipped_files.hpp"
 #include "spawner/daemon/settings.hpp"
 
 namespace ferry::spawner {
@@ -101,6 +102,7 @@ class Spawner {
   LeaseBook book_;
   CpuPool cpus_;
   LibraryCache libraries_;
+  ShippedFiles shipped_;
   std::map<uint64_t, Executor> executors_;
   std::map<uint64_t, EventLoop::TimerId> lease_timers_;
   std::optional<EventLoop::TimerId> heartbeat_timer_;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <cstring>
@@ -64,6 +65,19 @@ std::vector<std::string> program_environment(const std::vector<std::string>& req
   return env;
 }
 
+/// A program shipped here runs from the copies of the files this node lacks.
+void run_shipped_copies(ProcessSpec& spec, const StagedProgram& staged) {
+  if (!staged.executable.empty()) spec.argv.front() = staged.executable;
+  if (staged.library_directory.empty()) return;
+  auto path = std::find_if(spec.env.begin(), spec.env.end(),
+                           [](const std::string& entry) { return entry.starts_with("LD_LIBRARY_PATH="); });
+  if (path == spec.env.end()) {
+    spec.env.push_back("LD_LIBRARY_PATH=" + staged.library_directory);
+  } else {
+    *path = "LD_LIBRARY_PATH=" + staged.library_directory + ":" + path->substr(std::strlen("LD_LIBRARY_PATH="));
+  }
+}
+
 std::string program_directory(const std::string& requested) {
   struct stat info {};
   if (requested.empty() || requested.front() != '/') {
@@ -108,6 +122,31 @@ void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request)
     channel_->send(from, reply);
     return;
   }
+  if (request.kind == wire::SpawnKind::program && !request.shipped.empty()) {
+    try {
+      // Only a lease holder may have files kept here.
+      book_.verify(request.token, lease::now_unix_ms());
+      shipped_.store(request.shipped);
+      size_t received = 0, bytes = 0;
+      for (const auto& file : request.shipped) {
+        if (file.content.empty()) continue;
+        ++received;
+        bytes += file.content.size();
+      }
+      if (received > 0) {
+        spdlog::info("lease {}: {} shipped files received ({} bytes)", request.token.lease_id, received, bytes);
+      }
+      reply.need_files = shipped_.missing(request.shipped);
+    } catch (const Error& error) {
+      spdlog::warn("refused a shipped program: {}", error.what());
+      reply.status = error.code();
+      reply.error = error.what();
+    }
+    if (reply.status != Errc::ok || !reply.need_files.empty()) {
+      channel_->send(from, reply);
+      return;
+    }
+  }
   if (winding_down_) {
     reply.status = Errc::unreachable;
     reply.error = "the spawner's node is being reclaimed";
@@ -132,7 +171,8 @@ void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request)
     if (!cpus.empty()) cpus_.give_back(cpus);
     spdlog::warn("refused a spawn request: {}", error.what());
     reply.status = error.code();
-    reply.error = error.what();
+    // What one node lacks (a program, a directory) others may have: say which node.
+    reply.error = error.code() == Errc::not_found ? std::string(error.what()) + " on node " + host_name() : error.what();
     channel_->send(from, reply);
   }
 }
@@ -198,8 +238,13 @@ ProcessSpec Spawner::program_spec(const wire::SpawnRequest& request, const std::
   // MPI's session directory there), removed with the spawner's work root.
   const std::string lease_directory = make_lease_directory(settings_.work_root, request.token.lease_id);
   spec.env.push_back("FERRY_LEASE_DIRECTORY=" + lease_directory);
-  spec.working_directory =
-      request.working_directory.empty() ? lease_directory : program_directory(request.working_directory);
+  // A shipped program's node may not have the directory it was started in either.
+  struct stat info {};
+  const bool directory_missing = ::stat(request.working_directory.c_str(), &info) != 0 || !S_ISDIR(info.st_mode);
+  spec.working_directory = request.working_directory.empty() || (!request.shipped.empty() && directory_missing)
+                               ? lease_directory
+                               : program_directory(request.working_directory);
+  if (!request.shipped.empty()) run_shipped_copies(spec, shipped_.stage(request.shipped, lease_directory));
   spec.cpus = cpus;
   spec.memory_limit_bytes = memory_limit_bytes(request.memory_mib);
   return spec;
