@@ -311,6 +311,22 @@ void start_function_rank() {
   settle_waiting_mode(world_comm());
 }
 
+namespace {
+
+/// A batch rank's worker answers the other batch ranks' endpoint closes until they have
+/// all closed theirs: over TCP a close waits for its peer, which then must not be gone.
+void stay_until_batch_ranks_closed() {
+  ShimScope scope;
+  MPI_Request request = MPI_REQUEST_NULL;
+  if (PMPI_Ibarrier(MPI_COMM_WORLD, &request) != MPI_SUCCESS) return;
+  for (int done = 0; !done;) {
+    if (!transport().progress()) sched_yield();
+    if (PMPI_Test(&request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return;
+  }
+}
+
+}  // namespace
+
 void finalize_hybrid_world() {
   if (owner) owner->begin_finalize();
   if (world().hybrid_world()) {
@@ -327,6 +343,8 @@ void finalize_hybrid_world() {
   }
   port_service().clear();
   stop_failure_news();
+  transport().close_endpoints();
+  if (world().role == Role::batch) stay_until_batch_ranks_closed();
   remove_transport();
 }
 

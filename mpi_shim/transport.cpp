@@ -1,8 +1,12 @@
 #include "mpi_shim/transport.hpp"
 
+#include <chrono>
 #include <string>
 
+#include "mpi_shim/peer_address.hpp"
+#include "mpi_shim/rank_placement.hpp"
 #include "runtime/common/error.hpp"
+#include "runtime/ucx/request.hpp"
 
 namespace ferry::mpi {
 
@@ -20,7 +24,10 @@ Transport::Transport(ucx::WaitMode mode, int world_size)
       // waits as on shared cores: start-up must not spin against the ranks it waits for.
       waiter_(*worker_, mode == ucx::WaitMode::automatic ? ucx::WaitMode::adaptive : mode, nullptr,
               mode == ucx::WaitMode::automatic),
-      endpoints_(size_t(world_size)) {}
+      endpoints_(size_t(world_size)),
+      node_(own_placement().node) {}
+
+std::vector<std::byte> Transport::address() const { return with_node(worker_->address(), node_); }
 
 Transport::~Transport() {
   endpoints_.clear();
@@ -74,13 +81,30 @@ ucp_ep_h Transport::endpoint(int index) {
       throw Error(Errc::invalid_argument, "no address is known for process " + std::to_string(index));
     }
     // A rank that fails ends the job through its owner or its launcher, not through here.
-    slot = ucx::Endpoint::connect_to_worker(worker_, addresses_[size_t(index)], ucx::PeerFailure::untracked);
+    // A peer on another node may end first when the job does, while this endpoint still
+    // flushes: there a failure is tracked (and goes unreported); on this node the endpoint
+    // keeps every transport, one-sided shared memory included.
+    const PeerAddress peer = split_peer_address(addresses_[size_t(index)]);
+    const bool elsewhere = peer.node && *peer.node != node_;
+    slot = ucx::Endpoint::connect_to_worker(worker_, peer.worker,
+                                            elsewhere ? ucx::PeerFailure::reported : ucx::PeerFailure::untracked);
   }
   return slot->raw();
 }
 
+void Transport::close_endpoints() {
+  std::vector<ucs_status_ptr_t> closing;
+  for (auto& endpoint : endpoints_) {
+    if (endpoint) closing.push_back(endpoint->begin_close());
+  }
+  const ferry::Deadline deadline = ferry::Deadline::after(std::chrono::seconds(1));
+  for (const ucs_status_ptr_t request : closing) ucx::wait_request(request, waiter_, deadline);
+  endpoints_.clear();
+  endpoints_.resize(addresses_.size());
+}
+
 std::unique_ptr<ucx::Endpoint> Transport::connect_tracked(std::span<const std::byte> address) {
-  return ucx::Endpoint::connect_to_worker(worker_, address, ucx::PeerFailure::reported);
+  return ucx::Endpoint::connect_to_worker(worker_, split_peer_address(address).worker, ucx::PeerFailure::reported);
 }
 
 Transport& transport() noexcept { return *installed; }

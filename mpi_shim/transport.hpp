@@ -40,7 +40,8 @@ class Transport {
   /// How this rank waits from now on.
   void set_waiting(ucx::WaitMode mode, bool shared_cores) noexcept { waiter_.set_mode(mode, shared_cores); }
   const ucx::Waiter& waiter() const noexcept { return waiter_; }
-  std::vector<std::byte> address() const { return worker_->address(); }
+  /// This rank's address (peer_address.hpp): its worker's and its node.
+  std::vector<std::byte> address() const;
 
   /// Records the UCX worker address of every rank (index = world rank).
   void set_addresses(std::vector<std::vector<std::byte>> addresses);
@@ -59,6 +60,10 @@ class Transport {
   /// A separate endpoint to the worker at `address` that reports its peer's failure, for
   /// talking to processes that may be gone (the handshake of MPI_Comm_connect/_accept).
   std::unique_ptr<ucx::Endpoint> connect_tracked(std::span<const std::byte> address);
+
+  /// Closes every endpoint at once and waits (briefly) until the peers have acknowledged
+  /// the closes; the worker keeps answering its peers' closes until it is destroyed.
+  void close_endpoints();
 
   /// One round of progress; true when something happened.
   bool progress() noexcept { return worker_->progress(); }
@@ -112,6 +117,7 @@ class Transport {
   std::vector<std::unique_ptr<ucx::Endpoint>> endpoints_;
   std::function<void()> background_;
   uint32_t misses_ = 0;
+  uint64_t node_;
 };
 
 /// The process's transport; only valid once the hybrid world is up.

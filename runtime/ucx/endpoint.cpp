@@ -46,12 +46,19 @@ std::unique_ptr<Endpoint> Endpoint::connect_to_worker(std::shared_ptr<Worker> wo
   return create(std::move(worker), params, "ucp_ep_create (worker address)", failure);
 }
 
-Endpoint::~Endpoint() {
-  if (handle_ == nullptr) return;
+ucs_status_ptr_t Endpoint::begin_close() noexcept {
+  if (handle_ == nullptr) return nullptr;
   ucp_request_param_t param{};
   param.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
   param.flags = failed() ? UCP_EP_CLOSE_FLAG_FORCE : 0;
   ucs_status_ptr_t request = ucp_ep_close_nbx(handle_, &param);
+  handle_ = nullptr;
+  return request;
+}
+
+Endpoint::~Endpoint() {
+  if (handle_ == nullptr) return;
+  ucs_status_ptr_t request = begin_close();
   Waiter waiter(*worker_, WaitMode::hot);
   const ucs_status_t status = wait_request(request, waiter, Deadline::after(std::chrono::milliseconds(500)));
   if (status != UCS_OK && !is_connection_failure(status) && status != UCS_ERR_TIMED_OUT) {

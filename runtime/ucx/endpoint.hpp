@@ -39,6 +39,10 @@ class Endpoint {
   Endpoint& operator=(const Endpoint&) = delete;
   /// Flushes and closes (briefly), or force-closes when the peer has failed.
   ~Endpoint();
+  /// Starts the close that the destructor would wait for and returns its request (to
+  /// wait for with wait_request); the endpoint is unusable afterwards. Closing many
+  /// endpoints at once lets their peers acknowledge them all in one round.
+  ucs_status_ptr_t begin_close() noexcept;
 
   /// Called once, from progress, when the peer fails or disconnects.
   void on_failure(FailureHandler handler) { on_failure_ = std::move(handler); }
