@@ -6,7 +6,8 @@
 #   run_compare.sh PROGRAM NP PLACEMENT...      e.g. run_compare.sh ./p2p 4 1+3 2+2 3+1
 #
 # FERRY names the ferry executable; FERRY_TEST_MODES the waiting modes to run each
-# placement in (default: warm). Each run is bounded by FERRY_TEST_TIMEOUT seconds (120);
+# placement in (default: warm); FERRY_COMPARE_IGNORE a regular expression (grep -E) of
+# lines left out of every output before the comparison. Each run is bounded by FERRY_TEST_TIMEOUT seconds (120);
 # a reference run that times out or fails is tried again, FERRY_REFERENCE_TRIES runs in
 # all (1).
 set -u
@@ -45,7 +46,11 @@ run() {
   shift
   timeout "${FERRY_TEST_TIMEOUT:-120}" "$@" >"$work/$name.raw" 2>"$work/$name.err"
   local status=$?
-  sed -e 's/[[:space:]]*$//' "$work/$name.raw" >"$work/$name.out"
+  if [[ -n ${FERRY_COMPARE_IGNORE:-} ]]; then
+    sed -e 's/[[:space:]]*$//' "$work/$name.raw" | { grep -v -E "$FERRY_COMPARE_IGNORE" || true; } >"$work/$name.out"
+  else
+    sed -e 's/[[:space:]]*$//' "$work/$name.raw" >"$work/$name.out"
+  fi
   return $status
 }
 
