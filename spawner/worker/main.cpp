@@ -1,6 +1,7 @@
 // ferry-worker: the function host a spawner starts for an executor.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "runtime/common/error.hpp"
@@ -19,7 +20,12 @@ int main(int argc, char** argv) {
   try {
     ferry::worker::FunctionHost host(settings);
     host.run();
-    return 0;
+    // The executor ends with its process. Its client is gone by now, and tearing UCX down
+    // against it only has UCX warn, now and then, of a reply it could not finish.
+    spdlog::default_logger()->flush();
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(0);
   } catch (const ferry::Error& error) {
     const std::string line = std::string("error ") + error.what() + "\n";
     [[maybe_unused]] const auto written = ::write(settings.status_fd, line.data(), line.size());
