@@ -2,13 +2,15 @@
 # Ferry's SPANK plugin in the test's own Slurm: `srun --ferry-functions=F` runs an
 # unmodified MPI program with F function ranks, options given to sbatch and salloc reach
 # the sruns inside, and bad values are refused by srun with a clear error.
-#   spank_test.sh PLUGIN SHIM MPI_RING
+#   spank_test.sh PLUGIN SHIM MPI_RING FERRY
 set -u
 plugin=$(realpath "$1")
 shim=$(realpath "$2")
 ring=$(realpath "$3")
+ferry=$(realpath "$4")
 here=$(dirname "$(realpath "$0")")
 source "$here/slurm_cluster.sh"
+source "$here/../rank_offload/daemons.sh"
 slurm_cluster_require
 [ -f "$plugin" ] || slurm_cluster_skip "the SPANK plugin was not built (Slurm's slurm/spank.h is missing)"
 
@@ -17,6 +19,7 @@ slurm_cluster_plugstack "required $plugin shim=$shim"
 slurm_cluster_start 2
 work=$(mktemp -d /tmp/ferry-slurm-spank-XXXXXX)
 cleanup() {
+  for pid in "${daemons[@]}"; do kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   slurm_cluster_stop
   rm -rf "$work"
 }
@@ -40,6 +43,18 @@ timeout -k 5 90 srun -N 2 -n 2 --ferry-functions=2 --ferry-mode=warm "$ring" >"$
 timeout -k 5 90 srun -n 2 "$ring" >"$work/plain.out" 2>&1 || fail "plain srun exited with $?"
 [ "$(world_of plain)" = "2x2" ] || fail "srun without --ferry-functions: expected a world of 2"
 echo "ok: srun -n 2 --ferry-functions=2 runs 4 ranks; without the option, 2"
+
+"$ferry" secret "$work/secret" >/dev/null || fail "ferry secret"
+start_daemon manager --secret-file "$work/secret"
+manager=$(address_of manager) || fail "no manager"
+start_daemon spawner --manager "$manager" --secret-file "$work/secret" --cores 2
+address_of spawner >/dev/null || fail "no spawner"
+timeout -k 5 90 srun -n 2 --ferry-functions=2 --ferry-mode=warm --ferry-manager="$manager" "$ring" \
+  >"$work/manager.out" 2>&1 || fail "srun --ferry-manager exited with $?"
+[ "$(world_of manager)" = "4x4" ] || fail "srun --ferry-manager: expected 4 ranks in a world of 4"
+timeout 10 "$ferry" status --manager "$manager" >"$work/status.out" 2>&1 || fail "ferry status"
+grep -q "slurm-[0-9]*\.0/" "$work/status.out" || fail "the manager saw no lease of the job step (FERRY_JOB)"
+echo "ok: srun --ferry-manager leases from that manager, as slurm-<job>.<step>"
 
 cat >"$work/job.sh" <<JOB
 #!/bin/bash
