@@ -200,8 +200,14 @@ slurm_cluster_stop() {
     wait "$pid" 2>/dev/null
   done
   for pid in $(slurm_cluster_step_daemons); do kill -KILL "$pid" 2>/dev/null; done
-  [ -f "$slurm_dir/munged.pid" ] && kill -TERM "$(cat "$slurm_dir/munged.pid")" 2>/dev/null
-  for _ in $(seq 50); do [ -S "$slurm_dir/munge.socket" ] || break; sleep 0.1; done
+  # munged writes its seed file on the way out: its directory goes once it has ended.
+  local munged
+  munged=$(cat "$slurm_dir/munged.pid" 2>/dev/null)
+  if [ -n "$munged" ]; then
+    kill -TERM "$munged" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$munged" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$munged" 2>/dev/null
+  fi
   rm -rf "$slurm_dir"
   slurm_dir=""
   slurm_pids=()
