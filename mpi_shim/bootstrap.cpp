@@ -158,20 +158,17 @@ struct Launch {
 };
 Launch launch;
 
-/// A launcher's own description of this rank, read before PMPI_Init: Open MPI's mpirun,
-/// then Slurm's srun, then PMI.
+/// mpirun's description of this rank, read before PMPI_Init. Under srun (direct launch),
+/// Open MPI's PMIx client sets environment variables all through PMPI_Init while the
+/// lease client's UCX reads its configuration from the environment on the owner's
+/// thread, which crashed getenv; there the function ranks start after PMPI_Init.
 bool launcher_rank(int& rank, int& size) {
-  const std::pair<const char*, const char*> candidates[] = {
-      {"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"}, {"SLURM_PROCID", "SLURM_NTASKS"}, {"PMI_RANK", "PMI_SIZE"}};
-  for (const auto& [rank_name, size_name] : candidates) {
-    const char* rank_text = std::getenv(rank_name);
-    const char* size_text = std::getenv(size_name);
-    if (rank_text == nullptr || size_text == nullptr) continue;
-    rank = std::atoi(rank_text);
-    size = std::atoi(size_text);
-    return size > 0 && rank >= 0 && rank < size;
-  }
-  return false;
+  const char* rank_text = std::getenv("OMPI_COMM_WORLD_RANK");
+  const char* size_text = std::getenv("OMPI_COMM_WORLD_SIZE");
+  if (rank_text == nullptr || size_text == nullptr) return false;
+  rank = std::atoi(rank_text);
+  size = std::atoi(size_text);
+  return size > 0 && rank >= 0 && rank < size;
 }
 
 /// Leases and spawns this batch rank's function ranks (on the owner's thread).

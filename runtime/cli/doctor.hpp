@@ -5,8 +5,9 @@
 
 namespace ferry::cli {
 
-/// Checks UCX (version, transports, wakeup), RDMA devices, Open MPI, ferry-worker and the
-/// kernel features the spawner uses, printing one `[ ok ]`, `[warn]` or `[FAIL]` line per
+/// Checks UCX (version, transports, wakeup), RDMA devices, Open MPI, ferry-worker, the
+/// kernel features the spawner uses and Slurm (controller, munge, PMIx, Ferry's SPANK
+/// plugin), printing one `[ ok ]`, `[warn]`, `[FAIL]` (or `[info]`) line per
 /// check (with a fix for each one not ok) to `out`. Returns 0 when nothing failed, else 1.
 /// Never throws: an unexpected error becomes a FAIL line.
 int run_doctor(std::ostream& out) noexcept;

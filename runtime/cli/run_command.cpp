@@ -8,12 +8,14 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "runtime/cli/options.hpp"
 #include "runtime/cli/run_launcher.hpp"
 #include "runtime/cli/run_shim_location.hpp"
 #include "runtime/cli/run_summary.hpp"
+#include "runtime/cli/srun_task_failures.hpp"
 #include "runtime/client/client.hpp"
 #include "runtime/client/embedded_cluster.hpp"
 #include "runtime/common/error.hpp"
@@ -232,9 +234,14 @@ int run_job(const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   int exit_code = 1;
   {
-    LauncherProcess launcher(launcher_command(options, environment), launcher_environment(environment));
+    std::optional<SrunStderrReader> srun_stderr;
+    if (options.launcher == Launcher::srun) srun_stderr.emplace();
+    LauncherProcess launcher(launcher_command(options, environment), launcher_environment(environment),
+                             srun_stderr ? srun_stderr->write_end() : -1);
+    if (srun_stderr) srun_stderr->start();
     trace::phase("launcher started");
     exit_code = launcher.wait_forwarding_signals();
+    if (srun_stderr) exit_code = srun_exit_code(exit_code, srun_stderr->finish());
   }
   trace::phase("launcher exited");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

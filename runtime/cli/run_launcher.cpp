@@ -53,7 +53,9 @@ std::vector<std::string> srun_command(const RunOptions& options, const JobEnviro
   if (job.preload.find(',') != std::string::npos) {
     throw Error(Errc::invalid_argument, "LD_PRELOAD '" + job.preload + "' contains a comma, which srun --export cannot carry");
   }
-  return {"srun", "-n", std::to_string(options.batch_ranks), "--export=ALL,LD_PRELOAD=" + job.preload};
+  // As under mpirun, one rank's failure ends the job; Debian's Open MPI joins through PMIx.
+  return {"srun", "-n", std::to_string(options.batch_ranks), "--mpi=pmix", "--kill-on-bad-exit=1",
+          "--export=ALL,LD_PRELOAD=" + job.preload};
 }
 
 std::vector<char*> c_strings(const std::vector<std::string>& strings) {
@@ -168,7 +170,11 @@ void block_launcher_signals() {
 
 void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 
-LauncherProcess::LauncherProcess(const std::vector<std::string>& command, const std::vector<std::string>& environment) {
+LauncherProcess::LauncherProcess(const std::vector<std::string>& command, const std::vector<std::string>& environment,
+                                 int stderr_fd) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (stderr_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stderr_fd, STDERR_FILENO);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   sigset_t empty;
@@ -179,8 +185,9 @@ LauncherProcess::LauncherProcess(const std::vector<std::string>& command, const 
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   auto argv = c_strings(command);
   auto envp = c_strings(environment);
-  const int failed = ::posix_spawnp(&pid_, argv[0], nullptr, &attributes, argv.data(), envp.data());
+  const int failed = ::posix_spawnp(&pid_, argv[0], &actions, &attributes, argv.data(), envp.data());
   posix_spawnattr_destroy(&attributes);
+  posix_spawn_file_actions_destroy(&actions);
   if (failed != 0) {
     pid_ = -1;
     throw Error(Errc::not_found, "cannot start the launcher '" + command.front() + "': " + std::strerror(failed));

@@ -23,10 +23,12 @@ std::vector<std::string> launcher_environment(const JobEnvironment& job);
 /// later), so that wait_forwarding_signals() receives them.
 void block_launcher_signals();
 
-/// The launcher process. Its signal mask and dispositions are reset to the defaults.
+/// The launcher process. Its signal mask and dispositions are reset to the defaults; its
+/// stderr goes to `stderr_fd` when that is not -1.
 class LauncherProcess {
  public:
-  LauncherProcess(const std::vector<std::string>& command, const std::vector<std::string>& environment);
+  LauncherProcess(const std::vector<std::string>& command, const std::vector<std::string>& environment,
+                  int stderr_fd = -1);
   LauncherProcess(const LauncherProcess&) = delete;
   LauncherProcess& operator=(const LauncherProcess&) = delete;
   /// Kills and reaps the launcher if it is still running.

@@ -40,10 +40,13 @@ std::vector<std::string> inherited_environment() {
   return env;
 }
 
-// A spawner started by mpirun or srun carries that launcher's context; a program that
-// inherited it would try to join the spawner's own MPI job instead of starting fresh.
+// A spawner started by mpirun or srun (or embedded in a rank they started) carries that
+// launcher's context; a program that inherited it would try to join the spawner's own MPI
+// job instead of starting fresh: Open MPI takes a Slurm step's variables for a direct
+// launch by srun. The job's own SLURM_JOB_* variables stay.
 bool is_launcher_context(std::string_view entry) {
-  for (const std::string_view prefix : {"OMPI_", "PMIX_", "OPAL_", "ORTE_", "PRTE_"}) {
+  for (const std::string_view prefix : {"OMPI_", "PMIX_", "OPAL_", "ORTE_", "PRTE_", "SLURM_STEP", "SLURM_PROCID=",
+                                        "SLURM_LOCALID=", "SLURM_NODEID=", "SLURM_TASK_PID=", "SLURM_GTIDS="}) {
     if (entry.starts_with(prefix)) return true;
   }
   return false;
