@@ -35,10 +35,15 @@ void apply_defaults() {
 }
 }  // namespace
 
-std::shared_ptr<Context> Context::create(bool multi_threaded_workers) {
+std::shared_ptr<Context> Context::create(bool multi_threaded_workers, bool shared_memory) {
   apply_defaults();
   ucp_config_t* config = nullptr;
   check(ucp_config_read(nullptr, nullptr, &config), "ucp_config_read");
+  if (!shared_memory && std::getenv("UCX_TLS") == nullptr) {
+    const ucs_status_t modified = ucp_config_modify(config, "TLS", "^posix,sysv,cma,knem,xpmem");
+    if (modified != UCS_OK) ucp_config_release(config);
+    check(modified, "ucp_config_modify TLS");
+  }
 
   ucp_params_t params{};
   params.field_mask = UCP_PARAM_FIELD_FEATURES | UCP_PARAM_FIELD_MT_WORKERS_SHARED;
