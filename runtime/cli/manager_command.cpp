@@ -54,11 +54,23 @@ bool parse_manager_settings(const Arguments& args, manager::Settings& settings) 
   }
   return true;
 }
+
+// Refusing every lease for want of munged is a setup error the admin should see at once.
+void check_munge_reachable(const lease::OwnerCheck& check) {
+  if (check.authentication != lease::Authentication::munge) return;
+  try {
+    lease::decode_munge_credential(check.munge_socket, lease::encode_munge_credential(check.munge_socket, ""));
+  } catch (const Error& error) {
+    std::cerr << "ferry manager: warning: --auth munge, but munged does not answer here: " << error.what()
+              << "; every lease request is refused until it does" << std::endl;
+  }
+}
 }  // namespace
 
 int run_manager_command(const Arguments& args) {
   manager::Settings settings;
   if (!parse_manager_settings(args, settings)) return 0;
+  check_munge_reachable(settings.owner_check);
   block_termination_signals();
   manager::Manager manager(settings);
   std::cout << "ferry manager listening on " << manager.address().to_string() << std::endl;
