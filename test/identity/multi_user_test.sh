@@ -82,7 +82,10 @@ export FERRY_MUNGE_SOCKET=$socket
 "$ferry" secret "$work/secret" >/dev/null || exit 1
 start_daemon manager --secret-file "$work/secret" --auth munge --munge-socket "$socket"
 manager=$(address_of manager) || exit 1
-start_daemon spawner --manager "$manager" --secret-file "$work/secret" --cores 2 --work-root "$work/root"
+# Not start_daemon: that one lets a spawner serve root's leases.
+"$ferry" spawner --manager "$manager" --secret-file "$work/secret" --cores 2 --work-root "$work/root" \
+  >"$work/spawner.log" 2>&1 &
+daemons+=($!)
 address_of spawner >/dev/null || exit 1
 for _ in $(seq 100); do grep -q "registered at" "$work/manager.log" && break; sleep 0.1; done
 
