@@ -2,7 +2,7 @@
 # Two users on one site. As root, this makes two throwaway users, a munged with a key of
 # its own, a manager that proves owners with munge and a spawner run as root, all on
 # loopback, and shows that
-#   - an executor of user A runs with A's uid, gid and groups;
+#   - an executor of user A runs with A's uid, gid and groups, and no capability;
 #   - user B cannot read A's lease directory, A's shipped library or A's executor's
 #     memory, cannot signal A's executor and cannot ptrace it;
 #   - a lease request without a credential, with one made under another key, expired,
@@ -108,6 +108,8 @@ check "the executor's real, effective, saved uids are $user_a's" \
   grep -qP "^Uid:\t$uid_a\t$uid_a\t$uid_a\t$uid_a$" "/proc/$pid/status"
 check "the executor's gids are $user_a's" grep -qP "^Gid:\t$gid_a\t$gid_a\t$gid_a\t$gid_a$" "/proc/$pid/status"
 check "the executor has $user_a's supplementary group $group_x" grep -qP "^Groups:.*\b$gid_x\b" "/proc/$pid/status"
+check "the executor keeps no capability" grep -qP "^CapPrm:\t0+$" "/proc/$pid/status"
+check "the executor has no effective capability" grep -qP "^CapEff:\t0+$" "/proc/$pid/status"
 check "the executor is not in root's group 0" bash -c "! grep -qP '^Groups:.*(\t| )0( |$)' /proc/$pid/status"
 check "the lease directory belongs to $user_a with mode 0700" \
   test "$(stat -c '%U %a' "$lease_dir")" = "$user_a 700"
