@@ -59,7 +59,8 @@ std::optional<ProcessIdentity> executor_identity(const lease::Token& token, uint
     refuse(token, "its owner " + who(token) + " is not a user on this node");
   }
   const gid_t gid = token.owner_gid == lease::no_id ? found->pw_gid : token.owner_gid;
-  return ProcessIdentity{token.owner_uid, gid, supplementary_groups(found->pw_name, gid)};
+  return ProcessIdentity{token.owner_uid, gid, supplementary_groups(found->pw_name, gid), found->pw_name,
+                         found->pw_dir};
 }
 
 }  // namespace ferry::spawner

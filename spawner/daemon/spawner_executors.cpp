@@ -108,6 +108,17 @@ std::string library_key(const wire::SpawnRequest& request) {
   return std::to_string(request.token.owner_uid) + ":" + request.library_hash;
 }
 
+// An executor run as its owner sees the owner's USER, LOGNAME and HOME, not the spawner's.
+void set_user_environment(std::vector<std::string>& env, const std::optional<ProcessIdentity>& identity) {
+  if (!identity) return;
+  const std::string entries[] = {"USER=" + identity->user, "LOGNAME=" + identity->user, "HOME=" + identity->home};
+  std::erase_if(env, [&](const std::string& entry) {
+    return std::any_of(std::begin(entries), std::end(entries),
+                       [&](const std::string& own) { return variable_name(own) == variable_name(entry); });
+  });
+  env.insert(env.end(), std::begin(entries), std::end(entries));
+}
+
 std::string join_cpus(const std::vector<int>& cpus) {
   std::string text;
   for (const int cpu : cpus) text += (text.empty() ? "" : ",") + std::to_string(cpu);
@@ -204,8 +215,8 @@ void Spawner::start_executor(ucp_ep_h from, const wire::SpawnRequest& request, s
     ::fcntl(status[0], F_SETFL, O_NONBLOCK);
     UniqueFd status_write(status[1]);
     executor.key = random_key();
-    ProcessSpec spec = worker_spec(request, cpus, executor.key, status_write.get(), library_fd, identity);
-    executor.process = Process::spawn(spec);
+    executor.process =
+        Process::spawn(worker_spec(request, cpus, executor.key, status_write.get(), library_fd, identity));
   } else {
     executor.process = Process::spawn(program_spec(request, cpus, identity));
   }
@@ -235,6 +246,7 @@ ProcessSpec Spawner::worker_spec(const wire::SpawnRequest& request, const std::v
                "--listen", settings_.listen.host};
   spec.env = inherited_environment();
   spec.env.push_back("FERRY_EXECUTOR_KEY=" + to_hex(key));
+  set_user_environment(spec.env, identity);
   spec.working_directory = make_lease_directory(settings_.work_root, request.token.lease_id, identity);
   spec.identity = identity;
   spec.cpus = cpus;
@@ -248,6 +260,7 @@ ProcessSpec Spawner::program_spec(const wire::SpawnRequest& request, const std::
   ProcessSpec spec;
   spec.argv = request.argv;
   spec.env = program_environment(request.env);
+  set_user_environment(spec.env, identity);
   // The lease's private directory, for the program's scratch files (the shim keeps Open
   // MPI's session directory there), removed with the spawner's work root.
   const std::string lease_directory = make_lease_directory(settings_.work_root, request.token.lease_id, identity);

@@ -15,6 +15,8 @@ struct ProcessIdentity {
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;  ///< supplementary groups
+  std::string user;           ///< login name, for USER and LOGNAME
+  std::string home;           ///< home directory, for HOME
 };
 
 /// What to run and inside which limits.

@@ -111,6 +111,8 @@ check "the executor has $user_a's supplementary group $group_x" grep -qP "^Group
 check "the executor keeps no capability" grep -qP "^CapPrm:\t0+$" "/proc/$pid/status"
 check "the executor has no effective capability" grep -qP "^CapEff:\t0+$" "/proc/$pid/status"
 check "the executor is not in root's group 0" bash -c "! grep -qP '^Groups:.*(\t| )0( |$)' /proc/$pid/status"
+check "the executor sees $user_a's USER and HOME, not root's" \
+  bash -c "tr '\\0' '\\n' </proc/$pid/environ | grep -qx 'USER=$user_a' && ! tr '\\0' '\\n' </proc/$pid/environ | grep -qx 'HOME=/root'"
 check "the lease directory belongs to $user_a with mode 0700" \
   test "$(stat -c '%U %a' "$lease_dir")" = "$user_a 700"
 check "$user_a reads its own lease directory" as_user "$user_a" test -r "$whoami"
