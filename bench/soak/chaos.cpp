@@ -347,7 +347,7 @@ std::vector<std::string> strike_network(std::mt19937_64& random, const ChaosProg
       net.on_spawner_side(with_tcp({test::ferry_cli(), "spawner", "--manager", address, "--secret-file", secret, "--listen",
                                     std::string(NamespacePair::spawner_address) + ":0", "--cores", "2", "--worker",
                                     test::ferry_worker(), "--work-root", dir.file(tag + "-work"), "--id", "chaos-net",
-                                    "--grace-ms", "500"})),
+                                    "--grace-ms", "500", "--allow-root-owner"})),
       "ferry spawner ");
   const auto spawner_state = [&]() -> std::string {
     const auto status = namespaced_status(net, address, dir);

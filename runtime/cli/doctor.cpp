@@ -23,6 +23,8 @@
 #include "runtime/common/executable_path.hpp"
 #include "runtime/common/error.hpp"
 #include "runtime/common/unique_fd.hpp"
+#include "runtime/lease/munge_credential.hpp"
+#include "spawner/process/cgroup.hpp"
 #include "runtime/ucx/status.hpp"
 
 namespace ferry::cli {
@@ -33,9 +35,11 @@ constexpr std::string_view rdma_fix =
     "only on InfiniBand/RoCE nodes: apt-get install rdma-core ibverbs-providers";
 constexpr std::string_view mpi_fix = "apt-get install openmpi-bin libopenmpi-dev";
 constexpr std::string_view cgroup_fix =
-    "optional: start the spawner in a delegated cgroup (systemd-run -p Delegate=yes ...)";
-constexpr std::string_view unified_cgroup_fix =
-    "optional: boot with systemd.unified_cgroup_hierarchy=1";
+    "optional: boot with systemd.unified_cgroup_hierarchy=1 and start the spawner in a delegated cgroup "
+    "with +memory in its subtree_control (systemd-run -p Delegate=yes ...), or name one with --cgroup";
+constexpr std::string_view munge_fix =
+    "multi-user sites: apt-get install munge, one /etc/munge/munge.key on every node, systemctl start munge "
+    "(or set FERRY_MUNGE_SOCKET)";
 
 // ---------------------------------------------------------------- RAII helpers
 
@@ -328,56 +332,38 @@ void check_pidfd(Report& report) {
                               : "allow pidfd_open in the container's seccomp profile");
 }
 
-/// Mount point of the cgroup v2 hierarchy; empty when none is mounted.
-std::string cgroup2_mount_point() {
-  std::ifstream mounts("/proc/self/mounts");
-  std::string device, mount_point, type, rest;
-  while (mounts >> device >> mount_point >> type && std::getline(mounts, rest)) {
-    if (type == "cgroup2") return mount_point;
-  }
-  return {};
-}
-
-/// This process's path in the cgroup v2 hierarchy ("/..."); empty when unknown.
-std::string own_cgroup2_path() {
-  std::ifstream cgroups("/proc/self/cgroup");
-  std::string line;
-  while (std::getline(cgroups, line)) {
-    if (line.starts_with("0::")) return line.substr(3);
-  }
-  return {};
-}
-
-bool file_lists_word(const std::string& path, std::string_view wanted) {
-  std::ifstream file(path);
-  std::string word;
-  while (file >> word) {
-    if (word == wanted) return true;
-  }
-  return false;
-}
-
+// The spawner's own choice (find_lease_cgroup_parent), so that doctor and spawner agree.
 void check_cgroup(Report& report) {
-  const std::string fallback = ": the spawner uses rlimits";
-  const std::string mount_point = cgroup2_mount_point();
-  if (mount_point.empty()) {
-    report.warn("cgroup", "cgroup v2 is not mounted" + fallback, unified_cgroup_fix);
-    return;
-  }
-  if (!file_lists_word(mount_point + "/cgroup.controllers", "memory")) {
-    report.warn("cgroup", "cgroup v2 at " + mount_point + " has no memory controller" + fallback,
-                unified_cgroup_fix);
-    return;
-  }
-  const std::string own_path = own_cgroup2_path();
-  const std::string directory = own_path == "/" ? mount_point : mount_point + own_path;
-  if (!file_lists_word(directory + "/cgroup.controllers", "memory")) {
-    report.warn("cgroup", "no memory controller delegated to " + directory + fallback, cgroup_fix);
-  } else if (::access(directory.c_str(), W_OK) != 0 ||
-             ::access((directory + "/cgroup.subtree_control").c_str(), W_OK) != 0) {
-    report.warn("cgroup", directory + " is not writable" + fallback, cgroup_fix);
+  const spawner::CgroupSupport support = spawner::find_lease_cgroup_parent("/proc", "");
+  if (support.parent.empty()) {
+    report.warn("cgroup", "executors' memory is limited with RLIMIT_DATA: " + support.reason, cgroup_fix);
   } else {
-    report.ok("cgroup", "memory controller writable in " + directory);
+    report.ok("cgroup", "a cgroup per lease limits executors' memory (memory.max): " + support.reason);
+  }
+}
+
+// Who the executors of a spawner started by this user would run as.
+void check_identity(Report& report) {
+  if (::geteuid() == 0) {
+    report.ok("identity", "run as root, a spawner runs each executor as its lease's owner (proven with munge) "
+                          "and refuses leases of root unless --allow-root-owner");
+  } else {
+    report.ok("identity", "run as uid " + std::to_string(::geteuid()) +
+                              ", a spawner serves only this user's leases and runs executors as this user");
+  }
+}
+
+void check_munge(Report& report) {
+  const std::string socket = lease::munge_socket_path("");
+  const std::string where = socket.empty() ? "munge's default socket" : socket;
+  try {
+    const lease::MungeIdentity identity =
+        lease::decode_munge_credential(socket, lease::encode_munge_credential(socket, "ferry doctor"));
+    report.ok("munge", "munged at " + where + " vouches for uid " + std::to_string(identity.uid) +
+                           ": managers with --auth munge can prove this user's leases");
+  } catch (const std::exception& error) {
+    report.warn("munge", std::string(error.what()) + " (" + where + "): only managers without --auth munge "
+                         "grant this user leases", munge_fix);
   }
 }
 
@@ -408,6 +394,8 @@ constexpr std::array checks{
     Check{"ferry-worker", check_ferry_worker, "cmake --build <build-dir> --target ferry-worker"},
     Check{"pidfd", check_pidfd, "run on Linux 5.3 or newer"},
     Check{"cgroup", check_cgroup, cgroup_fix},
+    Check{"identity", check_identity, ""},
+    Check{"munge", check_munge, munge_fix},
     Check{"ip", check_ip_command, "apt-get install iproute2"},
     Check{"slurm", check_slurm, "only on a Slurm cluster: apt-get install slurm-client"},
     Check{"munge", check_munge, "apt-get install munge"},

@@ -2,6 +2,7 @@
 
 #include "runtime/client/embedded_cluster.hpp"
 #include "runtime/cli/options.hpp"
+#include "runtime/lease/munge_credential.hpp"
 #include "spawner/daemon/spawner.hpp"
 
 namespace ferry::cli {
@@ -27,6 +28,7 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
   unsigned cores = 0;
   unsigned grace_ms = 1000;
   unsigned silent_ms = 30000;
+  std::string auth = "none";
   po::options_description options(
       "ferry spawner: starts executors pinned to leased cores, under leased memory, for valid lease tokens");
   options.add_options()
@@ -41,10 +43,27 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
       ("work-root", po::value(&settings.work_root), "directory for per-lease working directories (default: a new one in /tmp)")
       ("grace-ms", po::value(&grace_ms)->default_value(grace_ms), "time between SIGTERM and SIGKILL when a lease ends")
       ("silent-connection-ms", po::value(&silent_ms)->default_value(silent_ms),
-       "a connection that sends nothing for this long after it is made is closed");
+       "a connection that sends nothing for this long after it is made is closed")
+      ("auth", po::value(&auth)->default_value(auth),
+       "without --manager: how the owner of a lease request is proven: none (the uid the client claims) or munge "
+       "(the uid of the request's munge credential)")
+      ("munge-socket", po::value(&settings.owner_check.munge_socket),
+       "munged's socket for --auth munge (default: FERRY_MUNGE_SOCKET, then munge's own default)")
+      ("cgroup", po::value(&settings.cgroup),
+       "cgroup v2 directory to make a cgroup per lease in (memory.max = the lease's memory); default: this "
+       "process's own cgroup when it is delegated with the memory controller; none: RLIMIT_DATA only")
+      ("cpu-quota-percent", po::value(&settings.cpu_quota_percent),
+       "with cgroups: cpu.max of each lease, in percent of its cores (default 0: no quota)")
+      ("allow-root-owner", po::bool_switch(&settings.allow_root_owner),
+       "run as root the executors of leases that root owns (a spawner run as root refuses them otherwise)");
   po::variables_map values;
   if (!parse_options(args, "ferry spawner [--manager HOST:PORT --secret-file FILE] [options]", options, values)) return false;
   settings.listen = ucx::SocketAddress::parse(listen);
+  settings.owner_check.authentication = lease::parse_authentication(auth);
+  settings.owner_check.munge_socket = lease::munge_socket_path(settings.owner_check.munge_socket);
+  if (!manager.empty() && settings.owner_check.authentication != lease::Authentication::none) {
+    throw Error(Errc::invalid_argument, "--auth is for a spawner without --manager: the manager proves lease owners");
+  }
   if (!manager.empty()) {
     if (secret_file.empty()) throw Error(Errc::invalid_argument, "--manager needs --secret-file (the manager's secret)");
     settings.manager = ucx::SocketAddress::parse(manager);

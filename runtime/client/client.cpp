@@ -41,9 +41,13 @@ std::string Client::manager_address() const { return session_->granter_address()
 Lease Client::lease(const LeaseSpec& spec) {
   const std::string granter = session_->granter_address();
   const uint64_t id = session_->next_request_id();
-  const wire::LeaseRequest request{id, session_->options().owner, spec.cores, spec.memory_mib,
-                                   static_cast<uint32_t>(spec.duration.count()), spec.placement};
+  wire::LeaseRequest request{id, session_->options().owner, spec.cores, spec.memory_mib,
+                             static_cast<uint32_t>(spec.duration.count()), spec.placement};
+  const std::string credential_problem = session_->prove_owner(request);
   auto reply = expect<wire::LeaseReply>(session_->ask(granter, request, id, "requesting a lease"), "lease");
+  if (reply.status == Errc::unauthorized && !credential_problem.empty()) {
+    throw Error(reply.status, "lease refused: " + reply.error + "; " + credential_problem);
+  }
   if (reply.status != Errc::ok) throw Error(reply.status, "lease refused: " + reply.error);
   return Lease(session_, granter, reply.token, reply.spawner_address);
 }

@@ -42,6 +42,9 @@ struct ClientOptions {
   /// Whose MPI names this client publishes and sees: the effective user's login name by
   /// default. The manager takes it as given, like `owner`.
   std::string user;
+  /// munged's socket for the credential that proves who leases: empty takes
+  /// FERRY_MUNGE_SOCKET, then munge's default. Without munged, requests go without one.
+  std::string munge_socket;
   /// How this client waits for replies and results (auto: chosen from who shares its cores).
   WaitMode mode = WaitMode::automatic;
   /// Bound on every control request (lease, spawn, connect).

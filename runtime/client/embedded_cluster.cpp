@@ -30,11 +30,15 @@ EmbeddedCluster::EmbeddedCluster(uint32_t cores, const std::string& worker_execu
   manager::Settings manager_settings;
   manager_settings.secret = lease::Secret::generate();
   manager_settings.first_spawner_wait = std::chrono::seconds(10);
+  manager_settings.same_user_peers = true;
   manager_ = std::make_unique<manager::Manager>(manager_settings);
 
   spawner::Settings spawner_settings;
   spawner_settings.manager = manager_->address();
   spawner_settings.secret = manager_settings.secret;
+  // Its executors run as the caller, who is in this very process, whoever that is.
+  spawner_settings.allow_root_owner = true;
+  spawner_settings.same_user_peers = true;
   spawner_settings.worker_executable = worker_executable.empty() ? default_worker_executable() : worker_executable;
   spawner::apply_machine_defaults(spawner_settings);
   // Launchers bind ranks from CPU 0 upwards, so the embedded spawner leases from the top.

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "runtime/common/log.hpp"
+#include "runtime/lease/lease_owner.hpp"
+#include "runtime/lease/munge_credential.hpp"
 #include "runtime/common/overloaded.hpp"
 #include "runtime/ucx/request.hpp"
 #include "runtime/common/host_name.hpp"
@@ -67,6 +69,21 @@ Session::~Session() {
   endpoints_.clear();
   channel_.reset();
   cluster_.reset();
+}
+
+std::string Session::prove_owner(wire::LeaseRequest& request) {
+  request.claimed_uid = static_cast<uint32_t>(::geteuid());
+  request.claimed_gid = static_cast<uint32_t>(::getegid());
+  request.claimed_user = lease::user_name_of(request.claimed_uid);
+  if (cluster_) return {};
+  try {
+    request.credential = lease::encode_munge_credential(lease::munge_socket_path(options_.munge_socket),
+                                                        lease::lease_request_payload(request));
+    return {};
+  } catch (const Error& error) {
+    spdlog::debug("lease request {} goes without a munge credential: {}", request.request_id, error.what());
+    return error.what();
+  }
 }
 
 std::string Session::granter_address() const {

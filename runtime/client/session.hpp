@@ -60,6 +60,10 @@ class Session {
   /// The connection to `address`, made on first use.
   ucx::Endpoint& endpoint(const std::string& address);
   uint64_t next_request_id() noexcept { return next_request_id_++; }
+  /// Says who sends `request`: this process's uid, gid and user, and a munge credential
+  /// bound to the request. Returns why there is no credential, or empty when there is one
+  /// (or none is needed: the single-machine default proves nothing to itself).
+  std::string prove_owner(wire::LeaseRequest& request);
 
   /// Connects to `address` and waits until the connection is made.
   std::unique_ptr<ucx::Endpoint> connect(const std::string& address);

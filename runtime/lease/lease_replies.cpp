@@ -19,9 +19,12 @@ wire::LeaseReply reply_with(uint64_t request_id, Action&& action) {
 }
 }  // namespace
 
-wire::LeaseReply answer_lease_request(LeaseTable& table, const wire::LeaseRequest& request, uint64_t now_ms) {
+wire::LeaseReply answer_lease_request(LeaseTable& table, const OwnerCheck& check, const wire::LeaseRequest& request,
+                                      uint64_t now_ms) {
   return reply_with(request.request_id, [&]() -> const LeaseRecord& {
-    return table.grant(request.owner, request.cores, request.memory_mib, request.duration_ms, now_ms, request.placement);
+    const OwnerIdentity owner = establish_owner(check, request);
+    return table.grant(request.owner, request.cores, request.memory_mib, request.duration_ms, now_ms, request.placement,
+                       owner);
   });
 }
 

@@ -102,7 +102,8 @@ SpawnerRecord* LeaseTable::choose_spawner(uint32_t cores, uint32_t memory_mib, c
 }
 
 const LeaseRecord& LeaseTable::grant(const std::string& owner, uint32_t cores, uint32_t memory_mib,
-                                     uint32_t duration_ms, uint64_t now_ms, const std::string& placement) {
+                                     uint32_t duration_ms, uint64_t now_ms, const std::string& placement,
+                                     const OwnerIdentity& identity) {
   if (cores == 0) throw Error(Errc::invalid_argument, "a lease needs at least one core");
   if (duration_ms == 0 || duration_ms > max_duration_ms) {
     throw Error(Errc::invalid_argument, "lease duration must be between 1 ms and 24 h");
@@ -139,7 +140,8 @@ const LeaseRecord& LeaseTable::grant(const std::string& owner, uint32_t cores, u
   spawner->memory_leased_mib += granted_mib;
 
   LeaseRecord record;
-  record.token = Token{next_lease_id_++, spawner->id, cores, granted_mib, now_ms + duration_ms, owner, {}};
+  record.token = Token{next_lease_id_++, spawner->id, cores, granted_mib, now_ms + duration_ms, owner,
+                       identity.uid, identity.gid, identity.user, identity.proof, {}};
   sign(record.token, secret_);
   record.spawner_address = spawner->address;
   record.node = spawner->node;
@@ -276,7 +278,7 @@ nlohmann::json LeaseTable::to_json(uint64_t now_ms) const {
   }
   nlohmann::json leases = nlohmann::json::array();
   for (const auto& [id, lease] : leases_) {
-    leases.push_back({{"id", id}, {"owner", lease.token.owner}, {"spawner", lease.token.spawner_id}, {"node", lease.node},
+    leases.push_back({{"id", id}, {"owner", lease.token.owner}, {"user", lease.token.owner_user}, {"spawner", lease.token.spawner_id}, {"node", lease.node},
                       {"cores", lease.token.cores}, {"memory_mib", lease.token.memory_mib},
                       {"state", lease_state_name(lease.state)}, {"reason", lease.end_reason},
                       {"expires_in_ms", static_cast<int64_t>(lease.token.expiry_unix_ms) - static_cast<int64_t>(now_ms)},

@@ -89,7 +89,8 @@ class LeaseTable {
   /// `memory_mib` 0 asks for a fair share (memory_to_grant), which the token then names.
   /// A `placement` (a spawner's id or its node's name) limits the choice to those it names.
   const LeaseRecord& grant(const std::string& owner, uint32_t cores, uint32_t memory_mib,
-                           uint32_t duration_ms, uint64_t now_ms, const std::string& placement = {});
+                           uint32_t duration_ms, uint64_t now_ms, const std::string& placement = {},
+                           const OwnerIdentity& identity = {});
   /// Takes a valid token that a registered spawner serves back into the table (after the
   /// granting process restarted); see Adoption.
   Adoption adopt(const Token& token, const std::string& spawner_id, uint64_t now_ms);

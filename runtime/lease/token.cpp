@@ -15,7 +15,7 @@ namespace ferry::lease {
 namespace {
 
 // Keeps a token's MAC from ever being valid for some other message signed with the secret.
-constexpr std::string_view mac_domain = "ferry lease token v1";
+constexpr std::string_view mac_domain = "ferry lease token v2";
 
 std::vector<std::byte> signed_bytes(const Token& token) {
   wire::Writer writer;
@@ -26,6 +26,10 @@ std::vector<std::byte> signed_bytes(const Token& token) {
   writer.u32(token.memory_mib);
   writer.u64(token.expiry_unix_ms);
   writer.string(token.owner);
+  writer.u32(token.owner_uid);
+  writer.u32(token.owner_gid);
+  writer.string(token.owner_user);
+  writer.u8(static_cast<uint8_t>(token.owner_proof));
   return writer.take();
 }
 

@@ -37,11 +37,13 @@ LeaseStore::LeaseStore(const std::string& path) : path_(path) {
   sqlite3_busy_timeout(db_, 5000);
   execute("PRAGMA journal_mode=WAL");
   execute("PRAGMA synchronous=NORMAL");  // survives a crash of the manager, not of the machine
+  // Tokens signed before owners had a uid (table `leases`) no longer verify: they are left behind.
   execute(
-      "CREATE TABLE IF NOT EXISTS leases (id INTEGER PRIMARY KEY, spawner TEXT NOT NULL, cores INTEGER NOT NULL,"
+      "CREATE TABLE IF NOT EXISTS leases_v2 (id INTEGER PRIMARY KEY, spawner TEXT NOT NULL, cores INTEGER NOT NULL,"
       " memory_mib INTEGER NOT NULL, expiry_ms INTEGER NOT NULL, owner TEXT NOT NULL, mac BLOB NOT NULL,"
       " spawner_address TEXT NOT NULL, node TEXT NOT NULL, granted_ms INTEGER NOT NULL, executors INTEGER NOT NULL,"
-      " wall_ns INTEGER NOT NULL, cpu_ns INTEGER NOT NULL, hot_poll_ns INTEGER NOT NULL, peak_kib INTEGER NOT NULL)");
+      " wall_ns INTEGER NOT NULL, cpu_ns INTEGER NOT NULL, hot_poll_ns INTEGER NOT NULL, peak_kib INTEGER NOT NULL,"
+      " owner_uid INTEGER NOT NULL, owner_gid INTEGER NOT NULL, owner_user TEXT NOT NULL, owner_proof INTEGER NOT NULL)");
   execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
   execute(
       "CREATE TABLE IF NOT EXISTS ended_usage (id INTEGER PRIMARY KEY CHECK (id = 1), leases INTEGER NOT NULL,"
@@ -63,7 +65,8 @@ void LeaseStore::execute(const char* sql) const {
 std::vector<lease::LeaseRecord> LeaseStore::active_leases() const {
   Statement query = prepare(db_,
                             "SELECT id, spawner, cores, memory_mib, expiry_ms, owner, mac, spawner_address, node,"
-                            " granted_ms, executors, wall_ns, cpu_ns, hot_poll_ns, peak_kib FROM leases ORDER BY id");
+                            " granted_ms, executors, wall_ns, cpu_ns, hot_poll_ns, peak_kib, owner_uid, owner_gid, owner_user,"
+                            " owner_proof FROM leases_v2 ORDER BY id");
   std::vector<lease::LeaseRecord> leases;
   while (sqlite3_step(query.get()) == SQLITE_ROW) {
     sqlite3_stmt* row = query.get();
@@ -83,6 +86,10 @@ std::vector<lease::LeaseRecord> LeaseStore::active_leases() const {
     lease.granted_unix_ms = unsigned_of(row, 9);
     lease.executors = static_cast<uint32_t>(unsigned_of(row, 10));
     lease.usage = {unsigned_of(row, 11), unsigned_of(row, 12), unsigned_of(row, 13), unsigned_of(row, 14)};
+    lease.token.owner_uid = static_cast<uint32_t>(unsigned_of(row, 15));
+    lease.token.owner_gid = static_cast<uint32_t>(unsigned_of(row, 16));
+    lease.token.owner_user = text_of(row, 17);
+    lease.token.owner_proof = static_cast<lease::OwnerProof>(unsigned_of(row, 18));
     leases.push_back(std::move(lease));
   }
   return leases;
@@ -95,8 +102,8 @@ uint64_t LeaseStore::next_lease_id() const {
 
 void LeaseStore::keep(const lease::LeaseRecord& lease) {
   Statement insert = prepare(db_,
-                             "INSERT OR REPLACE INTO leases VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-                             " ?13, ?14, ?15)");
+                             "INSERT OR REPLACE INTO leases_v2 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+                             " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
   sqlite3_stmt* row = insert.get();
   const lease::Token& token = lease.token;
   sqlite3_bind_int64(row, 1, signed_of(token.lease_id));
@@ -114,11 +121,15 @@ void LeaseStore::keep(const lease::LeaseRecord& lease) {
   sqlite3_bind_int64(row, 13, signed_of(lease.usage.cpu_ns));
   sqlite3_bind_int64(row, 14, signed_of(lease.usage.hot_poll_ns));
   sqlite3_bind_int64(row, 15, signed_of(lease.usage.peak_memory_kib));
+  sqlite3_bind_int64(row, 16, token.owner_uid);
+  sqlite3_bind_int64(row, 17, token.owner_gid);
+  sqlite3_bind_text(row, 18, token.owner_user.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(row, 19, static_cast<int64_t>(token.owner_proof));
   if (sqlite3_step(row) != SQLITE_DONE) throw Error(Errc::system, std::string("lease store: ") + sqlite3_errmsg(db_));
 }
 
 void LeaseStore::forget(uint64_t lease_id) {
-  Statement remove = prepare(db_, "DELETE FROM leases WHERE id = ?1");
+  Statement remove = prepare(db_, "DELETE FROM leases_v2 WHERE id = ?1");
   sqlite3_bind_int64(remove.get(), 1, signed_of(lease_id));
   if (sqlite3_step(remove.get()) != SQLITE_DONE) {
     throw Error(Errc::system, std::string("lease store: ") + sqlite3_errmsg(db_));

@@ -31,7 +31,7 @@ wire::NameReply name_reply(uint64_t request_id, Answer&& answer) {
 
 Manager::Manager(Settings settings)
     : settings_(std::move(settings)),
-      context_((ucx::allow_many_connections(), ucx::Context::create())),
+      context_((ucx::allow_many_connections(), ucx::Context::create(false, settings_.same_user_peers))),
       worker_(ucx::Worker::create(context_)),
       table_(settings_.secret) {
   restore_leases();
@@ -46,7 +46,10 @@ Manager::Manager(Settings settings)
               [this] {
     silent_.close_silent_for(settings_.silent_connection_timeout, [this](ucp_ep_h handle) { forget_peer(handle); });
   });
-  spdlog::info("manager listening on {}", listener_->address().to_string());
+  spdlog::info("manager listening on {}; lease owners: {}", listener_->address().to_string(),
+               settings_.owner_check.authentication == lease::Authentication::munge
+                   ? "proven by munge"
+                   : "as the clients claim them (no authentication)");
 }
 
 void Manager::restore_leases() {
@@ -231,7 +234,7 @@ void Manager::on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message)
     held_lease_requests_.emplace_back(from, message);
     return;
   }
-  wire::LeaseReply reply = lease::answer_lease_request(table_, message, lease::now_unix_ms());
+  wire::LeaseReply reply = lease::answer_lease_request(table_, settings_.owner_check, message, lease::now_unix_ms());
   if (reply.status == Errc::ok) {
     try {
       keep(reply.token.lease_id);
@@ -246,8 +249,10 @@ void Manager::on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message)
       return;
     }
     if (Peer* peer = find_peer(from)) remember_lease(*peer, reply.token.lease_id);
-    spdlog::info("lease {} granted to {}: {} cores on {}", reply.token.lease_id, message.owner,
-                 message.cores, reply.token.spawner_id);
+    spdlog::info("lease {} granted to {} (user {}, uid {}): {} cores on {}", reply.token.lease_id, message.owner,
+                 reply.token.owner_user, reply.token.owner_uid, message.cores, reply.token.spawner_id);
+  } else if (reply.status == Errc::unauthorized) {
+    spdlog::warn("lease request of {} refused: {}", message.owner, reply.error);
   }
   channel_->send(from, reply);
 }

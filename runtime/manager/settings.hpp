@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "runtime/lease/lease_owner.hpp"
 #include "runtime/lease/secret.hpp"
 #include "runtime/ucx/socket_address.hpp"
 
@@ -12,6 +13,11 @@ namespace ferry::manager {
 struct Settings {
   ucx::SocketAddress listen{"127.0.0.1", 0};
   lease::Secret secret;
+  /// Its peers are processes of its own user only (the single-machine default), so UCX's
+  /// shared-memory transports may serve them; other users cannot map them.
+  bool same_user_peers = false;
+  /// How the owner of a lease request is established (see lease_owner.hpp).
+  lease::OwnerCheck owner_check;
   /// How often spawners report. One silent for `missed_heartbeats` periods gets no new
   /// leases until it is heard again; one silent for `spawner_timeout` is dropped and its
   /// leases revoked. A spawner that dies is dropped at once: its connection fails.

@@ -35,10 +35,18 @@ void apply_defaults() {
 }
 }  // namespace
 
-std::shared_ptr<Context> Context::create(bool multi_threaded_workers) {
+std::shared_ptr<Context> Context::create(bool multi_threaded_workers, bool shared_memory) {
   apply_defaults();
   ucp_config_t* config = nullptr;
   check(ucp_config_read(nullptr, nullptr, &config), "ucp_config_read");
+  if (!shared_memory && std::getenv("UCX_TLS") == nullptr) {
+    // "sm" names every shared-memory transport; the defaults above are for those alone.
+    for (const auto& [name, value] : {std::pair{"TLS", "^sm"}, std::pair{"WARN_UNUSED_ENV_VARS", "n"}}) {
+      const ucs_status_t modified = ucp_config_modify(config, name, value);
+      if (modified != UCS_OK) ucp_config_release(config);
+      check(modified, std::string("ucp_config_modify ") + name);
+    }
+  }
 
   ucp_params_t params{};
   params.field_mask = UCP_PARAM_FIELD_FEATURES | UCP_PARAM_FIELD_MT_WORKERS_SHARED;

@@ -11,7 +11,10 @@ class Context : public std::enable_shared_from_this<Context> {
  public:
   /// Creates a context with active messages, tags, RMA and wakeup support.
   /// `multi_threaded_workers` allows several threads to use workers of this context.
-  static std::shared_ptr<Context> create(bool multi_threaded_workers = false);
+  /// Without `shared_memory` (daemons whose peers may be other users, who cannot map
+  /// each other's shared memory) the shared-memory transports are left out, unless the
+  /// user chose the transports (UCX_TLS).
+  static std::shared_ptr<Context> create(bool multi_threaded_workers = false, bool shared_memory = true);
 
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;

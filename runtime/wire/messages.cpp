@@ -21,6 +21,7 @@ constexpr size_t max_library = 256 * mib;
 constexpr size_t max_address = 4 * kib;
 constexpr size_t max_list = 4096;
 constexpr size_t max_name = 4 * kib;
+constexpr size_t max_credential = 4 * kib;  // a munge credential of a small payload is ~200 bytes
 
 constexpr size_t header_size = 8;
 constexpr size_t body_length_offset = 4;
@@ -54,6 +55,10 @@ void fields(auto& v, Of<lease::Token> auto& m) {
   v("memory_mib", m.memory_mib);
   v("expiry_unix_ms", m.expiry_unix_ms);
   v("owner", m.owner);
+  v("owner_uid", m.owner_uid);
+  v("owner_gid", m.owner_gid);
+  v("owner_user", m.owner_user, max_name);
+  v("owner_proof", m.owner_proof);
   v("mac", m.mac);
 }
 
@@ -97,6 +102,10 @@ void fields(auto& v, Of<LeaseRequest> auto& m) {
   v("memory_mib", m.memory_mib);
   v("duration_ms", m.duration_ms);
   v("placement", m.placement);
+  v("claimed_uid", m.claimed_uid);
+  v("claimed_gid", m.claimed_gid);
+  v("claimed_user", m.claimed_user, max_name);
+  v("credential", m.credential, max_credential);
 }
 
 void fields(auto& v, Of<LeaseReply> auto& m) {
@@ -237,6 +246,16 @@ bool known(SpawnKind kind) {
   switch (kind) {
     case SpawnKind::worker:
     case SpawnKind::program:
+      return true;
+  }
+  return false;
+}
+
+bool known(lease::OwnerProof proof) {
+  switch (proof) {
+    case lease::OwnerProof::none:
+    case lease::OwnerProof::claimed:
+    case lease::OwnerProof::munge:
       return true;
   }
   return false;

@@ -25,7 +25,7 @@
 namespace ferry::wire {
 
 inline constexpr uint16_t magic = 0x5946;  // "FY"
-inline constexpr uint8_t protocol_version = 3;
+inline constexpr uint8_t protocol_version = 4;  // 4: lease owners carry uid, gid and proof
 
 /// UCX active-message ids used by Ferry.
 inline constexpr uint16_t am_control = 1;
@@ -86,6 +86,13 @@ struct LeaseRequest {
   uint32_t memory_mib = 0;
   uint32_t duration_ms = 0;
   std::string placement;  ///< a spawner's id or a node's name to lease on; empty: anywhere
+  /// Who the client says it is; a granter that authenticates takes the uid and gid from
+  /// `credential` instead (lease::no_id: not said).
+  uint32_t claimed_uid = lease::no_id;
+  uint32_t claimed_gid = lease::no_id;
+  std::string claimed_user = {};
+  /// A munge credential whose payload is lease_request_payload(*this); empty: none.
+  std::string credential = {};
   bool operator==(const LeaseRequest&) const = default;
 };
 struct LeaseReply {

@@ -46,7 +46,8 @@ LeaseUse& LeaseBook::renew(const lease::Token& token, uint64_t now_ms) {
   verify(token, now_ms);
   LeaseUse& use = active_.try_emplace(token.lease_id, LeaseUse{token, 0, 0}).first->second;
   if (token.cores != use.token.cores || token.memory_mib != use.token.memory_mib ||
-      token.owner != use.token.owner) {
+      token.owner != use.token.owner || token.owner_uid != use.token.owner_uid ||
+      token.owner_gid != use.token.owner_gid) {
     throw Error(Errc::unauthorized, "renewed token of lease " + std::to_string(token.lease_id) +
                                         " does not match the lease");
   }

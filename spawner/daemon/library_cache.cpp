@@ -8,12 +8,12 @@
 
 namespace ferry::spawner {
 
-int LibraryCache::find(const std::string& hash) const {
-  const auto found = libraries_.find(hash);
+int LibraryCache::find(const std::string& key) const {
+  const auto found = libraries_.find(key);
   return found == libraries_.end() ? -1 : found->second.get();
 }
 
-int LibraryCache::store(const std::string& hash, std::span<const std::byte> library) {
+int LibraryCache::store(const std::string& key, const std::string& hash, std::span<const std::byte> library) {
   if (sha256_hex(library) != hash) {
     throw Error(Errc::protocol, "shipped content does not match its hash " + hash);
   }
@@ -27,7 +27,7 @@ int LibraryCache::store(const std::string& hash, std::span<const std::byte> libr
   }
   ::fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
   const int raw = fd.get();
-  libraries_[hash] = std::move(fd);
+  libraries_[key] = std::move(fd);
   return raw;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Shipped files (function libraries, programs and their libraries), kept in sealed
-// memfds and cached by SHA-256 of their content, so a file is sent once per spawner
-// however many executors use it.
+// memfds and cached by their owner and the SHA-256 of their content, so a file is sent
+// once per spawner and user however many executors use it.
 
 #include <cstddef>
 #include <map>
@@ -14,11 +14,11 @@ namespace ferry::spawner {
 
 class LibraryCache {
  public:
-  /// The memfd holding the library with this hash, or -1 when it is not cached.
-  int find(const std::string& hash) const;
-  /// Checks that `library` hashes to `hash` and stores it; returns its memfd.
+  /// The memfd of the library stored under `key`, or -1 when it is not cached.
+  int find(const std::string& key) const;
+  /// Checks that `library` hashes to `hash` and stores it under `key`; returns its memfd.
   /// Throws Error(protocol) on a hash mismatch.
-  int store(const std::string& hash, std::span<const std::byte> library);
+  int store(const std::string& key, const std::string& hash, std::span<const std::byte> library);
 
  private:
   std::map<std::string, UniqueFd> libraries_;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/lease/lease_owner.hpp"
 #include "runtime/lease/secret.hpp"
 #include "runtime/ucx/socket_address.hpp"
 
@@ -17,10 +18,22 @@ struct Settings {
   /// The manager to register with; without one the spawner grants leases on itself.
   std::optional<ucx::SocketAddress> manager;
   lease::Secret secret;
+  /// Its peers are processes of its own user only (the single-machine default), so UCX's
+  /// shared-memory transports may serve them; other users cannot map them.
+  bool same_user_peers = false;
+  /// Stand-alone only: how the owner of a lease request is established.
+  lease::OwnerCheck owner_check;
+  /// A spawner run as root runs no executor as root unless this allows it.
+  bool allow_root_owner = false;
   std::vector<int> cpus;        ///< CPUs to lease out; all this process may use by default
   uint32_t memory_mib = 0;      ///< memory to lease out; physical memory by default
   std::string worker_executable;  ///< path of ferry-worker
   std::string work_root;        ///< per-lease working directories go below it
+  /// The cgroup v2 directory lease cgroups go in; empty: this process's own cgroup,
+  /// if it may; "none": never (RLIMIT_DATA only).
+  std::string cgroup;
+  /// With cgroups: each lease's CPU time per period, in percent of its cores; 0: no quota.
+  uint32_t cpu_quota_percent = 0;
   std::chrono::milliseconds grace{1000};  ///< SIGTERM to SIGKILL
   /// A connection that sends nothing for this long after it is made is closed.
   std::chrono::milliseconds silent_connection_timeout{std::chrono::seconds(30)};

@@ -67,7 +67,7 @@ void ShippedFiles::store(const std::vector<wire::ShippedFile>& files) {
   }
   if (programs != 1) throw Error(Errc::invalid_argument, "a shipped program needs exactly one executable among its files");
   for (const auto& file : files) {
-    if (!file.content.empty() && contents_.find(file.hash) < 0) contents_.store(file.hash, file.content);
+    if (!file.content.empty() && contents_.find(file.hash) < 0) contents_.store(file.hash, file.hash, file.content);
   }
 }
 

@@ -16,14 +16,23 @@ namespace ferry::spawner {
 
 Spawner::Spawner(Settings settings)
     : settings_((apply_machine_defaults(settings), std::move(settings))),
-      context_((ucx::allow_many_connections(), ucx::Context::create())),
+      context_((ucx::allow_many_connections(), ucx::Context::create(false, settings_.same_user_peers))),
       worker_(ucx::Worker::create(context_)),
       book_(settings_.id, settings_.secret),
       cpus_(settings_.cpus) {
   std::filesystem::create_directories(settings_.work_root);
+  // Each lease's directory belongs to its owner; the root only lets them reach it.
+  std::filesystem::permissions(settings_.work_root,
+                               std::filesystem::perms::owner_all | std::filesystem::perms::group_exec |
+                                   std::filesystem::perms::others_exec,
+                               std::filesystem::perm_options::replace);
   if (const size_t stale = remove_stale_lease_directories(settings_.work_root); stale > 0) {
     spdlog::info("removed {} lease directories an earlier spawner left in {}", stale, settings_.work_root);
   }
+  if (settings_.cgroup != "none") cgroups_ = find_lease_cgroup_parent("/proc", settings_.cgroup);
+  spdlog::info("executors' memory limit: {}", cgroups_.parent.empty() ? "RLIMIT_DATA, as no cgroup v2 can be used: " +
+                                                                            (cgroups_.reason.empty() ? "--cgroup none" : cgroups_.reason)
+                                                                      : cgroups_.reason);
   channel_ = std::make_unique<wire::ControlChannel>(
       worker_, [this](ucp_ep_h from, wire::Message&& message) { handle(from, std::move(message)); });
   listener_ = ucx::Listener::create(worker_, settings_.listen,
@@ -52,6 +61,7 @@ Spawner::Spawner(Settings settings)
 
 Spawner::~Spawner() {
   executors_.clear();  // each Process kills and reaps its group
+  lease_cgroups_.clear();
   listener_.reset();
   manager_.reset();
   peers_.clear();
@@ -217,7 +227,7 @@ void Spawner::on_lease_request(ucp_ep_h from, const wire::LeaseRequest& request)
     channel_->send(from, reply);
     return;
   }
-  const wire::LeaseReply reply = lease::answer_lease_request(*own_leases_, request, lease::now_unix_ms());
+  const wire::LeaseReply reply = lease::answer_lease_request(*own_leases_, settings_.owner_check, request, lease::now_unix_ms());
   if (reply.status == Errc::ok) leases_of_peer_[from].push_back(reply.token.lease_id);
   channel_->send(from, reply);
 }
@@ -277,6 +287,7 @@ void Spawner::remove_directory_if_done(uint64_t lease_id) {
   for (const auto& [id, executor] : executors_) {
     if (executor.lease_id == lease_id) return;
   }
+  lease_cgroups_.erase(lease_id);
   try {
     remove_tree(lease_directory_path(settings_.work_root, lease_id));
   } catch (const Error& error) {

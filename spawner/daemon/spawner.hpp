@@ -24,6 +24,7 @@
 #include "spawner/daemon/library_cache.hpp"
 #include "spawner/daemon/shipped_files.hpp"
 #include "spawner/daemon/settings.hpp"
+#include "spawner/process/cgroup.hpp"
 
 namespace ferry::spawner {
 
@@ -66,15 +67,22 @@ class Spawner {
   void schedule_expiry(uint64_t lease_id);
   void on_lease_timer(uint64_t lease_id);
   void end_lease(uint64_t lease_id, const std::string& reason);
-  /// Removes an ended lease's directory once none of its executors is left.
+  /// The lease's cgroup, made on first use; none when cgroups cannot be used.
+  const LeaseCgroup* lease_cgroup(const lease::Token& token);
+  /// Puts the process in its lease's cgroup, or limits its memory with RLIMIT_DATA.
+  void limit_memory(ProcessSpec& spec, const wire::SpawnRequest& request);
+  /// Removes an ended lease's directory and cgroup once none of its executors is left.
   void remove_directory_if_done(uint64_t lease_id);
 
   // executors
   void on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request);
-  void start_executor(ucp_ep_h from, const wire::SpawnRequest& request, std::vector<int> cpus);
+  void start_executor(ucp_ep_h from, const wire::SpawnRequest& request, std::vector<int> cpus,
+                      const std::optional<ProcessIdentity>& identity);
   ProcessSpec worker_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus,
-                          const std::vector<std::byte>& key, int status_fd, int library_fd);
-  ProcessSpec program_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus);
+                          const std::vector<std::byte>& key, int status_fd, int library_fd,
+                          const std::optional<ProcessIdentity>& identity);
+  ProcessSpec program_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus,
+                           const std::optional<ProcessIdentity>& identity);
   void watch_executor(Executor& executor);
   void on_output(uint64_t executor_id, wire::Stream stream);
   void on_status(uint64_t executor_id);
@@ -103,6 +111,8 @@ class Spawner {
   CpuPool cpus_;
   LibraryCache libraries_;
   ShippedFiles shipped_;
+  CgroupSupport cgroups_;  ///< where lease cgroups go; none: RLIMIT_DATA limits memory
+  std::map<uint64_t, std::unique_ptr<LeaseCgroup>> lease_cgroups_;
   std::map<uint64_t, Executor> executors_;
   std::map<uint64_t, EventLoop::TimerId> lease_timers_;
   std::optional<EventLoop::TimerId> heartbeat_timer_;

@@ -15,6 +15,7 @@
 #include "runtime/common/log.hpp"
 #include "runtime/common/trace.hpp"
 #include "runtime/ucx/waiter.hpp"
+#include "spawner/daemon/executor_user.hpp"
 #include "spawner/daemon/spawner.hpp"
 #include "spawner/process/lease_directory.hpp"
 #include "runtime/common/host_name.hpp"
@@ -104,6 +105,23 @@ uint64_t memory_limit_bytes(uint32_t memory_mib) {
 #endif
 }
 
+// Each user's libraries are cached apart: one user's cached library is never handed to
+// another who merely names its hash.
+std::string library_key(const wire::SpawnRequest& request) {
+  return std::to_string(request.token.owner_uid) + ":" + request.library_hash;
+}
+
+// An executor run as its owner sees the owner's USER, LOGNAME and HOME, not the spawner's.
+void set_user_environment(std::vector<std::string>& env, const std::optional<ProcessIdentity>& identity) {
+  if (!identity) return;
+  const std::string entries[] = {"USER=" + identity->user, "LOGNAME=" + identity->user, "HOME=" + identity->home};
+  std::erase_if(env, [&](const std::string& entry) {
+    return std::any_of(std::begin(entries), std::end(entries),
+                       [&](const std::string& own) { return variable_name(own) == variable_name(entry); });
+  });
+  env.insert(env.end(), std::begin(entries), std::end(entries));
+}
+
 std::string join_cpus(const std::vector<int>& cpus) {
   std::string text;
   for (const int cpu : cpus) text += (text.empty() ? "" : ",") + std::to_string(cpu);
@@ -120,7 +138,7 @@ void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request)
   wire::SpawnReply reply;
   reply.request_id = request.request_id;
   if (request.kind == wire::SpawnKind::worker && request.library.empty() &&
-      libraries_.find(request.library_hash) < 0) {
+      libraries_.find(library_key(request)) < 0) {
     reply.need_library = true;
     channel_->send(from, reply);
     return;
@@ -162,13 +180,15 @@ void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request)
   try {
     book_.admit(request.token, request.cores, request.memory_mib, lease::now_unix_ms());
     admitted = true;
+    const std::optional<ProcessIdentity> identity =
+        executor_identity(request.token, static_cast<uint32_t>(::geteuid()), settings_.allow_root_owner);
     cpus = cpus_.take(request.cores);
     if (cpus.empty()) {
       throw Error(Errc::no_resources, "spawner " + settings_.id + " has " + std::to_string(cpus_.free_count()) +
                                           " free cores, " + std::to_string(request.cores) + " were asked");
     }
     schedule_expiry(request.token.lease_id);
-    start_executor(from, request, cpus);
+    start_executor(from, request, cpus, identity);
   } catch (const Error& error) {
     if (admitted) book_.give_back(request.token.lease_id, request.cores, request.memory_mib);
     if (!cpus.empty()) cpus_.give_back(cpus);
@@ -180,7 +200,8 @@ void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request)
   }
 }
 
-void Spawner::start_executor(ucp_ep_h from, const wire::SpawnRequest& request, std::vector<int> cpus) {
+void Spawner::start_executor(ucp_ep_h from, const wire::SpawnRequest& request, std::vector<int> cpus,
+                             const std::optional<ProcessIdentity>& identity) {
   Executor executor;
   executor.id = next_executor_id_++;
   executor.lease_id = request.token.lease_id;
@@ -189,17 +210,18 @@ void Spawner::start_executor(ucp_ep_h from, const wire::SpawnRequest& request, s
   executor.kind = request.kind;
   executor.memory_mib = request.memory_mib;
   if (request.kind == wire::SpawnKind::worker) {
-    int library_fd = libraries_.find(request.library_hash);
-    if (library_fd < 0) library_fd = libraries_.store(request.library_hash, request.library);
+    int library_fd = libraries_.find(library_key(request));
+    if (library_fd < 0) library_fd = libraries_.store(library_key(request), request.library_hash, request.library);
     std::array<int, 2> status{};
     if (::pipe2(status.data(), O_CLOEXEC) != 0) throw_system_error("pipe2");
     executor.status_pipe.reset(status[0]);
     ::fcntl(status[0], F_SETFL, O_NONBLOCK);
     UniqueFd status_write(status[1]);
     executor.key = random_key();
-    executor.process = Process::spawn(worker_spec(request, cpus, executor.key, status_write.get(), library_fd));
+    executor.process =
+        Process::spawn(worker_spec(request, cpus, executor.key, status_write.get(), library_fd, identity));
   } else {
-    executor.process = Process::spawn(program_spec(request, cpus));
+    executor.process = Process::spawn(program_spec(request, cpus, identity));
   }
   executor.cpus = std::move(cpus);
   spdlog::info("executor {} of lease {} started as pid {} on cpus {}", executor.id, executor.lease_id,
@@ -212,7 +234,8 @@ void Spawner::start_executor(ucp_ep_h from, const wire::SpawnRequest& request, s
 }
 
 ProcessSpec Spawner::worker_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus,
-                                 const std::vector<std::byte>& key, int status_fd, int library_fd) {
+                                 const std::vector<std::byte>& key, int status_fd, int library_fd,
+                                 const std::optional<ProcessIdentity>& identity) {
   if (settings_.worker_executable.empty() || ::access(settings_.worker_executable.c_str(), X_OK) != 0) {
     throw Error(Errc::not_found, "the function host ferry-worker was not found at '" +
                                      settings_.worker_executable + "'");
@@ -226,20 +249,25 @@ ProcessSpec Spawner::worker_spec(const wire::SpawnRequest& request, const std::v
                "--listen", settings_.listen.host};
   spec.env = inherited_environment();
   spec.env.push_back("FERRY_EXECUTOR_KEY=" + to_hex(key));
-  spec.working_directory = make_lease_directory(settings_.work_root, request.token.lease_id);
+  set_user_environment(spec.env, identity);
+  spec.working_directory = make_lease_directory(settings_.work_root, request.token.lease_id, identity);
+  spec.identity = identity;
   spec.cpus = cpus;
-  spec.memory_limit_bytes = memory_limit_bytes(request.memory_mib);
+  limit_memory(spec, request);
   spec.inherit_fds = {{status_fd, worker_status_fd}, {library_fd, worker_library_fd}};
   return spec;
 }
 
-ProcessSpec Spawner::program_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus) {
+ProcessSpec Spawner::program_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus,
+                                  const std::optional<ProcessIdentity>& identity) {
   ProcessSpec spec;
   spec.argv = request.argv;
   spec.env = program_environment(request.env);
+  set_user_environment(spec.env, identity);
   // The lease's private directory, for the program's scratch files (the shim keeps Open
   // MPI's session directory there), removed with the spawner's work root.
-  const std::string lease_directory = make_lease_directory(settings_.work_root, request.token.lease_id);
+  const std::string lease_directory = make_lease_directory(settings_.work_root, request.token.lease_id, identity);
+  spec.identity = identity;
   spec.env.push_back("FERRY_LEASE_DIRECTORY=" + lease_directory);
   // A shipped program's node may not have the directory it was started in either.
   struct stat info {};
@@ -249,8 +277,31 @@ ProcessSpec Spawner::program_spec(const wire::SpawnRequest& request, const std::
                                : program_directory(request.working_directory);
   if (!request.shipped.empty()) run_shipped_copies(spec, shipped_.stage(request.shipped, lease_directory));
   spec.cpus = cpus;
-  spec.memory_limit_bytes = memory_limit_bytes(request.memory_mib);
+  limit_memory(spec, request);
   return spec;
+}
+
+const LeaseCgroup* Spawner::lease_cgroup(const lease::Token& token) {
+  if (cgroups_.parent.empty()) return nullptr;
+  auto& cgroup = lease_cgroups_[token.lease_id];
+  if (!cgroup) {
+    try {
+      cgroup = std::make_unique<LeaseCgroup>(cgroups_, token.lease_id, token.memory_mib, token.cores,
+                                             settings_.cpu_quota_percent);
+    } catch (const Error&) {
+      lease_cgroups_.erase(token.lease_id);
+      throw;
+    }
+  }
+  return cgroup.get();
+}
+
+void Spawner::limit_memory(ProcessSpec& spec, const wire::SpawnRequest& request) {
+  if (const LeaseCgroup* cgroup = lease_cgroup(request.token)) {
+    spec.cgroup_procs_fd = cgroup->procs_fd();
+  } else {
+    spec.memory_limit_bytes = memory_limit_bytes(request.memory_mib);
+  }
 }
 
 void Spawner::watch_executor(Executor& executor) {

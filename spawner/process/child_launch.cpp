@@ -3,6 +3,7 @@
 // everything it needs was prepared by LaunchPlan.
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -60,10 +61,28 @@ bool arrange_descriptors(LaunchPlan& plan) noexcept {
   return close_all_but_targets(plan);
 }
 
+// Groups first, then the gid, then the uid: each later step takes away the right to do
+// the earlier ones. Then root must be gone for good: setuid(0) has to fail.
+void switch_user(const LaunchPlan& plan) noexcept {
+  if (::setgroups(plan.groups.size(), plan.groups.data()) != 0) fail(plan, LaunchStep::groups);
+  if (::setresgid(plan.gid, plan.gid, plan.gid) != 0) fail(plan, LaunchStep::group_id);
+  if (::setresuid(plan.uid, plan.uid, plan.uid) != 0) fail(plan, LaunchStep::user_id);
+  uid_t real = 0, effective = 0, saved = 0;
+  if (::getresuid(&real, &effective, &saved) != 0 || real != plan.uid || effective != plan.uid || saved != plan.uid ||
+      ::setuid(0) == 0 || ::setgid(0) == 0) {
+    errno = EPERM;
+    fail(plan, LaunchStep::privileges_kept);
+  }
+}
+
 }  // namespace
 
 void run_child(LaunchPlan& plan) noexcept {
   if (::setpgid(0, 0) != 0) fail(plan, LaunchStep::process_group);
+  // "0" moves the writer itself; done while still privileged to write cgroup.procs.
+  if (plan.cgroup_procs_fd >= 0 && ::write(plan.cgroup_procs_fd, "0", 1) != 1) fail(plan, LaunchStep::cgroup);
+  // Before the death signal: changing credentials clears it.
+  if (plan.switch_user) switch_user(plan);
   // The death signal fires when the forking *thread* ends: spawn from a long-lived thread.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(plan, LaunchStep::parent_death_signal);
   if (::getppid() != plan.parent_pid) ::_exit(127);  // the spawner died before prctl

@@ -66,6 +66,17 @@ void set_memory_limit(LaunchPlan& plan, uint64_t bytes) {
   plan.memory_limit.rlim_max = static_cast<rlim_t>(bytes);
 }
 
+void set_identity(LaunchPlan& plan, const std::optional<ProcessIdentity>& identity) {
+  if (!identity) return;
+  if (identity->uid == 0 || identity->gid == 0) {
+    throw Error(Errc::invalid_argument, "spawn: a process is never switched to root's uid or gid");
+  }
+  plan.switch_user = true;
+  plan.uid = identity->uid;
+  plan.gid = identity->gid;
+  plan.groups = identity->groups;
+}
+
 void check_inherited(int from, int to) {
   if (to < 3) {
     throw Error(Errc::invalid_argument,
@@ -101,6 +112,11 @@ void set_fd_moves(LaunchPlan& plan, const int (&stdio)[3],
 std::string_view launch_step_name(LaunchStep step) noexcept {
   switch (step) {
     case LaunchStep::process_group: return "setpgid";
+    case LaunchStep::cgroup: return "joining the lease's cgroup";
+    case LaunchStep::groups: return "setgroups";
+    case LaunchStep::group_id: return "setgid";
+    case LaunchStep::user_id: return "setuid";
+    case LaunchStep::privileges_kept: return "dropping root";
     case LaunchStep::parent_death_signal: return "prctl(PR_SET_PDEATHSIG)";
     case LaunchStep::signals: return "sigprocmask";
     case LaunchStep::affinity: return "sched_setaffinity";
@@ -134,6 +150,8 @@ LaunchPlan::LaunchPlan(const ProcessSpec& spec, const int (&stdio)[3], int repor
   envp = pointers_to(environment);
   set_cpus(*this, spec.cpus);
   set_memory_limit(*this, spec.memory_limit_bytes);
+  set_identity(*this, spec.identity);
+  cgroup_procs_fd = spec.cgroup_procs_fd;
   set_fd_moves(*this, stdio, spec.inherit_fds);
 }
 

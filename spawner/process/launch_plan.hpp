@@ -19,6 +19,11 @@ namespace ferry::spawner {
 /// The step of the launch that failed, as reported by the child.
 enum class LaunchStep : int32_t {
   process_group,
+  cgroup,
+  groups,
+  group_id,
+  user_id,
+  privileges_kept,
   parent_death_signal,
   signals,
   affinity,
@@ -62,6 +67,11 @@ struct LaunchPlan {
   std::string working_directory;
   bool pin_cpus = false;
   cpu_set_t cpus{};
+  bool switch_user = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  int cgroup_procs_fd = -1;
   bool limit_memory = false;
   rlimit memory_limit{};
   std::vector<FdMove> fd_moves;  ///< sorted by target

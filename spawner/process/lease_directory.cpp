@@ -1,5 +1,8 @@
 #include "spawner/process/lease_directory.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <system_error>
 
@@ -21,7 +24,8 @@ std::string lease_directory_path(const std::string& root, uint64_t lease_id) {
   return (fs::path(root) / ("lease-" + std::to_string(lease_id))).string();
 }
 
-std::string make_lease_directory(const std::string& root, uint64_t lease_id) {
+std::string make_lease_directory(const std::string& root, uint64_t lease_id,
+                                 const std::optional<ProcessIdentity>& owner) {
   const fs::path directory = lease_directory_path(root, lease_id);
   std::error_code error;
   fs::create_directories(root, error);
@@ -34,6 +38,9 @@ std::string make_lease_directory(const std::string& root, uint64_t lease_id) {
   }
   fs::permissions(directory, fs::perms::owner_all, fs::perm_options::replace, error);
   if (error) throw_filesystem_error("chmod", directory, error);
+  if (owner && ::fchownat(AT_FDCWD, directory.c_str(), owner->uid, owner->gid, AT_SYMLINK_NOFOLLOW) != 0) {
+    throw_filesystem_error("chown", directory, std::error_code(errno, std::generic_category()));
+  }
   return directory.string();
 }
 

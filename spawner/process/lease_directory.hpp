@@ -2,14 +2,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "spawner/process/process_spec.hpp"
 
 namespace ferry::spawner {
 
-/// Creates (or keeps) `<root>/lease-<lease_id>`, private to the spawner's user
-/// (mode 0700), creating `root` too when missing; returns its path.
+/// Creates (or keeps) `<root>/lease-<lease_id>`, private (mode 0700) to `owner` or, with
+/// none, to the spawner's user, creating `root` too when missing; returns its path.
 /// Throws Errc::system when it cannot, or when the path exists and is not a directory.
-std::string make_lease_directory(const std::string& root, uint64_t lease_id);
+std::string make_lease_directory(const std::string& root, uint64_t lease_id,
+                                 const std::optional<ProcessIdentity>& owner = std::nullopt);
 /// `<root>/lease-<lease_id>`, whether it exists or not.
 std::string lease_directory_path(const std::string& root, uint64_t lease_id);
 

@@ -142,8 +142,10 @@ cluster_start_ferry() {
 # start_daemon_on NODE LOG COMMAND ARGS...: `ferry COMMAND ARGS...` on NODE in the
 # background, logging to $work/LOG.log.
 start_daemon_on() {
-  local node=$1 log=$2
+  local node=$1 log=$2 extra=()
   shift 2
-  on_node "$node" "$ferry" "$@" >"$work/$log.log" 2>&1 &
+  # A spawner started as root serves the leases of root, who runs the tests' clients.
+  [ "$1" = spawner ] && [ "$(id -u)" -eq 0 ] && extra=(--allow-root-owner)
+  on_node "$node" "$ferry" "$@" "${extra[@]}" >"$work/$log.log" 2>&1 &
   daemons+=($!)
 }

@@ -57,7 +57,11 @@ ferry::lease::Token token(uint64_t lease_id, uint64_t expiry_unix_ms) {
           .cores = 4,
           .memory_mib = 8192,
           .expiry_unix_ms = expiry_unix_ms,
-          .owner = "alice@login2"};
+          .owner = "alice@login2",
+          .owner_uid = 1001,
+          .owner_gid = 100,
+          .owner_user = "alice",
+          .owner_proof = ferry::lease::OwnerProof::munge};
 }
 
 ferry::lease::Token signed_token(uint64_t lease_id, uint64_t expiry_unix_ms) {
@@ -76,7 +80,7 @@ std::vector<Message> every_message() {
       Heartbeat{"node-17", 12, 40'960},
       LeaseRevoke{77, "owner disconnected"},
       UsageReport{77, 31, usage},
-      LeaseRequest{5, "alice@login2", 4, 8192, 60'000, "cn17"},
+      LeaseRequest{5, "alice@login2", 4, 8192, 60'000, "cn17", 1001, 100, "alice", "MUNGE:AwQFAAB...:"},
       LeaseReply{5, Errc::ok, "", signed_token(77, 1'700'000'060'000), "10.0.0.17:7070"},
       LeaseRenew{6, 77, 30'000},
       LeaseRelease{77},

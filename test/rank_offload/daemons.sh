@@ -4,9 +4,12 @@
 daemons=()
 
 # start_daemon COMMAND ARGS...: starts `ferry COMMAND ARGS...` in the background, logging
-# to $work/COMMAND.log.
+# to $work/COMMAND.log. A spawner started as root serves the leases of root, who runs
+# the tests' clients.
 start_daemon() {
-  "$ferry" "$@" >"$work/$1.log" 2>&1 &
+  local extra=()
+  [ "$1" = spawner ] && [ "$(id -u)" -eq 0 ] && extra=(--allow-root-owner)
+  "$ferry" "$@" "${extra[@]}" >"$work/$1.log" 2>&1 &
   daemons+=($!)
 }
 

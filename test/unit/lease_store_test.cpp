@@ -14,7 +14,8 @@ using ferry::manager::LeaseStore;
 namespace {
 LeaseRecord lease_on(const std::string& spawner, uint64_t id) {
   LeaseRecord lease;
-  lease.token = {id, spawner, 2, 512, 1'800'000'000'000ULL + id, "alice@login1", {}};
+  lease.token = {id, spawner, 2, 512, 1'800'000'000'000ULL + id, "alice@login1", 1001, 100, "alice",
+                 ferry::lease::OwnerProof::munge, {}};
   ferry::lease::sign(lease.token, ferry::lease::Secret::generate());
   lease.spawner_address = "10.0.0.7:7070";
   lease.node = "cn7";

@@ -25,7 +25,11 @@ Token signed_token(const Secret& secret) {
               .cores = 4,
               .memory_mib = 2048,
               .expiry_unix_ms = expiry,
-              .owner = "bob"};
+              .owner = "bob",
+              .owner_uid = 1002,
+              .owner_gid = 1002,
+              .owner_user = "bob",
+              .owner_proof = ferry::lease::OwnerProof::munge};
   sign(token, secret);
   return token;
 }
@@ -98,6 +102,10 @@ TEST_CASE("Tampering with any field makes the token unauthorized", "[lease][toke
       {"memory_mib", [](Token& t) { t.memory_mib += 1; }},
       {"expiry_unix_ms", [](Token& t) { t.expiry_unix_ms += 3'600'000; }},
       {"owner", [](Token& t) { t.owner = "mallory"; }},
+      {"owner_uid", [](Token& t) { t.owner_uid = 0; }},
+      {"owner_gid", [](Token& t) { t.owner_gid = 0; }},
+      {"owner_user", [](Token& t) { t.owner_user = "root"; }},
+      {"owner_proof", [](Token& t) { t.owner_proof = ferry::lease::OwnerProof::claimed; }},
       {"mac", [](Token& t) { t.mac[31] ^= 0x01; }},
       {"field boundary",
        [](Token& t) {

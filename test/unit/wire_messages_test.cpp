@@ -23,7 +23,11 @@ ferry::lease::Token sample_token() {
                             .cores = 6,
                             .memory_mib = 12288,
                             .expiry_unix_ms = 1'700'000'123'456ULL,
-                            .owner = "alice@login2"};
+                            .owner = "alice@login2",
+                            .owner_uid = 1001,
+                            .owner_gid = 100,
+                            .owner_user = "alice",
+                            .owner_proof = ferry::lease::OwnerProof::munge};
   for (size_t i = 0; i < token.mac.size(); ++i) token.mac[i] = static_cast<uint8_t>(0xa0 + i);
   return token;
 }
@@ -41,7 +45,7 @@ std::vector<Message> sample_messages() {
       Heartbeat{"node-17", 12, 40'960},
       LeaseRevoke{77, "owner disconnected"},
       UsageReport{77, 1'000'000'000'007ULL, usage},
-      LeaseRequest{5, "alice@login2", 4, 8192, 60'000, "cn17"},
+      LeaseRequest{5, "alice@login2", 4, 8192, 60'000, "cn17", 1001, 100, "alice", "MUNGE:AwQFAAB...:"},
       LeaseReply{5, Errc::ok, "", sample_token(), "10.0.0.17:7070"},
       LeaseRenew{6, 77, 30'000},
       LeaseRelease{std::numeric_limits<uint64_t>::max()},
@@ -265,6 +269,21 @@ TEST_CASE("Per-field limits apply on both sides", "[wire][messages]") {
     CHECK_THROWS_AS(encode(NameLookup{1, "u", std::string(4097, 's')}), Error);
     CHECK_THROWS_AS(encode(NameReply{1, Errc::ok, "", std::string(4097, 'p')}), Error);
   }
+  SECTION("munge credentials: 4 KiB") {
+    LeaseRequest request;
+    request.credential = std::string(4096, 'c');
+    CHECK(decode(encode(request)) == Message(request));
+    request.credential += 'c';
+    CHECK_THROWS_AS(encode(request), Error);
+    request.credential.clear();
+    auto bytes = encode(request);
+    const size_t credential_at = bytes.size() - 4;
+    set_u32(bytes, credential_at, 4097);
+    bytes.resize(bytes.size() + 4097, std::byte{'c'});
+    set_body_length(bytes);
+    require_rejected(bytes, "LeaseRequest.credential at byte " + std::to_string(credential_at) +
+                                ": length 4097 exceeds the limit");
+  }
   SECTION("worker addresses: 4 KiB each") {
     CHECK_THROWS_AS(encode(ExecutorWelcome{Errc::ok, "", {blob(4097, 0)}}), Error);
   }
@@ -290,7 +309,7 @@ TEST_CASE("Bad enum and boolean values are rejected", "[wire][messages]") {
   SECTION("SpawnKind") {
     SpawnRequest request;
     const auto good = encode(request);
-    const size_t kind_at = 8 + 8 + (8 + 4 + 4 + 4 + 8 + 4 + 32) + 4 + 4;
+    const size_t kind_at = 8 + 8 + (8 + 4 + 4 + 4 + 8 + 4 + 4 + 4 + 4 + 1 + 32) + 4 + 4;
     REQUIRE(good[kind_at] == std::byte{1});
     for (const int value : {0, 3, 255}) {
       auto bytes = good;
@@ -298,6 +317,14 @@ TEST_CASE("Bad enum and boolean values are rejected", "[wire][messages]") {
       require_rejected(bytes, "SpawnRequest.kind at byte " + std::to_string(kind_at) +
                                   ": unknown value " + std::to_string(value));
     }
+  }
+  SECTION("OwnerProof") {
+    const auto good = encode(TokenUpdate{});
+    const size_t proof_at = 8 + (8 + 4 + 4 + 4 + 8 + 4 + 4 + 4 + 4);
+    REQUIRE(good[proof_at] == std::byte{0});
+    auto bytes = good;
+    bytes[proof_at] = std::byte{3};
+    require_rejected(bytes, "TokenUpdate.token.owner_proof at byte " + std::to_string(proof_at) + ": unknown value 3");
   }
   SECTION("Stream") {
     auto bytes = encode(ExecutorOutput{1, Stream::err, "x"});
