@@ -20,6 +20,8 @@ namespace {
 
 std::string file_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
+std::string key_of(const wire::ShippedFile& file, uint32_t owner) { return std::to_string(owner) + ":" + file.hash; }
+
 void copy_memfd(int from, const std::string& to, mode_t mode) {
   struct stat info {};
   if (::fstat(from, &info) != 0) throw_system_error("fstat of a shipped file");
@@ -37,7 +39,7 @@ void copy_memfd(int from, const std::string& to, mode_t mode) {
 
 bool ShippedFiles::on_this_node(const wire::ShippedFile& file) {
   struct stat info {};
-  if (::stat(file.path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return false;
+  if (::stat(file.path.c_str(), &info) != 0 || !S_ISREG(info.st_mode) || (info.st_mode & S_IROTH) == 0) return false;
   const auto key = std::make_tuple(info.st_dev, info.st_ino, info.st_size, info.st_mtim.tv_sec, info.st_mtim.tv_nsec);
   auto known = local_hashes_.find(key);
   if (known == local_hashes_.end()) {
@@ -48,15 +50,15 @@ bool ShippedFiles::on_this_node(const wire::ShippedFile& file) {
   return known->second == file.hash;
 }
 
-std::vector<std::string> ShippedFiles::missing(const std::vector<wire::ShippedFile>& files) {
+std::vector<std::string> ShippedFiles::missing(const std::vector<wire::ShippedFile>& files, uint32_t owner) {
   std::vector<std::string> hashes;
   for (const auto& file : files) {
-    if (file.content.empty() && contents_.find(file.hash) < 0 && !on_this_node(file)) hashes.push_back(file.hash);
+    if (file.content.empty() && contents_.find(key_of(file, owner)) < 0 && !on_this_node(file)) hashes.push_back(file.hash);
   }
   return hashes;
 }
 
-void ShippedFiles::store(const std::vector<wire::ShippedFile>& files) {
+void ShippedFiles::store(const std::vector<wire::ShippedFile>& files, uint32_t owner) {
   size_t programs = 0;
   for (const auto& file : files) {
     const std::string name = file_name(file.path);
@@ -67,11 +69,14 @@ void ShippedFiles::store(const std::vector<wire::ShippedFile>& files) {
   }
   if (programs != 1) throw Error(Errc::invalid_argument, "a shipped program needs exactly one executable among its files");
   for (const auto& file : files) {
-    if (!file.content.empty() && contents_.find(file.hash) < 0) contents_.store(file.hash, file.hash, file.content);
+    if (!file.content.empty() && contents_.find(key_of(file, owner)) < 0) {
+      contents_.store(key_of(file, owner), file.hash, file.content);
+    }
   }
 }
 
-StagedProgram ShippedFiles::stage(const std::vector<wire::ShippedFile>& files, const std::string& directory) {
+StagedProgram ShippedFiles::stage(const std::vector<wire::ShippedFile>& files, const std::string& directory,
+                                   uint32_t owner) {
   StagedProgram staged;
   const auto program = std::find_if(files.begin(), files.end(), [](const auto& file) { return file.program; });
   if (program == files.end()) throw Error(Errc::invalid_argument, "a shipped program needs its executable among its files");
@@ -79,7 +84,7 @@ StagedProgram ShippedFiles::stage(const std::vector<wire::ShippedFile>& files, c
   const std::string shipped = directory + "/shipped-" + program->hash.substr(0, 16);
   for (const auto& file : files) {
     if (on_this_node(file)) continue;
-    const int content = contents_.find(file.hash);
+    const int content = contents_.find(key_of(file, owner));
     if (content < 0) throw Error(Errc::protocol, "shipped file '" + file.path + "' came without its content");
     if (::mkdir(shipped.c_str(), 0755) != 0 && errno != EEXIST) throw_system_error("mkdir " + shipped);
     const std::string copy = shipped + "/" + file_name(file.path);

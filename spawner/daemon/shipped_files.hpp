@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <tuple>
@@ -25,14 +26,16 @@ class ShippedFiles {
  public:
   /// Hashes of the files whose content must be sent: not cached, not in the request, and
   /// not on this node at the same path with the same content.
-  std::vector<std::string> missing(const std::vector<wire::ShippedFile>& files);
+  /// Each user's shipped files are kept apart: `owner` is the lease owner's uid.
+  std::vector<std::string> missing(const std::vector<wire::ShippedFile>& files, uint32_t owner);
   /// Keeps the content that came with `files`. Throws Error(protocol) when a content
   /// does not match its hash, Error(invalid_argument) for a path that is not absolute.
-  void store(const std::vector<wire::ShippedFile>& files);
+  void store(const std::vector<wire::ShippedFile>& files, uint32_t owner);
   /// Copies into `<directory>/shipped-<hash>` each file the node lacks (all were stored).
-  StagedProgram stage(const std::vector<wire::ShippedFile>& files, const std::string& directory);
+  StagedProgram stage(const std::vector<wire::ShippedFile>& files, const std::string& directory, uint32_t owner);
 
  private:
+  /// Whether the node has the file, at its path and readable by every user, with its content.
   bool on_this_node(const wire::ShippedFile& file);
 
   LibraryCache contents_;

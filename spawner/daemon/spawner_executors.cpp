@@ -147,7 +147,7 @@ void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request)
     try {
       // Only a lease holder may have files kept here.
       book_.verify(request.token, lease::now_unix_ms());
-      shipped_.store(request.shipped);
+      shipped_.store(request.shipped, request.token.owner_uid);
       size_t received = 0, bytes = 0;
       for (const auto& file : request.shipped) {
         if (file.content.empty()) continue;
@@ -157,7 +157,7 @@ void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request)
       if (received > 0) {
         spdlog::info("lease {}: {} shipped files received ({} bytes)", request.token.lease_id, received, bytes);
       }
-      reply.need_files = shipped_.missing(request.shipped);
+      reply.need_files = shipped_.missing(request.shipped, request.token.owner_uid);
     } catch (const Error& error) {
       spdlog::warn("refused a shipped program: {}", error.what());
       reply.status = error.code();
@@ -275,7 +275,7 @@ ProcessSpec Spawner::program_spec(const wire::SpawnRequest& request, const std::
   spec.working_directory = request.working_directory.empty() || (!request.shipped.empty() && directory_missing)
                                ? lease_directory
                                : program_directory(request.working_directory);
-  if (!request.shipped.empty()) run_shipped_copies(spec, shipped_.stage(request.shipped, lease_directory));
+  if (!request.shipped.empty()) run_shipped_copies(spec, shipped_.stage(request.shipped, lease_directory, request.token.owner_uid));
   spec.cpus = cpus;
   limit_memory(spec, request);
   return spec;

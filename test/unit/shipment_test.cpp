@@ -118,18 +118,22 @@ TEST_CASE("A spawner asks only for the files its node lacks and runs copies of t
   const std::string changed = write_file(here.file("libchanged.so"), "this node's version");
   files.push_back({changed, hash_of("the shipping node's version"), false, {}});
 
-  shipped.store(files);
-  const std::vector<std::string> missing = shipped.missing(files);
+  constexpr uint32_t alice = 1000, bob = 1001;
+  shipped.store(files, alice);
+  const std::vector<std::string> missing = shipped.missing(files, alice);
   CHECK(missing == std::vector<std::string>{files[0].hash, files[1].hash, files[3].hash});
 
   files[0].content = bytes_of(program_text);
   files[1].content = bytes_of(library_text);
   files[3].content = bytes_of("the shipping node's version");
-  shipped.store(files);
+  shipped.store(files, alice);
   for (auto& file : files) file.content.clear();
-  CHECK(shipped.missing(files).empty());
+  CHECK(shipped.missing(files, alice).empty());
+  // Knowing a file's hash does not give another user its content.
+  CHECK(shipped.missing(files, bob) == missing);
+  CHECK_THROWS_AS(shipped.stage(files, lease.path(), bob), ferry::Error);
 
-  const ferry::spawner::StagedProgram staged = shipped.stage(files, lease.path());
+  const ferry::spawner::StagedProgram staged = shipped.stage(files, lease.path(), alice);
   REQUIRE_FALSE(staged.executable.empty());
   CHECK(fs::path(staged.executable).filename() == "app");
   CHECK(read_text(staged.executable) == program_text);
@@ -139,13 +143,13 @@ TEST_CASE("A spawner asks only for the files its node lacks and runs copies of t
   CHECK(read_text(staged.library_directory + "/libchanged.so") == "the shipping node's version");
   CHECK_FALSE(fs::exists(staged.library_directory + "/libpresent.so"));
   // Staging the same program again in the lease reuses the copies.
-  CHECK(shipped.stage(files, lease.path()).executable == staged.executable);
+  CHECK(shipped.stage(files, lease.path(), alice).executable == staged.executable);
 }
 
 TEST_CASE("A spawner refuses shipped files that do not match their hash or name no file", "[ship]") {
   ferry::spawner::ShippedFiles shipped;
-  CHECK_THROWS_AS(shipped.store({{"/bin/app", hash_of("x"), true, bytes_of("y")}}), ferry::Error);
-  CHECK_THROWS_AS(shipped.store({{"relative/app", hash_of("x"), true, {}}}), ferry::Error);
-  CHECK_THROWS_AS(shipped.store({{"/bin/", hash_of("x"), true, {}}}), ferry::Error);
-  CHECK_THROWS_AS(shipped.store({{"/lib/liba.so", hash_of("x"), false, {}}}), ferry::Error);
+  CHECK_THROWS_AS(shipped.store({{"/bin/app", hash_of("x"), true, bytes_of("y")}}, 1000), ferry::Error);
+  CHECK_THROWS_AS(shipped.store({{"relative/app", hash_of("x"), true, {}}}, 1000), ferry::Error);
+  CHECK_THROWS_AS(shipped.store({{"/bin/", hash_of("x"), true, {}}}, 1000), ferry::Error);
+  CHECK_THROWS_AS(shipped.store({{"/lib/liba.so", hash_of("x"), false, {}}}, 1000), ferry::Error);
 }
