@@ -353,17 +353,25 @@ void check_identity(Report& report) {
   }
 }
 
-void check_munge(Report& report) {
+// Whether this user's leases can be proven with munge (ferry manager --auth munge); the
+// munge check among the Slurm checks asks the same of Slurm's munged.
+void check_lease_proof(Report& report) {
   const std::string socket = lease::munge_socket_path("");
   const std::string where = socket.empty() ? "munge's default socket" : socket;
   try {
     const lease::MungeIdentity identity =
         lease::decode_munge_credential(socket, lease::encode_munge_credential(socket, "ferry doctor"));
-    report.ok("munge", "munged at " + where + " vouches for uid " + std::to_string(identity.uid) +
-                           ": managers with --auth munge can prove this user's leases");
+    report.ok("lease-auth", "munged at " + where + " vouches for uid " + std::to_string(identity.uid) +
+                                ": managers with --auth munge can prove this user's leases");
   } catch (const std::exception& error) {
-    report.warn("munge", std::string(error.what()) + " (" + where + "): only managers without --auth munge "
-                         "grant this user leases", munge_fix);
+    const std::string text = std::string(error.what()) + " (" + where +
+                             "): only managers without --auth munge grant this user leases";
+    // A root spawner runs executors only for munge-proven owners; one user's own needs none.
+    if (::geteuid() == 0) {
+      report.warn("lease-auth", text + ", and a spawner run as root serves none", munge_fix);
+    } else {
+      report.info("lease-auth", text);
+    }
   }
 }
 
@@ -395,7 +403,7 @@ constexpr std::array checks{
     Check{"pidfd", check_pidfd, "run on Linux 5.3 or newer"},
     Check{"cgroup", check_cgroup, cgroup_fix},
     Check{"identity", check_identity, ""},
-    Check{"munge", check_munge, munge_fix},
+    Check{"lease-auth", check_lease_proof, munge_fix},
     Check{"ip", check_ip_command, "apt-get install iproute2"},
     Check{"slurm", check_slurm, "only on a Slurm cluster: apt-get install slurm-client"},
     Check{"munge", check_munge, "apt-get install munge"},
