@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "mpi_shim/communicator.hpp"
@@ -147,7 +148,12 @@ void abort_job(int code, const std::string& message) {
   const int exit_code = code == 0 ? 1 : code;
   int initialized = 0;
   PMPI_Initialized(&initialized);
-  if (world().role != Role::function && initialized) PMPI_Abort(MPI_COMM_WORLD, exit_code);
+  if (world().role != Role::function && initialized) {
+    // In a Slurm job step, the abort has slurmstepd kill every task at once, and the
+    // message above can be cut off on its way to srun: it gets a moment first.
+    if (std::getenv("SLURM_STEP_ID") != nullptr) ::usleep(300'000);
+    PMPI_Abort(MPI_COMM_WORLD, exit_code);
+  }
   ::_exit(exit_code);
 }
 
