@@ -333,6 +333,10 @@ void finalize_hybrid_world() {
   }
   discard_windows_left();
   SpawnService::finish(std::chrono::seconds(30));
+  // The endpoints close while every rank still answers: a close to a rank that has gone
+  // waits for nothing but its deadline.
+  transport().close_endpoints();
+  if (world().role == Role::batch) stay_until_batch_ranks_closed();
   if (owner) {
     owner->finish(std::chrono::seconds(30));
     owner.reset();
@@ -340,8 +344,6 @@ void finalize_hybrid_world() {
   }
   port_service().clear();
   stop_failure_news();
-  transport().close_endpoints();
-  if (world().role == Role::batch) stay_until_batch_ranks_closed();
   remove_transport();
 }
 

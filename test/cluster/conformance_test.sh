@@ -7,21 +7,7 @@ set -u
 ferry=$(realpath "$1")
 shift
 here=$(dirname "$(realpath "$0")")
-work=$(mktemp -d /tmp/ferry-cluster-XXXXXX)
-cluster_prefix=fc$$
-source "$here/netns_cluster.sh"
-source "$here/../rank_offload/daemons.sh"
-cleanup() {
-  kill "${daemons[@]}" 2>/dev/null
-  wait 2>/dev/null
-  cluster_remove
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; for log in "$work"/*.log; do echo "--- $log:"; cat "$log"; done; exit 1; }
-
-reason=$(cluster_unavailable)
-[ -z "$reason" ] || { echo "SKIP: no network-namespace cluster here: $reason"; exit 77; }
+source "$here/cluster_test_setup.sh"
 cluster_create head node-a node-b node-c
 cluster_start_ferry head node-b node-c || fail "the cluster's daemons did not start"
 

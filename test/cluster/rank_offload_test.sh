@@ -9,21 +9,7 @@ set -u
 ferry=$(realpath "$1")
 ring=$(realpath "$2")
 here=$(dirname "$(realpath "$0")")
-work=$(mktemp -d /tmp/ferry-cluster-XXXXXX)
-cluster_prefix=fr$$
-source "$here/netns_cluster.sh"
-source "$here/../rank_offload/daemons.sh"
-cleanup() {
-  kill "${daemons[@]}" 2>/dev/null
-  wait 2>/dev/null
-  cluster_remove
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$work/out" 2>/dev/null; for log in "$work"/*.log; do echo "--- $log:"; cat "$log"; done; exit 1; }
-
-reason=$(cluster_unavailable)
-[ -z "$reason" ] || { echo "SKIP: no network-namespace cluster here: $reason"; exit 77; }
+source "$here/cluster_test_setup.sh"
 cluster_create head node-a node-b node-c
 # A copy of the program that node-a alone has, as on nodes that share no file system.
 mkdir "$work/node-a-only"

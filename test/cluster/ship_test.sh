@@ -9,21 +9,7 @@ ferry=$(realpath "$1")
 program=$(realpath "$2")
 library=$(realpath "$3")
 here=$(dirname "$(realpath "$0")")
-work=$(mktemp -d /tmp/ferry-cluster-XXXXXX)
-cluster_prefix=fs$$
-source "$here/netns_cluster.sh"
-source "$here/../rank_offload/daemons.sh"
-cleanup() {
-  kill "${daemons[@]}" 2>/dev/null
-  wait 2>/dev/null
-  cluster_remove
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- output:"; cat "$work/out" 2>/dev/null; for log in "$work"/*.log; do echo "--- $log:"; cat "$log"; done; exit 1; }
-
-reason=$(cluster_unavailable)
-[ -z "$reason" ] || { echo "SKIP: no network-namespace cluster here: $reason"; exit 77; }
+source "$here/cluster_test_setup.sh"
 cluster_create head node-a node-b node-c
 local_directory=$work/node-a-only
 mkdir "$local_directory"
