@@ -67,7 +67,10 @@ fail() {
 }
 
 start_daemon() {
-  "${tagged[@]}" "$ferry" "$@" >"$work/$1.log" 2>&1 &
+  local extra=()
+  # The jobs here run as root: a root spawner serves root's leases only when told to.
+  [ "$1" = spawner ] && [ "$(id -u)" -eq 0 ] && extra=(--allow-root-owner)
+  "${tagged[@]}" "$ferry" "$@" "${extra[@]}" >"$work/$1.log" 2>&1 &
   daemons+=($!)
 }
 
