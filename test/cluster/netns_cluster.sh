@@ -74,15 +74,15 @@ cluster_create() {
   done
 }
 
-# on_node NODE COMMAND ARGS...
-on_node() {
+# node_command NODE: sets `node_prefix` to the command that runs what follows it on NODE
+# (its namespace, host name, hosts file, and the directories it lacks hidden).
+node_command() {
   local node=$1 entry
-  shift
   local hidden=()
   for entry in "${cluster_local_directories[@]}"; do
     [ "${entry%%:*}" = "$node" ] || hidden+=("${entry#*:}")
   done
-  ip netns exec "$(cluster_namespace "$node")" unshare --uts --mount -- sh -c '
+  node_prefix=(ip netns exec "$(cluster_namespace "$node")" unshare --uts --mount -- sh -c '
     node=$1 hosts=$2 count=$3
     shift 3
     hostname "$node" && mount --bind "$hosts" /etc/hosts || exit 1
@@ -91,7 +91,14 @@ on_node() {
       shift
       count=$((count - 1))
     done
-    exec "$@"' sh "$node" "$cluster_hosts" "${#hidden[@]}" "${hidden[@]}" "$@"
+    exec "$@"' sh "$node" "$cluster_hosts" "${#hidden[@]}" "${hidden[@]}")
+}
+
+# on_node NODE COMMAND ARGS...
+on_node() {
+  node_command "$1"
+  shift
+  "${node_prefix[@]}" "$@"
 }
 
 # cluster_local_directory NODE DIR: DIR exists on NODE alone, as on nodes that share no
@@ -146,6 +153,9 @@ start_daemon_on() {
   shift 2
   # A spawner started as root serves the leases of root, who runs the tests' clients.
   [ "$1" = spawner ] && [ "$(id -u)" -eq 0 ] && extra=(--allow-root-owner)
-  on_node "$node" "$ferry" "$@" "${extra[@]}" >"$work/$log.log" 2>&1 &
+  # A command, not a function, in the background: its pid is the daemon's own (each
+  # command of the prefix execs the next), so that a SIGTERM to it lets the daemon clean up.
+  node_command "$node"
+  "${node_prefix[@]}" "$ferry" "$@" "${extra[@]}" >"$work/$log.log" 2>&1 &
   daemons+=($!)
 }
