@@ -152,24 +152,10 @@ std::vector<Bytes> collect_hellos(const std::vector<int>& ranks, const Bytes& se
 /// What a batch rank set up before (or right after) PMPI_Init: its transport, the secret
 /// its function ranks present, and the thread that starts them.
 struct Launch {
-  bool started = false;
   Bytes secret;
   std::vector<int> owned;
 };
 Launch launch;
-
-/// mpirun's description of this rank, read before PMPI_Init. Under srun (direct launch),
-/// Open MPI's PMIx client sets environment variables all through PMPI_Init while the
-/// lease client's UCX reads its configuration from the environment on the owner's
-/// thread, which crashed getenv; there the function ranks start after PMPI_Init.
-bool launcher_rank(int& rank, int& size) {
-  const char* rank_text = std::getenv("OMPI_COMM_WORLD_RANK");
-  const char* size_text = std::getenv("OMPI_COMM_WORLD_SIZE");
-  if (rank_text == nullptr || size_text == nullptr) return false;
-  rank = std::atoi(rank_text);
-  size = std::atoi(size_text);
-  return size > 0 && rank >= 0 && rank < size;
-}
 
 /// Leases and spawns this batch rank's function ranks (on the owner's thread).
 void launch_function_ranks(const JobSettings& settings, int rank, int batch_ranks) {
@@ -218,35 +204,21 @@ void launch_function_ranks(const JobSettings& settings, int rank, int batch_rank
     owner = std::make_unique<FunctionRankOwner>(settings, w.rank, std::move(owned), own_command_line(),
                                                 working_directory());
   }
-  launch.started = true;
 }
 
 }  // namespace
 
 std::string preload_for_function_ranks() { return function_rank_preload(); }
 
-void prepare_batch_rank() {
-  if (is_function_rank_environment()) return;
-  const JobSettings settings = read_job_settings();
-  int rank = 0, size = 0;
-  if (settings.functions == 0 || !launcher_rank(rank, size)) return;
-  launch_function_ranks(settings, rank, size);
-}
 
 void start_batch_rank() {
   World& w = world();
   int native_rank = 0, native_size = 0;
   PMPI_Comm_size(MPI_COMM_WORLD, &native_size);
   PMPI_Comm_rank(MPI_COMM_WORLD, &native_rank);
-  if (!launch.started) {
-    const JobSettings settings = read_job_settings();
-    if (settings.functions == 0) return;
-    launch_function_ranks(settings, native_rank, native_size);
-  } else if (native_rank != w.rank || native_size != w.batch_ranks) {
-    throw Error(Errc::invalid_argument, "the launcher said rank " + std::to_string(w.rank) + " of " +
-                                            std::to_string(w.batch_ranks) + ", MPI says rank " +
-                                            std::to_string(native_rank) + " of " + std::to_string(native_size));
-  }
+  const JobSettings settings = read_job_settings();
+  if (settings.functions == 0) return;
+  launch_function_ranks(settings, native_rank, native_size);
   const Bytes my_address = transport().address();
   const std::vector<int>& mine = launch.owned;
   const std::vector<Bytes> function_addresses = collect_hellos(mine, launch.secret);

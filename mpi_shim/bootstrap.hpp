@@ -8,9 +8,6 @@
 
 namespace ferry::mpi {
 
-/// Before PMPI_Init in a rank started by mpirun: its function ranks start now, while
-/// Open MPI initializes (under srun they start in start_batch_rank).
-void prepare_batch_rank();
 /// After PMPI_Init in a rank started by mpirun/srun; sets world().role.
 void start_batch_rank();
 /// After PMPI_Init in a rank started by a spawner.

@@ -58,13 +58,14 @@ void check_clean_exit(int status, void*) {
   ::_exit(1);
 }
 
-/// Starts a batch rank's function ranks before PMPI_Init when it can, and gives a function
-/// rank its own session directory; a failure is reported once Open MPI is up (MPI_Abort
-/// needs it).
+/// Gives a function rank its own session directory before PMPI_Init; a failure is
+/// reported once Open MPI is up (MPI_Abort needs it). A batch rank's function ranks start
+/// only after PMPI_Init: a thread that leased and spawned while Open MPI initialized raced
+/// its environment and memory hooks (a crash in getenv under srun about one job in 30;
+/// "break adjusted to free malloc space" and a segfault under mpirun, rarely).
 std::string prepare() {
   try {
     if (is_function_rank_environment()) use_private_session_base();
-    prepare_batch_rank();
   } catch (const std::exception& error) {
     return error.what();
   }
