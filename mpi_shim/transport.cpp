@@ -25,9 +25,8 @@ Transport::Transport(ucx::WaitMode mode, int world_size)
       waiter_(*worker_, mode == ucx::WaitMode::automatic ? ucx::WaitMode::adaptive : mode, nullptr,
               mode == ucx::WaitMode::automatic),
       endpoints_(size_t(world_size)),
-      node_(own_placement().node) {}
-
-std::vector<std::byte> Transport::address() const { return with_node(worker_->address(), node_); }
+      node_(own_placement().node),
+      address_(with_node(worker_->address(), node_)) {}
 
 Transport::~Transport() {
   endpoints_.clear();

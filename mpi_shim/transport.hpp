@@ -41,7 +41,7 @@ class Transport {
   void set_waiting(ucx::WaitMode mode, bool shared_cores) noexcept { waiter_.set_mode(mode, shared_cores); }
   const ucx::Waiter& waiter() const noexcept { return waiter_; }
   /// This rank's address (peer_address.hpp): its worker's and its node.
-  std::vector<std::byte> address() const;
+  const std::vector<std::byte>& address() const noexcept { return address_; }
 
   /// Records the UCX worker address of every rank (index = world rank).
   void set_addresses(std::vector<std::vector<std::byte>> addresses);
@@ -118,6 +118,7 @@ class Transport {
   std::function<void()> background_;
   uint32_t misses_ = 0;
   uint64_t node_;
+  std::vector<std::byte> address_;  ///< made once: callers compare it with peers' in loops
 };
 
 /// The process's transport; only valid once the hybrid world is up.
