@@ -96,9 +96,10 @@ std::vector<ProcessEntry> all_processes() {
     char state = 0;
     if (!(fields >> state >> process.parent)) continue;
     process.zombie = state == 'Z';
-    // Field 52 of stat, the exit status, is the 50th after the state.
+    // Field 52 of stat, the exit status, follows the state (3) and the parent (4) after
+    // 47 more fields.
     std::string field;
-    for (int skipped = 0; skipped < 48 && fields >> field; ++skipped) {
+    for (int skipped = 0; skipped < 47 && fields >> field; ++skipped) {
     }
     fields >> process.exit_status;
     processes.push_back(process);
@@ -118,6 +119,7 @@ std::vector<pid_t> children_of(pid_t parent) {
 /// among those that ended and are not reaped yet.
 struct LauncherRanks {
   size_t running = 0;
+  size_t ended = 0;  ///< not reaped yet
   int worst_exit_code = 0;
 };
 
@@ -133,6 +135,7 @@ LauncherRanks ranks_of(pid_t launcher) {
       if (!process.zombie) {
         ++ranks.running;
       } else {
+        ++ranks.ended;
         ranks.worst_exit_code = std::max(ranks.worst_exit_code, exit_code_of(process.exit_status));
       }
     }
@@ -230,8 +233,12 @@ int LauncherProcess::wait_forwarding_signals() {
     // rank has ended: a launcher left without ranks for long is stopped.
     const LauncherRanks ranks = ranks_of(pid_);
     worst_exit_code = std::max(worst_exit_code, ranks.worst_exit_code);
-    if (ranks.running > 0) {
+    // A rank may end before the first look: one left unreaped shows it existed.
+    if (ranks.running + ranks.ended > 0 && !ranks_seen) {
       ranks_seen = true;
+      last_rank_seen = now;
+    }
+    if (ranks.running > 0) {
       last_rank_seen = now;
     } else if (ranks_seen && now - last_rank_seen > hung_launcher_delay) {
       std::fprintf(stderr, "ferry run: the launcher has not exited %lld s after its last rank ended; stopping it\n",

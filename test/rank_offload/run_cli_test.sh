@@ -40,4 +40,20 @@ wait "$job"
 status=$?
 [ "$status" -ne 0 ] && [ "$status" -ne 124 ] || fail "exit status $status after SIGTERM"
 pgrep -x ferry_sleeper >/dev/null && fail "batch ranks are left after SIGTERM: $(pgrep -a -x ferry_sleeper)"
+# A launcher that hangs once its rank has ended (as Open MPI's mpirun can, in its PMIx
+# shutdown) is stopped, and the job ends with the rank's exit code.
+mkdir "$work/hanging"
+cat >"$work/hanging/mpirun" <<'LAUNCHER'
+#!/usr/bin/env python3
+import os, time
+if os.fork() == 0:
+    os._exit(3)
+time.sleep(3600)
+LAUNCHER
+chmod +x "$work/hanging/mpirun"
+PATH="$work/hanging:$PATH" timeout -k 5 60 "$ferry" run -n 1 -- /bin/true >"$work/out" 2>&1
+status=$?
+[ "$status" -eq 3 ] || fail "exit status $status after a hanging launcher, expected its rank's 3"
+grep -q "the launcher has not exited .* after its last rank ended; stopping it" "$work/out" ||
+  fail "no message about the hanging launcher"
 echo PASS
