@@ -221,7 +221,7 @@ Lease::~Lease() { release(); }
 void Lease::release() {
   if (!session_) return;
   try {
-    session_->channel().send(session_->endpoint(granter_).raw(), wire::LeaseRelease{token_.lease_id});
+    session_->channel().send(session_->endpoint(granter_).raw(), wire::LeaseRelease{token_.lease_id, token_.mac});
   } catch (const Error& error) {
     spdlog::debug("releasing lease {}: {}", token_.lease_id, error.what());
   }
@@ -231,7 +231,7 @@ void Lease::release() {
 void Lease::renew(std::chrono::milliseconds duration) {
   if (!session_) throw Error(Errc::expired, "lease " + std::to_string(token_.lease_id) + " was released");
   const uint64_t id = session_->next_request_id();
-  const wire::LeaseRenew request{id, token_.lease_id, static_cast<uint32_t>(duration.count())};
+  const wire::LeaseRenew request{id, token_.lease_id, static_cast<uint32_t>(duration.count()), token_.mac};
   auto reply = expect<wire::LeaseReply>(session_->ask(granter_, request, id, "renewing a lease"), "renew");
   if (reply.status != Errc::ok) throw Error(reply.status, "renewal refused: " + reply.error);
   token_ = reply.token;

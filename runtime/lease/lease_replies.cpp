@@ -30,7 +30,7 @@ wire::LeaseReply answer_lease_request(LeaseTable& table, const OwnerCheck& check
 
 wire::LeaseReply answer_lease_renew(LeaseTable& table, const wire::LeaseRenew& request, uint64_t now_ms) {
   return reply_with(request.request_id, [&]() -> const LeaseRecord& {
-    return table.renew(request.lease_id, request.duration_ms, now_ms);
+    return table.renew(request.lease_id, request.duration_ms, now_ms, request.proof);
   });
 }
 

@@ -1,6 +1,7 @@
 #include "runtime/lease/lease_table.hpp"
 
 #include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
 
 #include "runtime/common/error.hpp"
 
@@ -172,9 +173,18 @@ Adoption LeaseTable::adopt(const Token& token, const std::string& spawner_id, ui
   return Adoption::adopted;
 }
 
-const LeaseRecord& LeaseTable::renew(uint64_t lease_id, uint32_t duration_ms, uint64_t now_ms) {
+bool LeaseTable::held_with(uint64_t lease_id, const Mac& proof) const {
+  const auto found = leases_.find(lease_id);
+  return found != leases_.end() && CRYPTO_memcmp(found->second.token.mac.data(), proof.data(), proof.size()) == 0;
+}
+
+const LeaseRecord& LeaseTable::renew(uint64_t lease_id, uint32_t duration_ms, uint64_t now_ms, const Mac& proof) {
   const auto found = leases_.find(lease_id);
   if (found == leases_.end()) throw Error(Errc::not_found, "no lease " + std::to_string(lease_id));
+  if (!held_with(lease_id, proof)) {
+    throw Error(Errc::unauthorized, "lease " + std::to_string(lease_id) +
+                                        ": the renewal does not carry the lease's current token, so it is not its holder's");
+  }
   LeaseRecord& lease = found->second;
   if (lease.state != LeaseState::active || lease.token.expiry_unix_ms <= now_ms) {
     throw Error(Errc::expired, "lease " + std::to_string(lease_id) + " has ended and cannot be renewed");

@@ -100,8 +100,11 @@ class LeaseTable {
   uint64_t next_lease_id() const noexcept { return next_lease_id_; }
   /// Lease ids granted from now on are above `lease_id`.
   void reserve_ids_through(uint64_t lease_id) noexcept { next_lease_id_ = std::max(next_lease_id_, lease_id + 1); }
-  /// Extends an active lease to now + duration and re-signs its token.
-  const LeaseRecord& renew(uint64_t lease_id, uint32_t duration_ms, uint64_t now_ms);
+  /// Extends an active lease to now + duration and re-signs its token; `proof` must be the
+  /// MAC of its current token (Error unauthorized otherwise).
+  const LeaseRecord& renew(uint64_t lease_id, uint32_t duration_ms, uint64_t now_ms, const Mac& proof);
+  /// Whether `proof` is the MAC of the lease's current token: the sender holds the lease.
+  bool held_with(uint64_t lease_id, const Mac& proof) const;
   /// Ends an active lease; returns false when it was not active.
   bool end(uint64_t lease_id, LeaseState state, const std::string& reason, uint64_t now_ms);
   /// Ends every active lease whose expiry has passed; returns their ids.

@@ -170,7 +170,7 @@ void Manager::handle(ucp_ep_h from, wire::Message&& message) {
                  },
                  [&](const wire::LeaseRequest& m) { on_lease_request(from, m); },
                  [&](const wire::LeaseRenew& m) { on_lease_renew(from, m); },
-                 [&](const wire::LeaseRelease& m) { on_lease_release(m); },
+                 [&](const wire::LeaseRelease& m) { on_lease_release(from, m); },
                  [&](const wire::StatusRequest& m) { on_status(from, m); },
                  [&](const wire::NamePublish& m) { on_name_publish(from, m); },
                  [&](const wire::NameLookup& m) { on_name_lookup(from, m); },
@@ -282,7 +282,12 @@ void Manager::on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& message) {
   channel_->send(from, reply);
 }
 
-void Manager::on_lease_release(const wire::LeaseRelease& message) {
+void Manager::on_lease_release(ucp_ep_h from, const wire::LeaseRelease& message) {
+  if (!table_.held_with(message.lease_id, message.proof)) {
+    spdlog::warn("a release of lease {} without its current token ignored (from {})", message.lease_id,
+                 static_cast<const void*>(from));
+    return;
+  }
   end_lease(message.lease_id, lease::LeaseState::released, "released by its owner");
 }
 

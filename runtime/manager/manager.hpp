@@ -56,7 +56,7 @@ class Manager {
   void on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message);
   void remember_lease(Peer& peer, uint64_t lease_id);
   void on_lease_renew(ucp_ep_h from, const wire::LeaseRenew& message);
-  void on_lease_release(const wire::LeaseRelease& message);
+  void on_lease_release(ucp_ep_h from, const wire::LeaseRelease& message);
   void on_status(ucp_ep_h from, const wire::StatusRequest& message);
   std::string status_json() const;
   void on_name_publish(ucp_ep_h from, const wire::NamePublish& message);

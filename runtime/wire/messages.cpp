@@ -120,9 +120,13 @@ void fields(auto& v, Of<LeaseRenew> auto& m) {
   v("request_id", m.request_id);
   v("lease_id", m.lease_id);
   v("duration_ms", m.duration_ms);
+  v("proof", m.proof);
 }
 
-void fields(auto& v, Of<LeaseRelease> auto& m) { v("lease_id", m.lease_id); }
+void fields(auto& v, Of<LeaseRelease> auto& m) {
+  v("lease_id", m.lease_id);
+  v("proof", m.proof);
+}
 
 void fields(auto& v, Of<StatusRequest> auto& m) { v("request_id", m.request_id); }
 

@@ -25,7 +25,7 @@
 namespace ferry::wire {
 
 inline constexpr uint16_t magic = 0x5946;  // "FY"
-inline constexpr uint8_t protocol_version = 4;  // 4: lease owners carry uid, gid and proof
+inline constexpr uint8_t protocol_version = 5;  // 5: renewals and releases prove the holder
 
 /// UCX active-message ids used by Ferry.
 inline constexpr uint16_t am_control = 1;
@@ -103,14 +103,18 @@ struct LeaseReply {
   std::string spawner_address;
   bool operator==(const LeaseReply&) const = default;
 };
+/// Renewals and releases prove that the sender holds the lease: `proof` is the MAC of its
+/// current token, which only the granter and the token's holder (and its spawner) know.
 struct LeaseRenew {
   uint64_t request_id = 0;
   uint64_t lease_id = 0;
   uint32_t duration_ms = 0;
+  lease::Mac proof{};
   bool operator==(const LeaseRenew&) const = default;
 };
 struct LeaseRelease {
   uint64_t lease_id = 0;
+  lease::Mac proof{};
   bool operator==(const LeaseRelease&) const = default;
 };
 struct StatusRequest {

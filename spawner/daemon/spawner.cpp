@@ -109,13 +109,20 @@ void Spawner::handle(ucp_ep_h from, wire::Message&& message) {
                    }
                  },
                  [&](const wire::TokenUpdate& m) { on_token_update(m); },
-                 [&](const wire::LeaseRevoke& m) { end_lease(m.lease_id, m.reason); },
+                 [&](const wire::LeaseRevoke& m) {
+                   if (manager_ && from == manager_->raw()) {
+                     end_lease(m.lease_id, m.reason);
+                   } else {
+                     spdlog::warn("a LeaseRevoke of lease {} not from the manager ignored", m.lease_id);
+                   }
+                 },
                  [&](const wire::RegisterReply& m) { on_register_reply(m); },
                  [&](const wire::LeaseRequest& m) { on_lease_request(from, m); },
                  [&](const wire::LeaseRenew& m) { on_lease_renew(from, m); },
                  [&](const wire::LeaseRelease& m) {
-                   if (own_leases_ && own_leases_->end(m.lease_id, lease::LeaseState::released,
-                                                       "released by its owner", lease::now_unix_ms())) {
+                   if (own_leases_ && own_leases_->held_with(m.lease_id, m.proof) &&
+                       own_leases_->end(m.lease_id, lease::LeaseState::released, "released by its owner",
+                                        lease::now_unix_ms())) {
                      end_lease(m.lease_id, "released by its owner");
                    }
                  },

@@ -71,6 +71,9 @@ ferry::lease::Token signed_token(uint64_t lease_id, uint64_t expiry_unix_ms) {
   return signed_one;
 }
 
+/// The MAC of a token whose holder renews or releases it.
+ferry::lease::Mac proof_mac() { return signed_token(77, 1'700'000'123'456ULL).mac; }
+
 /// One message of every type.
 std::vector<Message> every_message() {
   const Usage usage{.wall_ns = 9'000'000'001, .cpu_ns = 8'500'000'002, .hot_poll_ns = 42, .peak_memory_kib = 1 << 20};
@@ -82,8 +85,8 @@ std::vector<Message> every_message() {
       UsageReport{77, 31, usage},
       LeaseRequest{5, "alice@login2", 4, 8192, 60'000, "cn17", 1001, 100, "alice", "MUNGE:AwQFAAB...:"},
       LeaseReply{5, Errc::ok, "", signed_token(77, 1'700'000'060'000), "10.0.0.17:7070"},
-      LeaseRenew{6, 77, 30'000},
-      LeaseRelease{77},
+      LeaseRenew{6, 77, 30'000, proof_mac()},
+      LeaseRelease{77, proof_mac()},
       StatusRequest{8},
       StatusReply{8, R"({"spawners":[{"id":"node-17","cores":48}]})"},
       SpawnRequest{9,

@@ -164,6 +164,41 @@ TEST_CASE("a spawner refuses the replayed token of a released lease with expired
   CHECK_FALSE(reply.error.empty());
 }
 
+TEST_CASE("another peer that knows a lease's id can neither release, renew nor revoke it", "[platform][tokens]") {
+  ManagedCluster cluster;
+  Lease lease = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  Program program = cluster.client().spawn(lease, {"sleep", "100"});
+  const uint64_t id = lease.id();
+  const uint64_t expiry = lease.token().expiry_unix_ms;
+  lease::Mac guessed = lease.token().mac;
+  guessed[0] ^= 0x80;
+
+  RawPeer mallory;
+  const std::string manager = cluster.manager().address();
+  mallory.send(manager, wire::LeaseRelease{id, {}});
+  mallory.send(manager, wire::LeaseRelease{id, guessed});
+  const wire::LeaseRenew renew{mallory.next_id(), id, 1, guessed};
+  mallory.send(manager, renew);
+  const auto renewed = mallory.await<wire::LeaseReply>(renew.request_id, 10s);
+  REQUIRE(renewed);
+  INFO("renewal error: " << renewed->error);
+  CHECK(renewed->status == Errc::unauthorized);
+  // A revocation is the manager's to send: the spawner ignores it from anyone else.
+  mallory.send(lease.spawner_address(), wire::LeaseRevoke{id, "revoked by mallory"});
+  // Both daemons have read mallory's messages once they answer its later status requests.
+  REQUIRE(mallory.status(manager, 10s));
+  REQUIRE(mallory.status(lease.spawner_address(), 10s));
+
+  CHECK(cluster.lease_status(id).at("state") == "active");
+  CHECK_FALSE(program.wait(300ms));
+  lease.renew(60s);  // the holder still renews it, with its own token
+  CHECK(lease.token().expiry_unix_ms > expiry);
+  lease.release();
+  const auto exit = program.wait(10s);
+  REQUIRE(exit);
+  CHECK_THAT(exit->reason, Contains("released by its owner"));
+}
+
 TEST_CASE("a spawner never runs more cores than the token allows: no_resources", "[platform][tokens]") {
   ManagedCluster cluster;
   Lease lease = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});

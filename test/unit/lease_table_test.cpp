@@ -157,3 +157,28 @@ TEST_CASE("Accounting counts every lease and report, also those the table no lon
   CHECK(total.usage.peak_memory_kib == leases - 1);
   CHECK(total.billed_core_seconds == Approx(1.0 * leases));
 }
+
+TEST_CASE("Only the holder of a lease's current token renews or releases it", "[lease][holder]") {
+  LeaseTable table(Secret::generate());
+  table.add_spawner(node(4, 8192));
+  const ferry::lease::Token granted = table.grant("bob", 1, 0, minute, now).token;
+  const uint64_t id = granted.lease_id;
+  ferry::lease::Mac forged = granted.mac;
+  forged[31] ^= 1;
+  CHECK(table.held_with(id, granted.mac));
+  CHECK_FALSE(table.held_with(id, forged));
+  CHECK_FALSE(table.held_with(id, ferry::lease::Mac{}));
+  CHECK_FALSE(table.held_with(id + 1, granted.mac));
+  try {
+    table.renew(id, minute, now + 1, forged);
+    FAIL("a renewal with a forged proof succeeded");
+  } catch (const Error& error) {
+    CHECK(error.code() == Errc::unauthorized);
+  }
+  CHECK(table.find(id)->token.expiry_unix_ms == granted.expiry_unix_ms);
+
+  const ferry::lease::Token renewed = table.renew(id, 2 * minute, now + 1, granted.mac).token;
+  CHECK(renewed.expiry_unix_ms == now + 1 + 2 * minute);
+  CHECK(table.held_with(id, renewed.mac));
+  CHECK_FALSE(table.held_with(id, granted.mac));  // the token before the renewal proves nothing now
+}

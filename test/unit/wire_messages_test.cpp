@@ -32,6 +32,12 @@ ferry::lease::Token sample_token() {
   return token;
 }
 
+ferry::lease::Mac proof_mac() {
+  ferry::lease::Mac mac{};
+  for (size_t i = 0; i < mac.size(); ++i) mac[i] = static_cast<uint8_t>(0x30 + 3 * i);
+  return mac;
+}
+
 const Usage usage{.wall_ns = 9'000'000'001,
                   .cpu_ns = 8'500'000'002,
                   .hot_poll_ns = 42,
@@ -47,8 +53,8 @@ std::vector<Message> sample_messages() {
       UsageReport{77, 1'000'000'000'007ULL, usage},
       LeaseRequest{5, "alice@login2", 4, 8192, 60'000, "cn17", 1001, 100, "alice", "MUNGE:AwQFAAB...:"},
       LeaseReply{5, Errc::ok, "", sample_token(), "10.0.0.17:7070"},
-      LeaseRenew{6, 77, 30'000},
-      LeaseRelease{std::numeric_limits<uint64_t>::max()},
+      LeaseRenew{6, 77, 30'000, proof_mac()},
+      LeaseRelease{std::numeric_limits<uint64_t>::max(), proof_mac()},
       StatusRequest{8},
       StatusReply{8, R"({"spawners":[{"id":"node-17","cores":48}]})"},
       SpawnRequest{9,
@@ -135,13 +141,13 @@ TEST_CASE("Default-constructed messages round-trip", "[wire][messages]") {
 }
 
 TEST_CASE("The frame header is magic, version, type, body length", "[wire][messages]") {
-  const auto bytes = encode(LeaseRelease{0x1122334455667788ULL});
-  REQUIRE(bytes.size() == 16);
+  const auto bytes = encode(LeaseRelease{0x1122334455667788ULL, proof_mac()});
+  REQUIRE(bytes.size() == 48);
   CHECK(bytes[0] == std::byte{'F'});
   CHECK(bytes[1] == std::byte{'Y'});
   CHECK(bytes[2] == std::byte{protocol_version});
   CHECK(bytes[3] == std::byte{9});
-  CHECK(bytes[4] == std::byte{8});
+  CHECK(bytes[4] == std::byte{40});
   CHECK(bytes[8] == std::byte{0x88});
   CHECK(bytes[15] == std::byte{0x11});
 }
