@@ -9,16 +9,31 @@
 namespace ferry::cli {
 
 namespace {
-void print_spawners(const nlohmann::json& spawners) {
+std::string seconds_between(uint64_t from_ms, uint64_t to_ms) {
+  return std::to_string(to_ms > from_ms ? (to_ms - from_ms) / 1000 : 0) + "s";
+}
+
+// Live spawners say how long they have been up; departed ones when and why they left.
+void print_spawners(const nlohmann::json& spawners, const nlohmann::json& departed, uint64_t now_ms) {
   std::printf("%-28s %-16s %-22s %12s %18s  %s\n", "SPAWNER", "NODE", "ADDRESS", "CORES USED", "MEMORY USED (MiB)",
               "STATE");
   for (const auto& s : spawners) {
     const std::string cores = std::to_string(s["cores_leased"].get<unsigned>()) + "/" + std::to_string(s["cores"].get<unsigned>());
     const std::string memory = std::to_string(s["memory_leased_mib"].get<unsigned>()) + "/" +
                                std::to_string(s["memory_mib"].get<unsigned>());
+    std::string state = s.value("state", "up");
+    const uint64_t joined = s.value("joined_unix_ms", uint64_t{0});
+    if (joined != 0 && now_ms != 0) state += ", joined " + seconds_between(joined, now_ms) + " ago";
     std::printf("%-28s %-16s %-22s %12s %18s  %s\n", s["id"].get<std::string>().c_str(),
                 s["node"].get<std::string>().c_str(), s["address"].get<std::string>().c_str(), cores.c_str(),
-                memory.c_str(), s.value("state", "up").c_str());
+                memory.c_str(), state.c_str());
+  }
+  for (const auto& s : departed) {
+    const std::string state = "left " + seconds_between(s.value("left_unix_ms", uint64_t{0}), now_ms) +
+                              " ago: " + s.value("reason", std::string());
+    std::printf("%-28s %-16s %-22s %12s %18s  %s\n", s["id"].get<std::string>().c_str(),
+                s["node"].get<std::string>().c_str(), s["address"].get<std::string>().c_str(), "-", "-",
+                state.c_str());
   }
 }
 
@@ -40,7 +55,7 @@ void print_leases(const nlohmann::json& leases) {
 int run_status_command(const Arguments& args) {
   std::string manager;
   unsigned timeout_ms = 5000;
-  po::options_description options("ferry status: spawners (cores and memory leased/total), leases and their usage");
+  po::options_description options("ferry status: spawners (cores and memory leased/total, and those that left and why), leases and their usage");
   options.add_options()
       ("manager", po::value(&manager)->required(), "manager (or stand-alone spawner) to ask, host:port")
       ("json", "print the raw JSON instead of tables")
@@ -58,7 +73,8 @@ int run_status_command(const Arguments& args) {
     return 0;
   }
   const auto status = nlohmann::json::parse(text);
-  print_spawners(status.value("spawners", nlohmann::json::array()));
+  print_spawners(status.value("spawners", nlohmann::json::array()),
+                 status.value("departed_spawners", nlohmann::json::array()), status.value("now_unix_ms", uint64_t{0}));
   print_leases(status.value("leases", nlohmann::json::array()));
   return 0;
 }

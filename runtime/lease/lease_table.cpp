@@ -9,6 +9,7 @@ namespace ferry::lease {
 
 namespace {
 constexpr size_t max_ended_leases_kept = 4096;
+constexpr size_t max_departed_spawners_kept = 64;
 }
 
 void Accounting::add(const LeaseRecord& lease, uint64_t now_ms) {
@@ -55,6 +56,8 @@ void LeaseTable::add_spawner(const SpawnerRecord& spawner) {
     record.memory_leased_mib += lease.token.memory_mib;
   }
   spawners_[spawner.id] = record;
+  leaving_reasons_.erase(spawner.id);
+  std::erase_if(departed_, [&](const DepartedSpawner& departed) { return departed.spawner.id == spawner.id; });
 }
 
 void LeaseTable::restore(const LeaseRecord& lease) {
@@ -75,13 +78,35 @@ bool LeaseTable::set_responding(const std::string& spawner_id, bool responding) 
   return true;
 }
 
-std::vector<uint64_t> LeaseTable::remove_spawner(const std::string& spawner_id, uint64_t now_ms) {
+std::vector<uint64_t> LeaseTable::spawner_leaving(const std::string& spawner_id, const std::string& reason,
+                                                  uint64_t now_ms) {
+  const auto found = spawners_.find(spawner_id);
+  if (found == spawners_.end()) return {};
+  found->second.leaving = true;
+  leaving_reasons_[spawner_id] = reason;
+  std::vector<uint64_t> revoked;
+  for (auto& [id, lease] : leases_) {
+    if (lease.state == LeaseState::active && lease.token.spawner_id == spawner_id) revoked.push_back(id);
+  }
+  for (const uint64_t id : revoked) end(id, LeaseState::revoked, reason, now_ms);
+  return revoked;
+}
+
+std::vector<uint64_t> LeaseTable::remove_spawner(const std::string& spawner_id, uint64_t now_ms,
+                                                 const std::string& reason) {
   std::vector<uint64_t> revoked;
   for (auto& [id, lease] : leases_) {
     if (lease.state == LeaseState::active && lease.token.spawner_id == spawner_id) revoked.push_back(id);
   }
   for (const uint64_t id : revoked) end(id, LeaseState::revoked, "spawner " + spawner_id + " was lost", now_ms);
-  spawners_.erase(spawner_id);
+  const auto found = spawners_.find(spawner_id);
+  if (found != spawners_.end()) {
+    const auto said = leaving_reasons_.find(spawner_id);
+    departed_.push_back({found->second, said == leaving_reasons_.end() ? reason : said->second, now_ms});
+    if (departed_.size() > max_departed_spawners_kept) departed_.pop_front();
+    spawners_.erase(found);
+  }
+  leaving_reasons_.erase(spawner_id);
   return revoked;
 }
 
@@ -94,7 +119,7 @@ bool placed_on(const SpawnerRecord& spawner, const std::string& placement) {
 SpawnerRecord* LeaseTable::choose_spawner(uint32_t cores, uint32_t memory_mib, const std::string& placement) {
   SpawnerRecord* best = nullptr;
   for (auto& [id, spawner] : spawners_) {
-    if (!spawner.responding || !placed_on(spawner, placement)) continue;
+    if (!spawner.responding || spawner.leaving || !placed_on(spawner, placement)) continue;
     const uint32_t free_cores = spawner.cores - spawner.cores_leased;
     if (free_cores < cores || memory_to_grant(spawner, cores, memory_mib) == 0) continue;
     if (best == nullptr || free_cores > best->cores - best->cores_leased) best = &spawner;
@@ -284,7 +309,15 @@ nlohmann::json LeaseTable::to_json(uint64_t now_ms) const {
     spawners.push_back({{"id", id}, {"node", spawner.node}, {"address", spawner.address}, {"cores", spawner.cores},
                         {"cores_leased", spawner.cores_leased}, {"memory_mib", spawner.memory_mib},
                         {"memory_leased_mib", spawner.memory_leased_mib},
-                        {"state", spawner.responding ? "up" : "not responding"}});
+                        {"joined_unix_ms", spawner.joined_unix_ms},
+                        {"state", spawner.leaving ? "leaving" : spawner.responding ? "up" : "not responding"}});
+  }
+  nlohmann::json departed = nlohmann::json::array();
+  for (const DepartedSpawner& gone : departed_) {
+    departed.push_back({{"id", gone.spawner.id}, {"node", gone.spawner.node}, {"address", gone.spawner.address},
+                        {"cores", gone.spawner.cores}, {"memory_mib", gone.spawner.memory_mib},
+                        {"joined_unix_ms", gone.spawner.joined_unix_ms}, {"left_unix_ms", gone.left_unix_ms},
+                        {"reason", gone.reason}});
   }
   nlohmann::json leases = nlohmann::json::array();
   for (const auto& [id, lease] : leases_) {
@@ -299,7 +332,7 @@ nlohmann::json LeaseTable::to_json(uint64_t now_ms) const {
                       {"hot_poll_s", static_cast<double>(lease.usage.hot_poll_ns) / 1e9},
                       {"peak_memory_kib", lease.usage.peak_memory_kib}});
   }
-  return {{"spawners", spawners}, {"leases", leases}};
+  return {{"spawners", spawners}, {"departed_spawners", departed}, {"leases", leases}, {"now_unix_ms", now_ms}};
 }
 
 }  // namespace ferry::lease

@@ -28,6 +28,16 @@ struct SpawnerRecord {
   std::string node;  ///< the host name of its node
   /// False while it misses heartbeats: it keeps its leases but is given no new ones.
   bool responding = true;
+  /// It said it is going (its node is reclaimed): its leases have ended, it gets no new ones.
+  bool leaving = false;
+  uint64_t joined_unix_ms = 0;
+};
+
+/// A spawner that left or was lost, as `ferry status` keeps showing it for a while.
+struct DepartedSpawner {
+  SpawnerRecord spawner;
+  std::string reason;
+  uint64_t left_unix_ms = 0;
 };
 
 /// The memory a lease of `cores` cores gets on `spawner` when it asks for `memory_mib`:
@@ -79,9 +89,17 @@ class LeaseTable {
 
   /// Registers a spawner (again); the active leases on it count against its resources.
   void add_spawner(const SpawnerRecord& spawner);
-  /// Forgets a spawner; its active leases end as revoked. Returns their ids.
-  std::vector<uint64_t> remove_spawner(const std::string& spawner_id, uint64_t now_ms);
+  /// A spawner says it is going: its active leases end as revoked with `reason` and it
+  /// gets no new ones. Returns the ids of the leases that ended.
+  std::vector<uint64_t> spawner_leaving(const std::string& spawner_id, const std::string& reason, uint64_t now_ms);
+  /// Forgets a spawner; its active leases end as revoked. It is kept among the departed
+  /// spawners with `reason`, or with the reason it gave when it said it was leaving.
+  /// Returns the ids of the leases that ended.
+  std::vector<uint64_t> remove_spawner(const std::string& spawner_id, uint64_t now_ms,
+                                       const std::string& reason = "connection lost");
   const std::map<std::string, SpawnerRecord>& spawners() const noexcept { return spawners_; }
+  /// The spawners that left most recently (a bounded number), oldest first.
+  const std::deque<DepartedSpawner>& departed_spawners() const noexcept { return departed_; }
   /// Marks a spawner as answering or silent; returns whether that changed anything.
   bool set_responding(const std::string& spawner_id, bool responding);
 
@@ -131,6 +149,8 @@ class LeaseTable {
 
   Secret secret_;
   std::map<std::string, SpawnerRecord> spawners_;
+  std::deque<DepartedSpawner> departed_;
+  std::map<std::string, std::string> leaving_reasons_;  ///< of spawners that said they are going
   std::map<uint64_t, LeaseRecord> leases_;
   std::deque<uint64_t> ended_order_;  ///< ended leases still in leases_, oldest end first
   Accounting forgotten_;              ///< what the ended leases dropped from leases_ added up to

@@ -138,7 +138,7 @@ void Manager::forget_peer(ucp_ep_h handle) {
   if (!peer.spawner_id.empty()) {
     spdlog::info("spawner {} disconnected", peer.spawner_id);
     registered_spawners_ = table_.spawners().size() - 1;
-    for (const uint64_t id : table_.remove_spawner(peer.spawner_id, lease::now_unix_ms())) {
+    for (const uint64_t id : table_.remove_spawner(peer.spawner_id, lease::now_unix_ms(), peer.departure)) {
       forget_or_warn(id);
       spdlog::warn("lease {} revoked: spawner {} lost", id, peer.spawner_id);
     }
@@ -164,6 +164,7 @@ void Manager::handle(ucp_ep_h from, wire::Message&& message) {
   std::visit(Overloaded{
                  [&](const wire::RegisterSpawner& m) { on_register(from, m); },
                  [&](const wire::Heartbeat&) {},
+                 [&](const wire::SpawnerLeaving& m) { on_spawner_leaving(from, m); },
                  [&](const wire::UsageReport& m) {
                    table_.add_usage(m.lease_id, m.usage);
                    keep_or_warn(m.lease_id);
@@ -190,7 +191,10 @@ void Manager::on_register(ucp_ep_h from, const wire::RegisterSpawner& message) {
     reply.error = "registration needs a connected spawner, an id and at least one core";
   } else {
     peer->spawner_id = message.spawner_id;
-    table_.add_spawner({message.spawner_id, message.address, message.cores, message.memory_mib, 0, 0, message.node});
+    lease::SpawnerRecord record{message.spawner_id, message.address, message.cores, message.memory_mib, 0, 0,
+                                message.node};
+    record.joined_unix_ms = lease::now_unix_ms();
+    table_.add_spawner(record);
     registered_spawners_ = table_.spawners().size();
     reply.heartbeat_ms = static_cast<uint32_t>(settings_.heartbeat.count());
     table_.reserve_ids_through(message.highest_lease_id);
@@ -200,6 +204,24 @@ void Manager::on_register(ucp_ep_h from, const wire::RegisterSpawner& message) {
   }
   channel_->send(from, reply);
   if (reply.status == Errc::ok) answer_held_lease_requests();
+}
+
+// The spawner's executors end by themselves (it ends them as it goes); their leases end
+// here now, so that no client is given them and `ferry status` says why.
+void Manager::on_spawner_leaving(ucp_ep_h from, const wire::SpawnerLeaving& message) {
+  Peer* peer = find_peer(from);
+  if (peer == nullptr || peer->spawner_id.empty() || peer->spawner_id != message.spawner_id) {
+    spdlog::warn("manager: SpawnerLeaving for {} from a connection that is not that spawner; ignored",
+                 message.spawner_id);
+    return;
+  }
+  const std::string reason = message.reason.empty() ? "the spawner is stopping" : message.reason;
+  peer->departure = reason;
+  spdlog::warn("spawner {} is leaving: {}", message.spawner_id, reason);
+  for (const uint64_t id : table_.spawner_leaving(message.spawner_id, reason, lease::now_unix_ms())) {
+    forget_or_warn(id);
+    spdlog::info("lease {} ended: {}", id, reason);
+  }
 }
 
 // A spawner that registers again (after it or this manager restarted, or after the
@@ -374,6 +396,8 @@ void Manager::check_spawners_alive() {
     }
   }
   for (const ucp_ep_h handle : lost) {
+    peers_[handle].departure = "silent for " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(settings_.spawner_timeout).count()) + " s";
     spdlog::warn("spawner {} silent for {} s; dropping it", peers_[handle].spawner_id,
                  std::chrono::duration_cast<std::chrono::seconds>(settings_.spawner_timeout).count());
     forget_peer(handle);

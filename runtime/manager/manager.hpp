@@ -46,12 +46,14 @@ class Manager {
     std::string spawner_id;  // set when the peer is a spawner
     std::set<uint64_t> leases;  // granted over this connection; they end with it
     Clock::time_point last_heard;
+    std::string departure = "connection lost";  // why the spawner went, for `ferry status`
   };
 
   void accept(ucp_conn_request_h request);
   void forget_peer(ucp_ep_h handle);
   void handle(ucp_ep_h from, wire::Message&& message);
   void on_register(ucp_ep_h from, const wire::RegisterSpawner& message);
+  void on_spawner_leaving(ucp_ep_h from, const wire::SpawnerLeaving& message);
   void take_back_leases(ucp_ep_h from, const wire::RegisterSpawner& message);
   void on_lease_request(ucp_ep_h from, const wire::LeaseRequest& message);
   void remember_lease(Peer& peer, uint64_t lease_id);

@@ -32,7 +32,7 @@ constexpr std::array<std::string_view, std::variant_size_v<Message>> names = {
     "LeaseRequest",    "LeaseReply",    "LeaseRenew",    "LeaseRelease",   "StatusRequest",
     "StatusReply",     "SpawnRequest",  "SpawnReply",    "TokenUpdate",    "KillExecutor",
     "ExecutorOutput",  "ExecutorExit",  "ExecutorHello", "ExecutorWelcome", "NamePublish",
-    "NameLookup",      "NameUnpublish", "NameReply"};
+    "NameLookup",      "NameUnpublish", "NameReply",     "SpawnerLeaving"};
 
 template <class M, class T>
 concept Of = std::same_as<std::remove_const_t<M>, T>;
@@ -86,6 +86,11 @@ void fields(auto& v, Of<Heartbeat> auto& m) {
 
 void fields(auto& v, Of<LeaseRevoke> auto& m) {
   v("lease_id", m.lease_id);
+  v("reason", m.reason);
+}
+
+void fields(auto& v, Of<SpawnerLeaving> auto& m) {
+  v("spawner_id", m.spawner_id);
   v("reason", m.reason);
 }
 

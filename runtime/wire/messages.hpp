@@ -25,7 +25,7 @@
 namespace ferry::wire {
 
 inline constexpr uint16_t magic = 0x5946;  // "FY"
-inline constexpr uint8_t protocol_version = 5;  // 5: renewals and releases prove the holder
+inline constexpr uint8_t protocol_version = 5;  // 5: holders prove renewals and releases; SpawnerLeaving
 
 /// UCX active-message ids used by Ferry.
 inline constexpr uint16_t am_control = 1;
@@ -70,6 +70,13 @@ struct LeaseRevoke {  ///< manager -> spawner: end every process of this lease n
   uint64_t lease_id = 0;
   std::string reason;
   bool operator==(const LeaseRevoke&) const = default;
+};
+/// spawner -> manager: it is going (its node is reclaimed): no new leases on it, its
+/// leases end with `reason`, and `ferry status` keeps it as departed with that reason.
+struct SpawnerLeaving {
+  std::string spawner_id;
+  std::string reason;
+  bool operator==(const SpawnerLeaving&) const = default;
 };
 struct UsageReport {  ///< spawner -> manager, once per finished executor
   uint64_t lease_id = 0;
@@ -240,7 +247,7 @@ using Message = std::variant<RegisterSpawner, RegisterReply, Heartbeat, LeaseRev
                              LeaseRequest, LeaseReply, LeaseRenew, LeaseRelease, StatusRequest,
                              StatusReply, SpawnRequest, SpawnReply, TokenUpdate, KillExecutor,
                              ExecutorOutput, ExecutorExit, ExecutorHello, ExecutorWelcome,
-                             NamePublish, NameLookup, NameUnpublish, NameReply>;
+                             NamePublish, NameLookup, NameUnpublish, NameReply, SpawnerLeaving>;
 
 /// Encodes one message with its frame.
 std::vector<std::byte> encode(const Message& message);

@@ -19,7 +19,11 @@ uint32_t physical_memory_mib() {
 }  // namespace
 
 void apply_machine_defaults(Settings& settings) {
-  if (settings.id.empty()) settings.id = host_name() + ":" + std::to_string(::getpid());
+  if (settings.node.empty()) settings.node = host_name();
+  if (settings.id.empty()) settings.id = settings.node + ":" + std::to_string(::getpid());
+  if (settings.reclaim_reason.empty()) {
+    settings.reclaim_reason = "node " + settings.node + " reclaimed: spawner " + settings.id + " is stopping";
+  }
   if (settings.cpus.empty()) settings.cpus = allowed_cpus();
   if (settings.cpus.empty()) settings.cpus = {0};
   if (settings.memory_mib == 0) settings.memory_mib = physical_memory_mib();

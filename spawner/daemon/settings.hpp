@@ -14,6 +14,9 @@ namespace ferry::spawner {
 /// Everything `ferry spawner` is told on its command line (or by the embedded default).
 struct Settings {
   std::string id;  ///< unique name of this spawner; the host name by default
+  std::string node;  ///< name of the node it serves; the host name by default
+  /// Why its executors end when it is told to stop (SIGTERM): its node is being reclaimed.
+  std::string reclaim_reason;
   ucx::SocketAddress listen{"127.0.0.1", 0};
   /// The manager to register with; without one the spawner grants leases on itself.
   std::optional<ucx::SocketAddress> manager;
@@ -39,7 +42,8 @@ struct Settings {
   std::chrono::milliseconds silent_connection_timeout{std::chrono::seconds(30)};
 };
 
-/// Fills the defaults that depend on the machine (id, cpus, memory, work root).
+/// Fills the defaults that depend on the machine (id, node, reclaim reason, cpus, memory,
+/// work root).
 void apply_machine_defaults(Settings& settings);
 
 /// Makes `cpus` lease out `cores` cores (0 leaves it as it is): fewer takes the first ones,

@@ -9,7 +9,6 @@
 #include "runtime/common/trace.hpp"
 #include "runtime/lease/lease_replies.hpp"
 #include "runtime/ucx/connection_limit.hpp"
-#include "runtime/common/host_name.hpp"
 #include "spawner/process/lease_directory.hpp"
 
 namespace ferry::spawner {
@@ -47,7 +46,7 @@ Spawner::Spawner(Settings settings)
   } else {
     own_leases_.emplace(settings_.secret);
     own_leases_->add_spawner({settings_.id, address().to_string(),
-                              static_cast<uint32_t>(settings_.cpus.size()), settings_.memory_mib, 0, 0, host_name()});
+                              static_cast<uint32_t>(settings_.cpus.size()), settings_.memory_mib, 0, 0, settings_.node});
     loop_.every(std::chrono::milliseconds(50), [this] {
       const auto next = own_leases_->next_expiry_ms();
       if (!next || *next > lease::now_unix_ms()) return;
@@ -159,7 +158,7 @@ void Spawner::register_when_connected(ucs_status_ptr_t flushing) {
   }
   if (flushing != nullptr) ucp_request_free(flushing);
   wire::RegisterSpawner registration{settings_.id, address().to_string(), static_cast<uint32_t>(cpus_.total()),
-                                      settings_.memory_mib, host_name()};
+                                      settings_.memory_mib, settings_.node};
   for (const auto& [id, use] : book_.active()) registration.leases.push_back(use.token);
   registration.highest_lease_id = book_.highest_lease_id();
   channel_->send(manager_->raw(), registration);

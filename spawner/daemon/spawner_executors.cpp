@@ -18,7 +18,6 @@
 #include "spawner/daemon/executor_user.hpp"
 #include "spawner/daemon/spawner.hpp"
 #include "spawner/process/lease_directory.hpp"
-#include "runtime/common/host_name.hpp"
 
 namespace ferry::spawner {
 
@@ -195,7 +194,7 @@ void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request)
     spdlog::warn("refused a spawn request: {}", error.what());
     reply.status = error.code();
     // What one node lacks (a program, a directory) others may have: say which node.
-    reply.error = error.code() == Errc::not_found ? std::string(error.what()) + " on node " + host_name() : error.what();
+    reply.error = error.code() == Errc::not_found ? std::string(error.what()) + " on node " + settings_.node : error.what();
     channel_->send(from, reply);
   }
 }
@@ -432,11 +431,18 @@ void Spawner::wind_down() {
 void Spawner::end_all_executors() {
   if (winding_down_) return;
   winding_down_ = true;
+  const std::string& reason = settings_.reclaim_reason;
+  const bool telling_manager = manager_ && !manager_->failed();
+  if (telling_manager) channel_->send(manager_->raw(), wire::SpawnerLeaving{settings_.id, reason});
   if (executors_.empty()) {
-    loop_.stop();
+    // The message to the manager needs a moment on the wire before the spawner goes.
+    if (telling_manager) {
+      loop_.after(std::chrono::milliseconds(100), [this] { loop_.stop(); });
+    } else {
+      loop_.stop();
+    }
     return;
   }
-  const std::string reason = "node " + host_name() + " reclaimed: spawner " + settings_.id + " is stopping";
   spdlog::warn("{}; ending {} executors", reason, executors_.size());
   for (auto& [id, executor] : executors_) terminate(executor, reason);
   loop_.after(settings_.grace + std::chrono::seconds(1), [this] { loop_.stop(); });

@@ -22,16 +22,19 @@ grep -q "^ferry: 200 invocation(s), round trip" "$work/out" || fail "no round-tr
 unexpected=$(grep -v -e "^hello world, from executor" -e "^ferry: " "$work/out")
 [ -z "$unexpected" ] || fail "a clean invocation printed: $unexpected"
 
-# A spawner that stops leaves the cluster: the manager says so and leases go elsewhere.
+# A spawner that stops leaves the cluster: the manager lists it as departed, with why,
+# and leases go elsewhere.
 node_c_spawner=$(ip netns pids "$(cluster_namespace node-c)" | head -1)
 kill -TERM "$node_c_spawner"
 for _ in $(seq 100); do
   on_node node-a "$ferry" status --manager "$manager" >"$work/status" 2>&1
-  grep -q "^node-c " "$work/status" || break
+  grep -q "^node-c .* left [0-9]*s ago: node node-c reclaimed" "$work/status" && break
   sleep 0.1
 done
-grep -q "^node-c " "$work/status" && { cat "$work/status" >"$work/out"; fail "ferry status still lists the spawner that left"; }
-grep -q "^node-b  *node-b " "$work/status" || { cat "$work/status" >"$work/out"; fail "ferry status lost the spawner on node-b"; }
+grep -q "^node-c .* left [0-9]*s ago: node node-c reclaimed" "$work/status" ||
+  { cat "$work/status" >"$work/out"; fail "ferry status does not list the spawner that left, and why"; }
+grep -q "^node-c .* up" "$work/status" && { cat "$work/status" >"$work/out"; fail "the spawner that left is still up"; }
+grep -q "^node-b  *node-b .* up, joined" "$work/status" || { cat "$work/status" >"$work/out"; fail "ferry status lost the spawner on node-b"; }
 for input in one two three; do
   invoke "$input" || fail "ferry invoke after a spawner left failed"
   grep -q "^hello $input, from executor pid [0-9]* on node-b, cpu" "$work/out" || fail "a lease went to a spawner that left"

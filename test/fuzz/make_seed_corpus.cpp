@@ -112,6 +112,7 @@ std::vector<Message> every_message() {
       NameLookup{11, "alice", "ocean-model"},
       NameUnpublish{12, "alice", "ocean-model", "ferry-port:00c0ffee00c0ffee:QUJD"},
       NameReply{11, Errc::not_found, "the name 'x' is not published", ""},
+      SpawnerLeaving{"node-17:slurm-42", "node reclaimed by Slurm (node node-17, job 42)"},
   };
 }
 

@@ -1,6 +1,7 @@
 #include "runtime/lease/lease_table.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <string>
 
@@ -156,6 +157,57 @@ TEST_CASE("Accounting counts every lease and report, also those the table no lon
   CHECK(total.usage.cpu_ns == 3 * (leases + 2));
   CHECK(total.usage.peak_memory_kib == leases - 1);
   CHECK(total.billed_core_seconds == Approx(1.0 * leases));
+}
+
+TEST_CASE("A spawner that leaves ends its leases with its reason and takes no new ones", "[lease][departure]") {
+  LeaseTable table(Secret::generate());
+  table.add_spawner(spawner_on("harvest", "node1", 2));
+  const uint64_t lease = table.grant("bob", 1, 0, minute, now).token.lease_id;
+  const std::string reason = "node reclaimed by Slurm (node node1, job 7)";
+  CHECK(table.spawner_leaving("harvest", reason, now + 10) == std::vector<uint64_t>{lease});
+  CHECK(table.find(lease)->state == ferry::lease::LeaseState::revoked);
+  CHECK(table.find(lease)->end_reason == reason);
+  CHECK(table.spawners().at("harvest").leaving);
+  CHECK(grant_error(table, 1, 0) == Errc::no_resources);
+  CHECK(table.to_json(now + 10)["spawners"][0]["state"] == "leaving");
+
+  CHECK(table.remove_spawner("harvest", now + 20).empty());
+  CHECK(table.spawners().empty());
+  REQUIRE(table.departed_spawners().size() == 1);
+  CHECK(table.departed_spawners().front().reason == reason);  // not "connection lost"
+  CHECK(table.departed_spawners().front().left_unix_ms == now + 20);
+  const auto json = table.to_json(now + 30);
+  REQUIRE(json["departed_spawners"].size() == 1);
+  CHECK(json["departed_spawners"][0]["id"] == "harvest");
+  CHECK(json["departed_spawners"][0]["node"] == "node1");
+  CHECK(json["departed_spawners"][0]["reason"] == reason);
+}
+
+TEST_CASE("A lost spawner is kept as departed with why it went, until it joins again", "[lease][departure]") {
+  LeaseTable table(Secret::generate());
+  table.add_spawner(spawner_on("s1", "host-a", 2));
+  const uint64_t lease = table.grant("bob", 1, 0, minute, now).token.lease_id;
+  CHECK(table.remove_spawner("s1", now + 5, "silent for 30 s") == std::vector<uint64_t>{lease});
+  CHECK(table.find(lease)->end_reason == "spawner s1 was lost");
+  REQUIRE(table.departed_spawners().size() == 1);
+  CHECK(table.departed_spawners().front().reason == "silent for 30 s");
+
+  table.add_spawner(spawner_on("s1", "host-a", 2));
+  CHECK(table.departed_spawners().empty());
+  CHECK_FALSE(table.spawners().at("s1").leaving);
+  CHECK(grant_error(table, 1, 0) == Errc::ok);
+}
+
+TEST_CASE("Only the most recent departed spawners are kept", "[lease][departure]") {
+  LeaseTable table(Secret::generate());
+  for (int i = 0; i < 100; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    table.add_spawner(spawner_on(id, "host-a", 1));
+    table.remove_spawner(id, now + static_cast<uint64_t>(i));
+  }
+  CHECK(table.departed_spawners().size() == 64);
+  CHECK(table.departed_spawners().back().spawner.id == "s99");
+  CHECK(table.departed_spawners().front().spawner.id == "s36");
 }
 
 TEST_CASE("Only the holder of a lease's current token renews or releases it", "[lease][holder]") {

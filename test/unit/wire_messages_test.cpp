@@ -83,6 +83,7 @@ std::vector<Message> sample_messages() {
       NameLookup{11, "alice", "ocean model, coupled"},
       NameUnpublish{12, "alice", "ocean-model", "ferry-port:00c0ffee00c0ffee:QUJD"},
       NameReply{11, Errc::not_found, "the name 'x' is not published", "ferry-port:1:QQ"},
+      SpawnerLeaving{"node-17:slurm-42", "node reclaimed by Slurm (node node-17, job 42)"},
   };
 }
 
