@@ -25,6 +25,8 @@ install(TARGETS ferry ferry_mpi EXPORT FerryTargets
 if(TARGET ferry_memory_limit)
   install(TARGETS ferry_memory_limit LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 endif()
+# The sbatch script that runs a spawner as a preemptible job harvesting an idle node.
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/spawner/slurm/ferry-harvest.sbatch DESTINATION ${CMAKE_INSTALL_DATADIR}/ferry/slurm)
 foreach(_ferry_header_dir runtime spawner)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${_ferry_header_dir}/
     DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ferry/${_ferry_header_dir}

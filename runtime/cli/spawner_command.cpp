@@ -3,6 +3,7 @@
 #include "runtime/client/embedded_cluster.hpp"
 #include "runtime/cli/options.hpp"
 #include "runtime/lease/munge_credential.hpp"
+#include "spawner/daemon/slurm_job.hpp"
 #include "spawner/daemon/spawner.hpp"
 
 namespace ferry::cli {
@@ -29,12 +30,19 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
   unsigned grace_ms = 1000;
   unsigned silent_ms = 30000;
   std::string auth = "none";
+  bool slurm = false;
   po::options_description options(
       "ferry spawner: starts executors pinned to leased cores, under leased memory, for valid lease tokens");
   options.add_options()
       ("manager", po::value(&manager), "manager to register with, host:port; without one the spawner grants leases on itself")
       ("listen", po::value(&listen)->default_value(listen), "address to listen on, host:port (port 0: any free port)")
-      ("id", po::value(&settings.id), "unique name of this spawner (default: host:pid)")
+      ("id", po::value(&settings.id), "unique name of this spawner (default: host:pid; with --slurm: node:slurm-JOB)")
+      ("node", po::value(&settings.node), "name of the node it serves, as leases' placement and `ferry status` name it "
+       "(default: the host name; with --slurm: Slurm's node name)")
+      ("slurm", po::bool_switch(&slurm),
+       "run as a Slurm job that harvests an idle node: serve the node, cores (SLURM_CPUS_ON_NODE) and memory "
+       "(SLURM_MEM_PER_NODE) of the job; when Slurm reclaims the node (SIGTERM at preemption or before the time "
+       "limit), leave the manager and end the executors with the reason \"node reclaimed by Slurm\"")
       ("secret-file", po::value(&secret_file), "cluster secret (mode 0600); required with --manager, random without")
       ("cores", po::value(&cores), "number of cores to lease out (default: all this process may use; more than the CPUs oversubscribes them)")
       ("cpus", po::value(&cpus), "exact CPUs to lease out, e.g. 2-7,10")
@@ -71,6 +79,7 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
   settings.secret = secret_file.empty() ? lease::Secret::generate() : lease::Secret::load(secret_file);
   if (!cpus.empty()) settings.cpus = parse_cpu_list(cpus);
   if (settings.worker_executable.empty()) settings.worker_executable = client::default_worker_executable();
+  if (slurm) spawner::apply_slurm_job(settings, spawner::read_slurm_job(), cores != 0 || !cpus.empty());
   settings.grace = std::chrono::milliseconds(grace_ms);
   settings.silent_connection_timeout = std::chrono::milliseconds(std::max(silent_ms, 1U));
   spawner::apply_machine_defaults(settings);
@@ -87,6 +96,7 @@ int run_spawner_command(const Arguments& args) {
   std::cout << "ferry spawner " << spawner.settings().id << " listening on " << spawner.address().to_string()
             << std::endl;
   run_until_signalled(spawner);
+  std::cout << "ferry spawner " << spawner.settings().id << " stopped" << std::endl;
   return 0;
 }
 

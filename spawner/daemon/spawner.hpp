@@ -4,6 +4,7 @@
 // reports their exit and usage, and ends them when their lease ends or their owner
 // goes away. It sleeps until a message, a child or a timer wakes it.
 
+#include <atomic>
 #include <deque>
 #include <map>
 #include <memory>
@@ -87,6 +88,9 @@ class Spawner {
   void on_output(uint64_t executor_id, wire::Stream stream);
   void on_status(uint64_t executor_id);
   void on_exit(uint64_t executor_id);
+  void report_exit(Executor& executor, const ExitStatus& status);
+  /// wind_down() was called, or a SIGTERM/SIGINT for this process waits to be read.
+  bool told_to_stop() const;
   void reply_spawned(Executor& executor, const std::string& address);
   void reply_failed(Executor& executor, const std::string& error);
   void terminate(Executor& executor, const std::string& reason);
@@ -124,6 +128,7 @@ class Spawner {
   uint64_t executors_reported_ = 0;
   uint64_t next_executor_id_ = 1;
   bool winding_down_ = false;
+  std::atomic<bool> stop_requested_{false};  ///< set by wind_down() from any thread
 };
 
 }  // namespace ferry::spawner

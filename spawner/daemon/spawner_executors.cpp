@@ -392,32 +392,69 @@ void Spawner::reply_failed(Executor& executor, const std::string& error) {
   channel_->send(executor.owner, reply);
 }
 
+namespace {
+bool ended_by_termination_signal(const ExitStatus& status) {
+  for (const int signal : {SIGTERM, SIGKILL, SIGINT, SIGHUP}) {
+    if (status.signal == signal || status.exit_code == 128 + signal) return true;
+  }
+  return false;
+}
+}  // namespace
+
+bool Spawner::told_to_stop() const {
+  if (stop_requested_.load()) return true;
+  sigset_t pending;
+  return ::sigpending(&pending) == 0 && (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1);
+}
+
+// When Slurm (or a shutdown) reclaims the node it signals every process of the spawner's
+// job, so an executor may die of that SIGTERM before the spawner has read its own: an
+// executor ended by such a signal for no reason the spawner gave is reported a moment
+// later, with the reclaim reason once the spawner has been told to stop.
 void Spawner::on_exit(uint64_t executor_id) {
   Executor* executor = find_executor(executor_id);
   ExitStatus status{};
   if (executor == nullptr || !executor->process.try_reap(status)) return;
+  loop_.unwatch(executor->process.pidfd());
+  if (executor->end_reason.empty() && ended_by_termination_signal(status)) {
+    if (told_to_stop()) {
+      executor->end_reason = settings_.reclaim_reason;
+    } else {
+      loop_.after(std::chrono::milliseconds(200), [this, executor_id, status] {
+        if (Executor* late = find_executor(executor_id)) {
+          if (late->end_reason.empty() && told_to_stop()) late->end_reason = settings_.reclaim_reason;
+          report_exit(*late, status);
+        }
+      });
+      return;
+    }
+  }
+  report_exit(*executor, status);
+}
+
+void Spawner::report_exit(Executor& executor, const ExitStatus& status) {
+  const uint64_t executor_id = executor.id;
   on_output(executor_id, wire::Stream::out);
   on_output(executor_id, wire::Stream::err);
-  if (executor->status_pipe) on_status(executor_id);
-  if (!executor->replied) {
-    reply_failed(*executor, "the executor exited before it was ready (exit code " +
+  if (executor.status_pipe) on_status(executor_id);
+  if (!executor.replied) {
+    reply_failed(executor, "the executor exited before it was ready (exit code " +
                                 std::to_string(status.exit_code) + ", signal " + std::to_string(status.signal) + ")");
   }
-  const wire::Usage usage{status.wall_ns, status.cpu_ns, executor->hot_poll_ns, status.peak_memory_kib};
-  if (executor->owner != nullptr) {
-    channel_->send(executor->owner,
-                   wire::ExecutorExit{executor->id, status.exit_code, status.signal, executor->end_reason, usage});
+  const wire::Usage usage{status.wall_ns, status.cpu_ns, executor.hot_poll_ns, status.peak_memory_kib};
+  if (executor.owner != nullptr) {
+    channel_->send(executor.owner,
+                   wire::ExecutorExit{executor.id, status.exit_code, status.signal, executor.end_reason, usage});
   }
-  report_usage(executor->lease_id, executor->id, usage);
-  spdlog::info("executor {} exited (code {}, signal {}){}", executor->id, status.exit_code, status.signal,
-               executor->end_reason.empty() ? "" : ": " + executor->end_reason);
-  loop_.unwatch(executor->process.stdout_fd());
-  loop_.unwatch(executor->process.stderr_fd());
-  loop_.unwatch(executor->process.pidfd());
-  if (executor->kill_timer != 0) loop_.cancel(executor->kill_timer);
-  cpus_.give_back(executor->cpus);
-  book_.give_back(executor->lease_id, static_cast<uint32_t>(executor->cpus.size()), executor->memory_mib);
-  const uint64_t lease_id = executor->lease_id;
+  report_usage(executor.lease_id, executor.id, usage);
+  spdlog::info("executor {} exited (code {}, signal {}){}", executor.id, status.exit_code, status.signal,
+               executor.end_reason.empty() ? "" : ": " + executor.end_reason);
+  loop_.unwatch(executor.process.stdout_fd());
+  loop_.unwatch(executor.process.stderr_fd());
+  if (executor.kill_timer != 0) loop_.cancel(executor.kill_timer);
+  cpus_.give_back(executor.cpus);
+  book_.give_back(executor.lease_id, static_cast<uint32_t>(executor.cpus.size()), executor.memory_mib);
+  const uint64_t lease_id = executor.lease_id;
   executors_.erase(executor_id);
   remove_directory_if_done(lease_id);
   // The owners' last messages need a moment on the wire before the spawner goes.
@@ -425,6 +462,7 @@ void Spawner::on_exit(uint64_t executor_id) {
 }
 
 void Spawner::wind_down() {
+  stop_requested_ = true;
   loop_.post([this] { end_all_executors(); });
 }
 
