@@ -86,7 +86,8 @@ std::string current_directory() {
 std::vector<std::string> inherited_environment(const std::string& manager) {
   std::vector<std::string> env;
   if (!manager.empty()) env.push_back("FERRY_MANAGER=" + manager);
-  for (const char* name : {"FERRY_SPAWNERS", "FERRY_JOB", "FERRY_REPORT", "FERRY_LOCAL_CORES", "FERRY_MEMORY_MIB"}) {
+  for (const char* name :
+       {"FERRY_SPAWNERS", "FERRY_JOB", "FERRY_REPORT", "FERRY_LOCAL_CORES", "FERRY_MEMORY_MIB", "FERRY_SHIP"}) {
     if (const char* value = std::getenv(name); value != nullptr && *value != '\0') {
       env.push_back(std::string(name) + "=" + value);
     }

@@ -12,6 +12,7 @@
 #include "mpi_shim/transport.hpp"
 #include "mpi_shim/world.hpp"
 #include "runtime/client/client.hpp"
+#include "runtime/client/shipment.hpp"
 #include "runtime/common/error.hpp"
 
 namespace ferry::mpi {
@@ -205,7 +206,8 @@ void SpawnService::serve() {
           Lease lease = lease_for(*client, *next, child.program.placement);
           std::vector<std::string> env = child.program.env;
           env.push_back("FERRY_LEASE_ID=" + std::to_string(lease.id()));
-          Program process = client->spawn(lease, child.program.argv, env, 1, child.program.working_directory);
+          Program process = client->spawn(lease, child.program.argv, env, 1, child.program.working_directory,
+                                          shipment_for(child.program));
           std::lock_guard lock(mutex_);
           leases_.push_back(lease.id());
           child.state.lease = lease.id();
@@ -223,6 +225,19 @@ void SpawnService::serve() {
     }
     if (!watch()) break;
   }
+}
+
+const std::vector<wire::ShippedFile>& SpawnService::shipment_for(const ChildProgram& program) {
+  static const std::vector<wire::ShippedFile> none;
+  if (!settings_.ship) return none;
+  const std::string& path = program.argv.front();  // resolved by the parent, on this node
+  auto found = shipments_.find(path);
+  if (found == shipments_.end()) {
+    std::vector<std::string> environment;
+    for (char** entry = environ; *entry != nullptr; ++entry) environment.emplace_back(*entry);
+    found = shipments_.emplace(path, client::program_shipment(path, environment)).first;
+  }
+  return found->second;
 }
 
 /// A lease for one child. Children of earlier spawns that have disconnected may still be

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "mpi_shim/job_settings.hpp"
+#include "runtime/wire/messages.hpp"
 
 namespace ferry {
 class Client;
@@ -95,6 +97,8 @@ class SpawnService {
   std::pair<bool, bool> reap_exited();
   bool children_running();
   Lease lease_for(Client& client, Spawn& spawn, const std::string& placement);
+  /// With --ship: the child's program and the libraries it needs, listed once per program.
+  const std::vector<wire::ShippedFile>& shipment_for(const ChildProgram& program);
   void write_report() const;
 
   JobSettings settings_;
@@ -111,6 +115,7 @@ class SpawnService {
   double core_seconds_ = 0;
   std::vector<uint64_t> leases_;
   std::vector<ChildFailure> failures_;
+  std::map<std::string, std::vector<wire::ShippedFile>> shipments_;  ///< by program path; service thread only
   std::thread thread_;
 };
 

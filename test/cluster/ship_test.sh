@@ -2,7 +2,8 @@
 # Programs on nodes that share no file system: the program and a library of its own exist
 # on node-a alone. Without --ship the job fails with an error naming the node that lacks
 # the program; with --ship the function ranks on node-b and node-c run shipped copies
-# (the library included), and a second job finds them in the spawners' caches.
+# (the library included), and a second job finds them in the spawners' caches. A child
+# that a batch rank spawns (MPI_Comm_spawn) is shipped too.
 #   ship_test.sh FERRY SHIPPED_PROGRAM SHIPPED_LIBRARY
 set -u
 ferry=$(realpath "$1")
@@ -49,4 +50,11 @@ for node in node-b node-c; do
   shipped=$(grep -c "shipped files received" "$work/spawner-$node.log")
   [ "$shipped" -eq 1 ] || fail "the spawner on $node received shipped files $shipped times, not once"
 done
+# MPI_Comm_spawn from node-a: the child runs a shipped copy on the node left free.
+on_node node-a sh -c 'cd "$1" && shift && exec "$@"' sh "$local_directory" \
+  timeout -k 5 120 "$ferry" run -n 1 --functions 1 --manager "$manager" --ship -- "$program" spawn >"$work/out" 2>&1 ||
+  fail "the job that spawns a child with --ship failed"
+grep -q "^rank 0 of 2 on node-a runs $program: $greeting$" "$work/out" || fail "the batch rank's line is missing"
+grep -q "^child 0 of 1 on node-[bc] runs /.*/lease-[0-9]*/shipped-[0-9a-f]*/$(basename "$program"): $greeting$" "$work/out" ||
+  fail "the spawned child did not run a shipped copy on node-b or node-c"
 echo "ok"
