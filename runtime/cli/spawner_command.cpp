@@ -50,6 +50,9 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
       ("worker", po::value(&settings.worker_executable), "path of ferry-worker (default: next to ferry, or FERRY_WORKER)")
       ("work-root", po::value(&settings.work_root), "directory for per-lease working directories (default: a new one in /tmp)")
       ("grace-ms", po::value(&grace_ms)->default_value(grace_ms), "time between SIGTERM and SIGKILL when a lease ends")
+      ("file-cache-mib", po::value(&settings.file_cache_mib)->default_value(settings.file_cache_mib),
+       "memory for shipped files kept by content hash (function libraries, --ship programs and libraries); "
+       "the least recently used are dropped beyond it")
       ("silent-connection-ms", po::value(&silent_ms)->default_value(silent_ms),
        "a connection that sends nothing for this long after it is made is closed")
       ("auth", po::value(&auth)->default_value(auth),

@@ -37,6 +37,9 @@ struct Settings {
   std::string cgroup;
   /// With cgroups: each lease's CPU time per period, in percent of its cores; 0: no quota.
   uint32_t cpu_quota_percent = 0;
+  /// Memory for shipped files kept by hash (function libraries, programs and their
+  /// libraries); the least recently used go beyond it.
+  uint32_t file_cache_mib = 1024;
   std::chrono::milliseconds grace{1000};  ///< SIGTERM to SIGKILL
   /// A connection that sends nothing for this long after it is made is closed.
   std::chrono::milliseconds silent_connection_timeout{std::chrono::seconds(30)};

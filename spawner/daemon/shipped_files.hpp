@@ -24,6 +24,9 @@ struct StagedProgram {
 
 class ShippedFiles {
  public:
+  /// Keeps the shipped contents in `contents` (the spawner's one cache of shipped files).
+  explicit ShippedFiles(LibraryCache& contents) : contents_(contents) {}
+
   /// Hashes of the files whose content must be sent: not cached, not in the request, and
   /// not on this node at the same path with the same content.
   /// Each user's shipped files are kept apart: `owner` is the lease owner's uid.
@@ -38,7 +41,7 @@ class ShippedFiles {
   /// Whether the node has the file, at its path and readable by every user, with its content.
   bool on_this_node(const wire::ShippedFile& file);
 
-  LibraryCache contents_;
+  LibraryCache& contents_;
   /// Hashes of this node's files by (device, inode, size, modification time).
   std::map<std::tuple<dev_t, ino_t, off_t, long, long>, std::string> local_hashes_;
 };

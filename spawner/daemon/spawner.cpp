@@ -18,7 +18,8 @@ Spawner::Spawner(Settings settings)
       context_((ucx::allow_many_connections(), ucx::Context::create(false, settings_.same_user_peers))),
       worker_(ucx::Worker::create(context_)),
       book_(settings_.id, settings_.secret),
-      cpus_(settings_.cpus) {
+      cpus_(settings_.cpus),
+      libraries_(uint64_t{settings_.file_cache_mib} << 20) {
   std::filesystem::create_directories(settings_.work_root);
   // Each lease's directory belongs to its owner; the root only lets them reach it.
   std::filesystem::permissions(settings_.work_root,
@@ -216,6 +217,8 @@ nlohmann::json Spawner::status_json() const {
   status["spawner"] = {{"id", settings_.id},
                        {"connections", peers_.size() + (manager_ ? 1 : 0)},
                        {"executors", executors_.size()},
+                       {"cached_files", libraries_.files()},
+                       {"cached_bytes", libraries_.bytes()},
                        {"leases", leases},
                        {"reported", {{"executors", executors_reported_},
                                      {"wall_ns", usage_reported_.wall_ns},

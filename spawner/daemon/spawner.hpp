@@ -113,8 +113,8 @@ class Spawner {
   std::optional<lease::LeaseTable> own_leases_;  ///< stand-alone mode only
   LeaseBook book_;
   CpuPool cpus_;
-  LibraryCache libraries_;
-  ShippedFiles shipped_;
+  LibraryCache libraries_;  ///< function libraries and shipped programs' files
+  ShippedFiles shipped_{libraries_};
   CgroupSupport cgroups_;  ///< where lease cgroups go; none: RLIMIT_DATA limits memory
   std::map<uint64_t, std::unique_ptr<LeaseCgroup>> lease_cgroups_;
   std::map<uint64_t, Executor> executors_;

@@ -134,6 +134,7 @@ Executor* Spawner::find_executor(uint64_t executor_id) {
 }
 
 void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request) {
+  libraries_.trim();  // between requests: no file of an earlier one is in use
   wire::SpawnReply reply;
   reply.request_id = request.request_id;
   if (request.kind == wire::SpawnKind::worker && request.library.empty() &&

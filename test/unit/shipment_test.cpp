@@ -104,7 +104,8 @@ TEST_CASE("A program that cannot be read is not shipped", "[ship]") {
 
 TEST_CASE("A spawner asks only for the files its node lacks and runs copies of them", "[ship]") {
   TempDirectory here, lease;
-  ferry::spawner::ShippedFiles shipped;
+  ferry::spawner::LibraryCache cache;
+  ferry::spawner::ShippedFiles shipped(cache);
   const std::string same_text = "a library both nodes have";
   const std::string program_text = "#!/bin/sh\necho shipped\n";
   const std::string library_text = "a library only the shipping node has";
@@ -147,9 +148,44 @@ TEST_CASE("A spawner asks only for the files its node lacks and runs copies of t
 }
 
 TEST_CASE("A spawner refuses shipped files that do not match their hash or name no file", "[ship]") {
-  ferry::spawner::ShippedFiles shipped;
+  ferry::spawner::LibraryCache cache;
+  ferry::spawner::ShippedFiles shipped(cache);
   CHECK_THROWS_AS(shipped.store({{"/bin/app", hash_of("x"), true, bytes_of("y")}}, 1000), ferry::Error);
   CHECK_THROWS_AS(shipped.store({{"relative/app", hash_of("x"), true, {}}}, 1000), ferry::Error);
   CHECK_THROWS_AS(shipped.store({{"/bin/", hash_of("x"), true, {}}}, 1000), ferry::Error);
   CHECK_THROWS_AS(shipped.store({{"/lib/liba.so", hash_of("x"), false, {}}}, 1000), ferry::Error);
+}
+
+TEST_CASE("The cache of shipped files drops the least recently used beyond its capacity", "[ship][cache]") {
+  ferry::spawner::LibraryCache cache(2048);
+  const std::string a(1000, 'a'), b(1000, 'b'), c(1000, 'c');
+  cache.store("1:a", hash_of(a), bytes_of(a));
+  cache.store("1:b", hash_of(b), bytes_of(b));
+  const int c_fd = cache.store("1:c", hash_of(c), bytes_of(c));
+  // A request's files all stay until it has been served, even beyond the capacity.
+  CHECK(cache.bytes() == 3000);
+  CHECK(cache.find("1:c") == c_fd);
+  CHECK(cache.find("1:a") >= 0);  // now used more recently than b
+  cache.trim();
+  CHECK(cache.bytes() == 2000);
+  CHECK(cache.files() == 2);
+  CHECK(cache.find("1:b") < 0);
+  CHECK(cache.find("1:a") >= 0);
+  CHECK(cache.find("1:c") >= 0);
+  cache.trim();
+  CHECK(cache.files() == 2);  // within the capacity: nothing goes
+}
+
+TEST_CASE("A shipped file dropped from the cache is asked for again", "[ship][cache]") {
+  ferry::spawner::LibraryCache cache(1500);
+  ferry::spawner::ShippedFiles shipped(cache);
+  const std::string first(1000, 'x'), second(1000, 'y');
+  std::vector<ShippedFile> one{{"/elsewhere/bin/one", hash_of(first), true, bytes_of(first)}};
+  std::vector<ShippedFile> two{{"/elsewhere/bin/two", hash_of(second), true, bytes_of(second)}};
+  shipped.store(one, 1000);
+  shipped.store(two, 1000);
+  cache.trim();
+  for (auto* files : {&one, &two}) (*files)[0].content.clear();
+  CHECK(shipped.missing(one, 1000) == std::vector<std::string>{one[0].hash});
+  CHECK(shipped.missing(two, 1000).empty());
 }
