@@ -145,10 +145,21 @@ grep -q "node1:slurm-$first .*left" "$work/status.txt" || fail "the departed spa
 timeout -k 5 60 "$ferry" run -n 1 --functions 1 --mode warm --manager "$manager" -- "$ring" \
   >"$work/run2.out" 2>&1 || fail "the ring on the new spawner exited with $?"
 [ "$(grep -c 'ring token 1, allreduce 1$' "$work/run2.out")" -eq 2 ] || fail "the ring on the new spawner: wrong sums"
+
+# scancel signals every process of the job at once: the function rank may die of Slurm's
+# SIGTERM before the spawner reads its own, and its owner must still be told why.
+timeout -k 5 90 "$ferry" run -n 1 --functions 1 --mode warm --manager "$manager" -- "$fault_rank" 9 wait \
+  >"$work/run3.out" 2>&1 &
+run=$!
+for _ in $(seq 300); do grep -q "rank 1 ready" "$work/run3.out" && break; sleep 0.1; done
+grep -q "rank 1 ready" "$work/run3.out" || fail "the function rank did not start on the new spawner"
 scancel "$second"
+wait "$run"
+grep -q "function rank 1.*node reclaimed by Slurm (node node2, job $second" "$work/run3.out" ||
+  fail "after scancel, no message names function rank 1 and the reclaimed node"
 wait_for_state "$second" CANCELLED
 grep -q "spawner node2:slurm-$second stopped" "$work/harvest2.out" || fail "the cancelled spawner did not stop cleanly"
-echo "ok: a new harvest job joined; scancel ends it cleanly"
+echo "ok: a new harvest job joined and ran a job; scancel ends it with the same reason"
 
 pgrep -x "$(basename "$fault_rank")" >/dev/null && fail "processes are left: $(pgrep -a -x "$(basename "$fault_rank")")"
 pgrep -f "ferry-worker" >/dev/null && fail "workers are left: $(pgrep -a -f ferry-worker)"
