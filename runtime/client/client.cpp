@@ -120,7 +120,7 @@ static void connect_executor(client::Session& session, const std::shared_ptr<cli
   auto on_failure = [owner, weak](ucs_status_t status) {
     if (auto executor = weak.lock()) owner->bury(*executor, std::string("connection lost: ") + ucs_status_string(status));
   };
-  state->control = session.connect(spawned.executor_address);
+  state->control = ucx::Endpoint::connect_to_worker(session.worker().shared_from_this(), spawned.executor_address);
   state->control->on_failure(on_failure);
   session.channel().send(state->control->raw(), wire::ExecutorHello{spawned.executor_key, state->functions});
   const wire::ExecutorWelcome welcome = session.await_welcome(*state->control);

@@ -25,7 +25,7 @@ struct ExecutorState {
   uint64_t lease_id = 0;
   int32_t pid = 0;
   ucp_ep_h spawner = nullptr;
-  std::unique_ptr<ucx::Endpoint> control;             // to ferry-worker's listener
+  std::unique_ptr<ucx::Endpoint> control;             // to ferry-worker's main thread
   std::vector<std::unique_ptr<ucx::Endpoint>> threads;  // to each invocation thread
   // The same threads, for invocations from registered buffers (see connect_executor).
   std::vector<std::unique_ptr<ucx::Endpoint>> one_sided_threads;
@@ -46,7 +46,7 @@ class Session {
   ~Session();
 
   const ClientOptions& options() const noexcept { return options_; }
-  /// The worker of control traffic (manager, spawners, executors' listeners).
+  /// The worker of control traffic (manager, spawners, executors' main threads).
   ucx::Worker& worker() noexcept { return *worker_; }
   /// The worker of invocations, kept apart so the hot path progresses nothing else.
   ucx::Worker& data_worker() noexcept { return *data_worker_; }

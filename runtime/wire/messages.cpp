@@ -170,7 +170,7 @@ void fields(auto& v, Of<SpawnReply> auto& m) {
   v("need_files", m.need_files);
   v("executor_id", m.executor_id);
   v("pid", m.pid);
-  v("executor_address", m.executor_address);
+  v("executor_address", m.executor_address, max_address);
   v("executor_key", m.executor_key);
 }
 

@@ -171,7 +171,7 @@ struct SpawnReply {
   std::vector<std::string> need_files;  ///< hashes of shipped files to resend with their content
   uint64_t executor_id = 0;
   int32_t pid = 0;
-  std::string executor_address;         ///< worker: host:port of its listener
+  std::vector<std::byte> executor_address;  ///< worker: UCX worker address of its main thread
   std::vector<std::byte> executor_key;  ///< worker: secret to present in ExecutorHello
   bool operator==(const SpawnReply&) const = default;
 };

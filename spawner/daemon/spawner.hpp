@@ -91,7 +91,7 @@ class Spawner {
   void report_exit(Executor& executor, const ExitStatus& status);
   /// wind_down() was called, or a SIGTERM/SIGINT for this process waits to be read.
   bool told_to_stop() const;
-  void reply_spawned(Executor& executor, const std::string& address);
+  void reply_spawned(Executor& executor, const std::vector<std::byte>& address);
   void reply_failed(Executor& executor, const std::string& error);
   void terminate(Executor& executor, const std::string& reason);
   void end_all_executors();

@@ -230,7 +230,7 @@ void Spawner::start_executor(ucp_ep_h from, const wire::SpawnRequest& request, s
                std::to_string(executor.process.pid()) + " on cpus " + join_cpus(executor.cpus));
   Executor& stored = executors_.emplace(executor.id, std::move(executor)).first->second;
   watch_executor(stored);
-  if (stored.kind == wire::SpawnKind::program) reply_spawned(stored, "");
+  if (stored.kind == wire::SpawnKind::program) reply_spawned(stored, {});
 }
 
 ProcessSpec Spawner::worker_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus,
@@ -245,8 +245,7 @@ ProcessSpec Spawner::worker_spec(const wire::SpawnRequest& request, const std::v
                "--library-fd", std::to_string(worker_library_fd),
                "--status-fd", std::to_string(worker_status_fd),
                "--threads", std::to_string(cpus.size()),
-               "--mode", std::string(ucx::wait_mode_name(static_cast<ucx::WaitMode>(request.wait_mode))),
-               "--listen", settings_.listen.host};
+               "--mode", std::string(ucx::wait_mode_name(static_cast<ucx::WaitMode>(request.wait_mode)))};
   spec.env = inherited_environment();
   spec.env.push_back("FERRY_EXECUTOR_KEY=" + to_hex(key));
   set_user_environment(spec.env, identity);
@@ -358,7 +357,12 @@ void Spawner::on_status(uint64_t executor_id) {
     const std::string line = executor->status_text.substr(0, newline);
     executor->status_text.erase(0, newline + 1);
     if (line.rfind("ready ", 0) == 0) {
-      reply_spawned(*executor, settings_.listen.host + ":" + line.substr(6));
+      const auto address = from_hex(line.substr(6));
+      if (address && !address->empty()) {
+        reply_spawned(*executor, *address);
+      } else {
+        reply_failed(*executor, "the executor reported a malformed address");
+      }
     } else if (line.rfind("error ", 0) == 0) {
       reply_failed(*executor, line.substr(6));
     } else if (line.rfind("usage ", 0) == 0) {
@@ -371,7 +375,7 @@ void Spawner::on_status(uint64_t executor_id) {
   }
 }
 
-void Spawner::reply_spawned(Executor& executor, const std::string& address) {
+void Spawner::reply_spawned(Executor& executor, const std::vector<std::byte>& address) {
   if (executor.replied || executor.owner == nullptr) return;
   executor.replied = true;
   wire::SpawnReply reply;

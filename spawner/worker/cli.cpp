@@ -19,8 +19,7 @@ Settings parse_command_line(int argc, char** argv) {
       ("library-fd", po::value(&settings.library_fd)->required(), "file descriptor of the shipped library")
       ("status-fd", po::value(&settings.status_fd)->required(), "pipe to report readiness and usage on")
       ("threads", po::value(&settings.threads)->default_value(1), "invocation threads (one per leased core)")
-      ("mode", po::value(&mode)->default_value("hot"), "waiting mode: hot, warm, adaptive or auto (chosen per thread from who shares its core)")
-      ("listen", po::value(&settings.listen_host)->default_value("127.0.0.1"), "address to listen on");
+      ("mode", po::value(&mode)->default_value("hot"), "waiting mode: hot, warm, adaptive or auto (chosen per thread from who shares its core)");
   try {
     po::variables_map values;
     po::store(po::parse_command_line(argc, argv, options), values);

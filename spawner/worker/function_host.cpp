@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "runtime/common/cpus.hpp"
+#include "runtime/common/hex.hpp"
 #include "runtime/common/log.hpp"
 #include "runtime/common/overloaded.hpp"
 
@@ -46,16 +47,12 @@ FunctionHost::FunctionHost(Settings settings)
                           }},
                message);
   });
-  listener_ = ucx::Listener::create(worker_, ucx::SocketAddress{settings_.listen_host, 0},
-                                    [this](ucp_conn_request_h request) { accept(request); });
   loop_.attach(*worker_, [this] { return channel_->dispatch() > 0; });
   loop_.watch(signal_fd_.get(), EPOLLIN, [this](uint32_t) { loop_.stop(); });
 }
 
 FunctionHost::~FunctionHost() {
   for (auto& thread : threads_) thread->stop();
-  client_.reset();
-  listener_.reset();
   channel_.reset();
 }
 
@@ -66,7 +63,7 @@ void FunctionHost::report(const std::string& line) {
 
 void FunctionHost::run() {
   for (auto& thread : threads_) thread->start();
-  report("ready " + std::to_string(listener_->address().port));
+  report("ready " + to_hex(worker_->address()));
   loop_.run();
   uint64_t busy_poll_ns = 0;
   for (auto& thread : threads_) {
@@ -74,16 +71,6 @@ void FunctionHost::run() {
     busy_poll_ns += thread->busy_poll_ns();
   }
   report("usage " + std::to_string(busy_poll_ns));
-}
-
-// An executor serves exactly one client; when it leaves, the executor ends.
-void FunctionHost::accept(ucp_conn_request_h request) {
-  if (client_) {
-    listener_->reject(request);
-    return;
-  }
-  client_ = ucx::Endpoint::accept(worker_, request);
-  client_->on_failure([this](ucs_status_t) { loop_.stop(); });
 }
 
 void FunctionHost::on_hello(ucp_ep_h from, const wire::ExecutorHello& hello) {

@@ -10,10 +10,9 @@ namespace ferry::worker {
 /// What the spawner tells ferry-worker on its command line and environment.
 struct Settings {
   int library_fd = -1;   ///< memfd holding the shipped library
-  int status_fd = -1;    ///< pipe to the spawner: "ready <port>", "error <text>", "usage <ns>"
+  int status_fd = -1;    ///< pipe to the spawner: "ready <worker address, hex>", "error <text>", "usage <ns>"
   unsigned threads = 1;  ///< one invocation thread per leased core
   ucx::WaitMode mode = ucx::WaitMode::hot;
-  std::string listen_host = "127.0.0.1";
   std::vector<std::byte> key;  ///< from FERRY_EXECUTOR_KEY; a client must present it
 };
 

@@ -101,7 +101,7 @@ std::vector<Message> every_message() {
                    {},
                    "/scratch/job",
                    {ShippedFile{"/home/alice/bin/app", std::string(64, 'a'), true, {}}}},
-      SpawnReply{9, Errc::ok, "", false, {std::string(64, 'a')}, 31, 4242, "10.0.0.17:40111", address(32, 1)},
+      SpawnReply{9, Errc::ok, "", false, {std::string(64, 'a')}, 31, 4242, address(90, 2), address(32, 1)},
       TokenUpdate{signed_token(77, 1'700'000'090'000)},
       KillExecutor{31},
       ExecutorOutput{31, Stream::err, "line one\nline two\n"},

@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "runtime/client/client.hpp"
+#include "runtime/common/file_bytes.hpp"
+#include "runtime/common/sha256.hpp"
 #include "runtime/lease/token.hpp"
 #include "test/integration/cluster.hpp"
 #include "test/support/daemons.hpp"
@@ -197,6 +199,53 @@ TEST_CASE("another peer that knows a lease's id can neither release, renew nor r
   const auto exit = program.wait(10s);
   REQUIRE(exit);
   CHECK_THAT(exit->reason, Contains("released by its owner"));
+}
+
+TEST_CASE("an executor serves the one client that presents its key", "[platform][tokens]") {
+  ManagedCluster cluster;
+  Lease lease = cluster.client().lease({.cores = 1, .memory_mib = 64, .duration = 60s});
+  const auto library = read_file_bytes(test_library());
+  REQUIRE(library);
+  RawPeer owner;
+  wire::SpawnRequest request;
+  request.request_id = owner.next_id();
+  request.token = lease.token();
+  request.cores = 1;
+  request.memory_mib = 64;
+  request.kind = wire::SpawnKind::worker;
+  request.wait_mode = static_cast<uint8_t>(WaitMode::warm);
+  request.library = *library;
+  request.library_hash = sha256_hex(*library);
+  owner.send(lease.spawner_address(), request);
+  const auto spawned = owner.await<wire::SpawnReply>(request.request_id, 10s);
+  REQUIRE(spawned);
+  INFO("spawn error: " << spawned->error);
+  REQUIRE(spawned->status == Errc::ok);
+  REQUIRE_FALSE(spawned->executor_address.empty());
+
+  RawPeer mallory;
+  std::vector<std::byte> wrong_key = spawned->executor_key;
+  wrong_key[0] ^= std::byte{1};
+  mallory.send_to_worker(spawned->executor_address, wire::ExecutorHello{wrong_key, {"increment_bytes"}});
+  const auto refused = mallory.await_first<wire::ExecutorWelcome>(10s);
+  REQUIRE(refused);
+  CHECK(refused->status == Errc::unauthorized);
+  CHECK(refused->thread_addresses.empty());
+
+  owner.send_to_worker(spawned->executor_address, wire::ExecutorHello{spawned->executor_key, {"increment_bytes"}});
+  const auto welcome = owner.await_first<wire::ExecutorWelcome>(10s);
+  REQUIRE(welcome);
+  CHECK(welcome->status == Errc::ok);
+  CHECK(welcome->thread_addresses.size() == 1);
+
+  // With the key, a second client still gets nothing: the executor is taken.
+  mallory.send_to_worker(spawned->executor_address, wire::ExecutorHello{spawned->executor_key, {"increment_bytes"}});
+  const auto taken = mallory.await_first<wire::ExecutorWelcome>(10s);
+  REQUIRE(taken);
+  CHECK(taken->status == Errc::invalid_argument);
+  CHECK(taken->thread_addresses.empty());
+  owner.send(lease.spawner_address(), wire::KillExecutor{spawned->executor_id});
+  CHECK(owner.await_first<wire::ExecutorExit>(10s));
 }
 
 TEST_CASE("a spawner never runs more cores than the token allows: no_resources", "[platform][tokens]") {

@@ -1,6 +1,7 @@
 #include "test/integration/raw_peer.hpp"
 
 #include "runtime/common/error.hpp"
+#include "runtime/common/hex.hpp"
 #include "runtime/ucx/request.hpp"
 
 namespace ferry::test {
@@ -44,6 +45,13 @@ void RawPeer::send(const std::string& address, const wire::Message& message) {
   if (!channel_->send(endpoint(address).raw(), message)) {
     throw Error(Errc::unreachable, "raw peer: cannot send to " + address);
   }
+}
+
+void RawPeer::send_to_worker(std::span<const std::byte> address, const wire::Message& message) {
+  const std::string key = to_hex(address);
+  auto found = endpoints_.find(key);
+  if (found == endpoints_.end()) found = endpoints_.emplace(key, ucx::Endpoint::connect_to_worker(worker_, address)).first;
+  if (!channel_->send(found->second->raw(), message)) throw Error(Errc::unreachable, "raw peer: cannot send to a worker");
 }
 
 void RawPeer::send_bytes(const std::string& address, std::span<const std::byte> bytes) {

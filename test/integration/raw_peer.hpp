@@ -28,11 +28,16 @@ class RawPeer {
 
   /// Sends an encoded message to `address` (connecting on first use).
   void send(const std::string& address, const wire::Message& message);
+  /// Sends an encoded message to the UCX worker at `address` (connecting on first use).
+  void send_to_worker(std::span<const std::byte> address, const wire::Message& message);
   /// Sends `bytes` as the data of an am_control active message, exactly as given.
   void send_bytes(const std::string& address, std::span<const std::byte> bytes);
   /// Waits for a reply of type Reply carrying `request_id`; nothing after `deadline`.
   template <class Reply>
   std::optional<Reply> await(uint64_t request_id, std::chrono::milliseconds deadline);
+  /// Waits for the first message of type Message; nothing after `deadline`.
+  template <class Message>
+  std::optional<Message> await_first(std::chrono::milliseconds deadline);
   /// Sends a StatusRequest and waits for its reply's JSON text.
   std::optional<std::string> status(const std::string& address, std::chrono::milliseconds deadline);
   /// True when the connection to `address` has failed.
@@ -47,7 +52,7 @@ class RawPeer {
   std::shared_ptr<ucx::Worker> worker_;
   ucx::Waiter waiter_;
   std::unique_ptr<wire::ControlChannel> channel_;
-  std::map<std::string, std::unique_ptr<ucx::Endpoint>> endpoints_;
+  std::map<std::string, std::unique_ptr<ucx::Endpoint>> endpoints_;  ///< by host:port, or hex worker address
   std::deque<wire::Message> inbox_;
   uint64_t next_id_ = 1000;
 };
@@ -59,6 +64,22 @@ std::optional<Reply> RawPeer::await(uint64_t request_id, std::chrono::millisecon
     for (auto it = inbox_.begin(); it != inbox_.end(); ++it) {
       if (const Reply* reply = std::get_if<Reply>(&*it); reply != nullptr && reply->request_id == request_id) {
         found = *reply;
+        inbox_.erase(it);
+        return true;
+      }
+    }
+    return false;
+  });
+  return found;
+}
+
+template <class Message>
+std::optional<Message> RawPeer::await_first(std::chrono::milliseconds deadline) {
+  std::optional<Message> found;
+  pump(deadline, [&] {
+    for (auto it = inbox_.begin(); it != inbox_.end(); ++it) {
+      if (const Message* message = std::get_if<Message>(&*it)) {
+        found = *message;
         inbox_.erase(it);
         return true;
       }

@@ -70,7 +70,7 @@ std::vector<Message> sample_messages() {
                    "/scratch/job 17",
                    {ShippedFile{"/home/alice/bin/app", std::string(64, 'a'), true, blob(500, 4)},
                     ShippedFile{"/home/alice/lib/libsolver.so.2", std::string(64, 'b'), false, {}}}},
-      SpawnReply{9, Errc::unauthorized, "bad token", true, {std::string(64, 'b'), ""}, 31, -4242, "10.0.0.17:40111",
+      SpawnReply{9, Errc::unauthorized, "bad token", true, {std::string(64, 'b'), ""}, 31, -4242, blob(90, 5),
                  blob(32, 11)},
       TokenUpdate{sample_token()},
       KillExecutor{31},
