@@ -55,7 +55,8 @@ void print_leases(const nlohmann::json& leases) {
 int run_status_command(const Arguments& args) {
   std::string manager;
   unsigned timeout_ms = 5000;
-  po::options_description options("ferry status: spawners (cores and memory leased/total, and those that left and why), leases and their usage");
+  po::options_description options(
+      "ferry status: spawners (cores and memory leased/total, and those that left and why), leases and their usage");
   options.add_options()
       ("manager", po::value(&manager)->required(), "manager (or stand-alone spawner) to ask, host:port")
       ("json", "print the raw JSON instead of tables")

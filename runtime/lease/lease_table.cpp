@@ -208,7 +208,7 @@ const LeaseRecord& LeaseTable::renew(uint64_t lease_id, uint32_t duration_ms, ui
   if (found == leases_.end()) throw Error(Errc::not_found, "no lease " + std::to_string(lease_id));
   if (!held_with(lease_id, proof)) {
     throw Error(Errc::unauthorized, "lease " + std::to_string(lease_id) +
-                                        ": the renewal does not carry the lease's current token, so it is not its holder's");
+                                        ": the renewal does not carry the lease's current token");
   }
   LeaseRecord& lease = found->second;
   if (lease.state != LeaseState::active || lease.token.expiry_unix_ms <= now_ms) {

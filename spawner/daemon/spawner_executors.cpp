@@ -195,7 +195,8 @@ void Spawner::on_spawn_request(ucp_ep_h from, const wire::SpawnRequest& request)
     spdlog::warn("refused a spawn request: {}", error.what());
     reply.status = error.code();
     // What one node lacks (a program, a directory) others may have: say which node.
-    reply.error = error.code() == Errc::not_found ? std::string(error.what()) + " on node " + settings_.node : error.what();
+    reply.error =
+        error.code() == Errc::not_found ? std::string(error.what()) + " on node " + settings_.node : error.what();
     channel_->send(from, reply);
   }
 }

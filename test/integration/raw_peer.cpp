@@ -50,7 +50,9 @@ void RawPeer::send(const std::string& address, const wire::Message& message) {
 void RawPeer::send_to_worker(std::span<const std::byte> address, const wire::Message& message) {
   const std::string key = to_hex(address);
   auto found = endpoints_.find(key);
-  if (found == endpoints_.end()) found = endpoints_.emplace(key, ucx::Endpoint::connect_to_worker(worker_, address)).first;
+  if (found == endpoints_.end()) {
+    found = endpoints_.emplace(key, ucx::Endpoint::connect_to_worker(worker_, address)).first;
+  }
   if (!channel_->send(found->second->raw(), message)) throw Error(Errc::unreachable, "raw peer: cannot send to a worker");
 }
 
