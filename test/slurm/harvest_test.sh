@@ -12,18 +12,7 @@ ferry=$(realpath "$1")
 fault_rank=$(realpath "$2")
 harvest_script=$(realpath "$3")
 ring=$(realpath "$4")
-here=$(dirname "$(realpath "$0")")
-source "$here/slurm_cluster.sh"
-slurm_cluster_require
-command -v mpirun >/dev/null || slurm_cluster_skip "mpirun is not installed"
-
-source "$here/../rank_offload/daemons.sh"
-cleanup() {
-  for pid in "${daemons[@]}"; do kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  slurm_cluster_stop
-  pkill -9 -x "$(basename "$fault_rank")" 2>/dev/null
-  rm -rf "$work"
-}
+source "$(dirname "$(realpath "$0")")/ferry_jobs.sh"
 fail() {
   echo "FAIL: $*"
   for file in "$work"/*.out "$work"/*.log; do [ -f "$file" ] && { echo "--- $file"; tail -n 30 "$file"; }; done
@@ -31,8 +20,6 @@ fail() {
   exit 1
 }
 
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-export OMPI_MCA_btl_vader_single_copy_mechanism=none
 grace_s=10
 # The scheduler looks for jobs to preempt every second (by default, every 30-60 s).
 slurm_cluster_config "PreemptType=preempt/partition_prio" "PreemptMode=CANCEL" \

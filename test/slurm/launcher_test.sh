@@ -9,26 +9,13 @@ ferry=$(realpath "$1")
 ring=$(realpath "$2")
 conformance=$(realpath "$3")
 fault_rank=$(realpath "$4")
-here=$(dirname "$(realpath "$0")")
-source "$here/slurm_cluster.sh"
-slurm_cluster_require
-command -v mpirun >/dev/null || slurm_cluster_skip "mpirun is not installed"
-
-source "$here/../rank_offload/daemons.sh"
-cleanup() {
-  for pid in "${daemons[@]}"; do kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  slurm_cluster_stop
-  pkill -9 -x "$(basename "$fault_rank")" 2>/dev/null
-  rm -rf "$work"
-}
+source "$(dirname "$(realpath "$0")")/ferry_jobs.sh"
 fail() {
   echo "FAIL: $*"
   for file in "$work"/*.out; do [ -f "$file" ] && { echo "--- $file"; cat "$file"; }; done
   exit 1
 }
 
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-export OMPI_MCA_btl_vader_single_copy_mechanism=none
 slurm_cluster_start 2
 work=$(mktemp -d /tmp/ferry-slurm-launcher-XXXXXX)
 trap cleanup EXIT
