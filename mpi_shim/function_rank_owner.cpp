@@ -10,6 +10,7 @@
 #include "mpi_shim/errors.hpp"
 #include "runtime/client/client.hpp"
 #include "runtime/client/shipment.hpp"
+#include "runtime/common/environment.hpp"
 #include "runtime/common/error.hpp"
 #include "runtime/common/trace.hpp"
 
@@ -23,12 +24,6 @@ std::string own_executable() {
   const std::filesystem::path path = std::filesystem::read_symlink("/proc/self/exe", error);
   if (error) throw Error(Errc::system, "cannot find this program's file: " + error.message());
   return path.string();
-}
-
-std::vector<std::string> environment_entries() {
-  std::vector<std::string> entries;
-  for (char** entry = environ; *entry != nullptr; ++entry) entries.emplace_back(*entry);
-  return entries;
 }
 
 std::string describe(const ProgramExit& exit) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "runtime/common/environment.hpp"
 #include "runtime/common/error.hpp"
 #include "runtime/common/hex.hpp"
 
@@ -10,14 +11,8 @@ namespace ferry::mpi {
 
 namespace {
 
-std::optional<std::string> variable(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
-}
-
 long number(const char* name, long fallback, long minimum, long maximum) {
-  const auto text = variable(name);
+  const auto text = environment_variable(name);
   if (!text) return fallback;
   char* end = nullptr;
   const long value = std::strtol(text->c_str(), &end, 10);
@@ -29,7 +24,7 @@ long number(const char* name, long fallback, long minimum, long maximum) {
 }
 
 std::vector<std::byte> bytes(const char* name) {
-  const auto text = variable(name);
+  const auto text = environment_variable(name);
   if (!text) throw Error(Errc::invalid_argument, std::string(name) + " is not set");
   auto decoded = from_hex(*text);
   if (!decoded) throw Error(Errc::invalid_argument, std::string(name) + " is not hexadecimal");
@@ -48,22 +43,22 @@ ClientOptions lease_client_options(const JobSettings& settings, const std::strin
   return options;
 }
 
-bool is_function_rank_environment() { return variable("FERRY_ROLE") == "function"; }
+bool is_function_rank_environment() { return environment_variable("FERRY_ROLE") == "function"; }
 
 JobSettings read_job_settings() {
   JobSettings settings;
   settings.functions = int(number("FERRY_FUNCTIONS", 0, 0, 1 << 19));
-  settings.manager = variable("FERRY_MANAGER");
-  if (const auto list = variable("FERRY_SPAWNERS")) {
+  settings.manager = environment_variable("FERRY_MANAGER");
+  if (const auto list = environment_variable("FERRY_SPAWNERS")) {
     std::stringstream stream(*list);
     std::string item;
     while (std::getline(stream, item, ',')) {
       if (!item.empty()) settings.spawners.push_back(item);
     }
   }
-  if (const auto mode = variable("FERRY_MODE")) settings.mode = ucx::parse_wait_mode(*mode);
-  settings.job = variable("FERRY_JOB").value_or("");
-  settings.report_directory = variable("FERRY_REPORT").value_or("");
+  if (const auto mode = environment_variable("FERRY_MODE")) settings.mode = ucx::parse_wait_mode(*mode);
+  settings.job = environment_variable("FERRY_JOB").value_or("");
+  settings.report_directory = environment_variable("FERRY_REPORT").value_or("");
   settings.memory_mib = uint32_t(number("FERRY_MEMORY_MIB", 0, 16, 1 << 24));
   settings.lease_duration = std::chrono::seconds(number("FERRY_LEASE_SECONDS", 600, 2, 1L << 30));
   settings.ship = number("FERRY_SHIP", 0, 0, 1) != 0;
@@ -82,7 +77,7 @@ FunctionRankSettings read_function_rank_settings() {
   }
   settings.owner_address = bytes("FERRY_OWNER_ADDRESS");
   settings.secret = bytes("FERRY_JOB_SECRET");
-  if (const auto mode = variable("FERRY_MODE")) settings.mode = ucx::parse_wait_mode(*mode);
+  if (const auto mode = environment_variable("FERRY_MODE")) settings.mode = ucx::parse_wait_mode(*mode);
   return settings;
 }
 

@@ -25,6 +25,7 @@
 #include "mpi_shim/surface/implementations.hpp"
 #include "mpi_shim/transfer.hpp"
 #include "mpi_shim/transport.hpp"
+#include "runtime/common/environment.hpp"
 #include "runtime/common/error.hpp"
 #include "runtime/common/hex.hpp"
 #include "runtime/common/host_name.hpp"
@@ -88,9 +89,7 @@ std::vector<std::string> inherited_environment(const std::string& manager) {
   if (!manager.empty()) env.push_back("FERRY_MANAGER=" + manager);
   for (const char* name :
        {"FERRY_SPAWNERS", "FERRY_JOB", "FERRY_REPORT", "FERRY_LOCAL_CORES", "FERRY_MEMORY_MIB", "FERRY_SHIP"}) {
-    if (const char* value = std::getenv(name); value != nullptr && *value != '\0') {
-      env.push_back(std::string(name) + "=" + value);
-    }
+    if (const auto value = environment_variable(name)) env.push_back(std::string(name) + "=" + *value);
   }
   return env;
 }

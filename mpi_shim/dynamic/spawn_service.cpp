@@ -13,6 +13,7 @@
 #include "mpi_shim/world.hpp"
 #include "runtime/client/client.hpp"
 #include "runtime/client/shipment.hpp"
+#include "runtime/common/environment.hpp"
 #include "runtime/common/error.hpp"
 
 namespace ferry::mpi {
@@ -233,9 +234,7 @@ const std::vector<wire::ShippedFile>& SpawnService::shipment_for(const ChildProg
   const std::string& path = program.argv.front();  // resolved by the parent, on this node
   auto found = shipments_.find(path);
   if (found == shipments_.end()) {
-    std::vector<std::string> environment;
-    for (char** entry = environ; *entry != nullptr; ++entry) environment.emplace_back(*entry);
-    found = shipments_.emplace(path, client::program_shipment(path, environment)).first;
+    found = shipments_.emplace(path, client::program_shipment(path, environment_entries())).first;
   }
   return found->second;
 }

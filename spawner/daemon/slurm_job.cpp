@@ -1,19 +1,13 @@
 #include "spawner/daemon/slurm_job.hpp"
 
 #include <charconv>
-#include <cstdlib>
 
+#include "runtime/common/environment.hpp"
 #include "runtime/common/error.hpp"
 
 namespace ferry::spawner {
 
 namespace {
-std::optional<std::string> from_process_environment(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
-}
-
 uint32_t parse_count(const std::string& name, const std::string& text) {
   uint32_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -25,7 +19,7 @@ uint32_t parse_count(const std::string& name, const std::string& text) {
 }  // namespace
 
 SlurmJob read_slurm_job(const std::function<std::optional<std::string>(const char*)>& environment) {
-  const auto get = environment ? environment : from_process_environment;
+  const auto get = environment ? environment : environment_variable;
   SlurmJob job;
   const auto id = get("SLURM_JOB_ID");
   const auto node = get("SLURMD_NODENAME");

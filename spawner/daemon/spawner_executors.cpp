@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "runtime/common/environment.hpp"
 #include "runtime/common/hex.hpp"
 #include "runtime/common/log.hpp"
 #include "runtime/common/trace.hpp"
@@ -34,12 +35,6 @@ std::vector<std::byte> random_key() {
   return key;
 }
 
-std::vector<std::string> inherited_environment() {
-  std::vector<std::string> env;
-  for (char** entry = environ; *entry != nullptr; ++entry) env.emplace_back(*entry);
-  return env;
-}
-
 // A spawner started by mpirun or srun (or embedded in a rank they started) carries that
 // launcher's context; a program that inherited it would try to join the spawner's own MPI
 // job instead of starting fresh: Open MPI takes a Slurm step's variables for a direct
@@ -57,7 +52,7 @@ std::string_view variable_name(std::string_view entry) { return entry.substr(0, 
 /// The spawner's environment without launcher context, then the request's variables,
 /// which replace inherited ones of the same name.
 std::vector<std::string> program_environment(const std::vector<std::string>& requested) {
-  std::vector<std::string> env = inherited_environment();
+  std::vector<std::string> env = environment_entries();
   std::erase_if(env, [&](const std::string& entry) {
     if (is_launcher_context(entry)) return true;
     return std::any_of(requested.begin(), requested.end(), [&](const std::string& extra) {
@@ -247,7 +242,7 @@ ProcessSpec Spawner::worker_spec(const wire::SpawnRequest& request, const std::v
                "--status-fd", std::to_string(worker_status_fd),
                "--threads", std::to_string(cpus.size()),
                "--mode", std::string(ucx::wait_mode_name(static_cast<ucx::WaitMode>(request.wait_mode)))};
-  spec.env = inherited_environment();
+  spec.env = environment_entries();
   spec.env.push_back("FERRY_EXECUTOR_KEY=" + to_hex(key));
   set_user_environment(spec.env, identity);
   spec.working_directory = make_lease_directory(settings_.work_root, request.token.lease_id, identity);
