@@ -56,7 +56,6 @@ void LeaseTable::add_spawner(const SpawnerRecord& spawner) {
     record.memory_leased_mib += lease.token.memory_mib;
   }
   spawners_[spawner.id] = record;
-  leaving_reasons_.erase(spawner.id);
   std::erase_if(departed_, [&](const DepartedSpawner& departed) { return departed.spawner.id == spawner.id; });
 }
 
@@ -82,31 +81,30 @@ std::vector<uint64_t> LeaseTable::spawner_leaving(const std::string& spawner_id,
                                                   uint64_t now_ms) {
   const auto found = spawners_.find(spawner_id);
   if (found == spawners_.end()) return {};
-  found->second.leaving = true;
-  leaving_reasons_[spawner_id] = reason;
+  found->second.leaving_reason = reason;
+  return end_leases_on(spawner_id, reason, now_ms);
+}
+
+std::vector<uint64_t> LeaseTable::remove_spawner(const std::string& spawner_id, uint64_t now_ms,
+                                                 const std::string& reason) {
+  std::vector<uint64_t> revoked = end_leases_on(spawner_id, "spawner " + spawner_id + " was lost", now_ms);
+  const auto found = spawners_.find(spawner_id);
+  if (found != spawners_.end()) {
+    const SpawnerRecord& gone = found->second;
+    departed_.push_back({gone, gone.leaving() ? gone.leaving_reason : reason, now_ms});
+    if (departed_.size() > max_departed_spawners_kept) departed_.pop_front();
+    spawners_.erase(found);
+  }
+  return revoked;
+}
+
+std::vector<uint64_t> LeaseTable::end_leases_on(const std::string& spawner_id, const std::string& reason,
+                                                uint64_t now_ms) {
   std::vector<uint64_t> revoked;
   for (auto& [id, lease] : leases_) {
     if (lease.state == LeaseState::active && lease.token.spawner_id == spawner_id) revoked.push_back(id);
   }
   for (const uint64_t id : revoked) end(id, LeaseState::revoked, reason, now_ms);
-  return revoked;
-}
-
-std::vector<uint64_t> LeaseTable::remove_spawner(const std::string& spawner_id, uint64_t now_ms,
-                                                 const std::string& reason) {
-  std::vector<uint64_t> revoked;
-  for (auto& [id, lease] : leases_) {
-    if (lease.state == LeaseState::active && lease.token.spawner_id == spawner_id) revoked.push_back(id);
-  }
-  for (const uint64_t id : revoked) end(id, LeaseState::revoked, "spawner " + spawner_id + " was lost", now_ms);
-  const auto found = spawners_.find(spawner_id);
-  if (found != spawners_.end()) {
-    const auto said = leaving_reasons_.find(spawner_id);
-    departed_.push_back({found->second, said == leaving_reasons_.end() ? reason : said->second, now_ms});
-    if (departed_.size() > max_departed_spawners_kept) departed_.pop_front();
-    spawners_.erase(found);
-  }
-  leaving_reasons_.erase(spawner_id);
   return revoked;
 }
 
@@ -119,7 +117,7 @@ bool placed_on(const SpawnerRecord& spawner, const std::string& placement) {
 SpawnerRecord* LeaseTable::choose_spawner(uint32_t cores, uint32_t memory_mib, const std::string& placement) {
   SpawnerRecord* best = nullptr;
   for (auto& [id, spawner] : spawners_) {
-    if (!spawner.responding || spawner.leaving || !placed_on(spawner, placement)) continue;
+    if (!spawner.responding || spawner.leaving() || !placed_on(spawner, placement)) continue;
     const uint32_t free_cores = spawner.cores - spawner.cores_leased;
     if (free_cores < cores || memory_to_grant(spawner, cores, memory_mib) == 0) continue;
     if (best == nullptr || free_cores > best->cores - best->cores_leased) best = &spawner;
@@ -310,7 +308,7 @@ nlohmann::json LeaseTable::to_json(uint64_t now_ms) const {
                         {"cores_leased", spawner.cores_leased}, {"memory_mib", spawner.memory_mib},
                         {"memory_leased_mib", spawner.memory_leased_mib},
                         {"joined_unix_ms", spawner.joined_unix_ms},
-                        {"state", spawner.leaving ? "leaving" : spawner.responding ? "up" : "not responding"}});
+                        {"state", spawner.leaving() ? "leaving" : spawner.responding ? "up" : "not responding"}});
   }
   nlohmann::json departed = nlohmann::json::array();
   for (const DepartedSpawner& gone : departed_) {

@@ -28,9 +28,11 @@ struct SpawnerRecord {
   std::string node;  ///< the host name of its node
   /// False while it misses heartbeats: it keeps its leases but is given no new ones.
   bool responding = true;
-  /// It said it is going (its node is reclaimed): its leases have ended, it gets no new ones.
-  bool leaving = false;
   uint64_t joined_unix_ms = 0;
+  /// Why it said it is going (its node is reclaimed); empty while it stays. A leaving
+  /// spawner's leases have ended and it gets no new ones.
+  std::string leaving_reason = {};
+  bool leaving() const noexcept { return !leaving_reason.empty(); }
 };
 
 /// A spawner that left or was lost, as `ferry status` keeps showing it for a while.
@@ -144,13 +146,14 @@ class LeaseTable {
   nlohmann::json to_json(uint64_t now_ms) const;
 
  private:
+  /// Ends the active leases on a spawner as revoked; returns their ids.
+  std::vector<uint64_t> end_leases_on(const std::string& spawner_id, const std::string& reason, uint64_t now_ms);
   SpawnerRecord* choose_spawner(uint32_t cores, uint32_t memory_mib, const std::string& placement);
   void release_resources(const LeaseRecord& lease);
 
   Secret secret_;
   std::map<std::string, SpawnerRecord> spawners_;
   std::deque<DepartedSpawner> departed_;
-  std::map<std::string, std::string> leaving_reasons_;  ///< of spawners that said they are going
   std::map<uint64_t, LeaseRecord> leases_;
   std::deque<uint64_t> ended_order_;  ///< ended leases still in leases_, oldest end first
   Accounting forgotten_;              ///< what the ended leases dropped from leases_ added up to

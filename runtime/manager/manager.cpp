@@ -216,7 +216,6 @@ void Manager::on_spawner_leaving(ucp_ep_h from, const wire::SpawnerLeaving& mess
     return;
   }
   const std::string reason = message.reason.empty() ? "the spawner is stopping" : message.reason;
-  peer->departure = reason;
   spdlog::warn("spawner {} is leaving: {}", message.spawner_id, reason);
   for (const uint64_t id : table_.spawner_leaving(message.spawner_id, reason, lease::now_unix_ms())) {
     forget_or_warn(id);
@@ -395,11 +394,12 @@ void Manager::check_spawners_alive() {
                    settings_.missed_heartbeats);
     }
   }
+  const std::string silence =
+      "silent for " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(settings_.spawner_timeout).count()) +
+      " s";
   for (const ucp_ep_h handle : lost) {
-    peers_[handle].departure = "silent for " +
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(settings_.spawner_timeout).count()) + " s";
-    spdlog::warn("spawner {} silent for {} s; dropping it", peers_[handle].spawner_id,
-                 std::chrono::duration_cast<std::chrono::seconds>(settings_.spawner_timeout).count());
+    peers_[handle].departure = silence;
+    spdlog::warn("spawner {} {}; dropping it", peers_[handle].spawner_id, silence);
     forget_peer(handle);
   }
 }

@@ -46,7 +46,7 @@ class Manager {
     std::string spawner_id;  // set when the peer is a spawner
     std::set<uint64_t> leases;  // granted over this connection; they end with it
     Clock::time_point last_heard;
-    std::string departure = "connection lost";  // why the spawner went, for `ferry status`
+    std::string departure = "connection lost";  // why a spawner that did not say it is leaving went
   };
 
   void accept(ucp_conn_request_h request);

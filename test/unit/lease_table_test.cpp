@@ -167,7 +167,7 @@ TEST_CASE("A spawner that leaves ends its leases with its reason and takes no ne
   CHECK(table.spawner_leaving("harvest", reason, now + 10) == std::vector<uint64_t>{lease});
   CHECK(table.find(lease)->state == ferry::lease::LeaseState::revoked);
   CHECK(table.find(lease)->end_reason == reason);
-  CHECK(table.spawners().at("harvest").leaving);
+  CHECK(table.spawners().at("harvest").leaving());
   CHECK(grant_error(table, 1, 0) == Errc::no_resources);
   CHECK(table.to_json(now + 10)["spawners"][0]["state"] == "leaving");
 
@@ -194,7 +194,7 @@ TEST_CASE("A lost spawner is kept as departed with why it went, until it joins a
 
   table.add_spawner(spawner_on("s1", "host-a", 2));
   CHECK(table.departed_spawners().empty());
-  CHECK_FALSE(table.spawners().at("s1").leaving);
+  CHECK_FALSE(table.spawners().at("s1").leaving());
   CHECK(grant_error(table, 1, 0) == Errc::ok);
 }
 
