@@ -82,7 +82,7 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
   settings.secret = secret_file.empty() ? lease::Secret::generate() : lease::Secret::load(secret_file);
   if (!cpus.empty()) settings.cpus = parse_cpu_list(cpus);
   if (settings.worker_executable.empty()) settings.worker_executable = client::default_worker_executable();
-  if (slurm) spawner::apply_slurm_job(settings, spawner::read_slurm_job(), cores != 0 || !cpus.empty());
+  if (slurm) spawner::apply_slurm_job(settings, spawner::read_slurm_job());
   settings.grace = std::chrono::milliseconds(grace_ms);
   settings.silent_connection_timeout = std::chrono::milliseconds(std::max(silent_ms, 1U));
   spawner::apply_machine_defaults(settings);

@@ -13,6 +13,14 @@ std::string seconds_between(uint64_t from_ms, uint64_t to_ms) {
   return std::to_string(to_ms > from_ms ? (to_ms - from_ms) / 1000 : 0) + "s";
 }
 
+// One spawner's row: who and where it is, what it has leased out, and its state.
+void print_spawner_row(const nlohmann::json& s, const std::string& cores, const std::string& memory,
+                       const std::string& state) {
+  std::printf("%-28s %-16s %-22s %12s %18s  %s\n", s["id"].get<std::string>().c_str(),
+              s["node"].get<std::string>().c_str(), s["address"].get<std::string>().c_str(), cores.c_str(),
+              memory.c_str(), state.c_str());
+}
+
 // Live spawners say how long they have been up; departed ones when and why they left.
 void print_spawners(const nlohmann::json& spawners, const nlohmann::json& departed, uint64_t now_ms) {
   std::printf("%-28s %-16s %-22s %12s %18s  %s\n", "SPAWNER", "NODE", "ADDRESS", "CORES USED", "MEMORY USED (MiB)",
@@ -24,16 +32,12 @@ void print_spawners(const nlohmann::json& spawners, const nlohmann::json& depart
     std::string state = s.value("state", "up");
     const uint64_t joined = s.value("joined_unix_ms", uint64_t{0});
     if (joined != 0 && now_ms != 0) state += ", joined " + seconds_between(joined, now_ms) + " ago";
-    std::printf("%-28s %-16s %-22s %12s %18s  %s\n", s["id"].get<std::string>().c_str(),
-                s["node"].get<std::string>().c_str(), s["address"].get<std::string>().c_str(), cores.c_str(),
-                memory.c_str(), state.c_str());
+    print_spawner_row(s, cores, memory, state);
   }
   for (const auto& s : departed) {
-    const std::string state = "left " + seconds_between(s.value("left_unix_ms", uint64_t{0}), now_ms) +
-                              " ago: " + s.value("reason", std::string());
-    std::printf("%-28s %-16s %-22s %12s %18s  %s\n", s["id"].get<std::string>().c_str(),
-                s["node"].get<std::string>().c_str(), s["address"].get<std::string>().c_str(), "-", "-",
-                state.c_str());
+    print_spawner_row(s, "-", "-",
+                      "left " + seconds_between(s.value("left_unix_ms", uint64_t{0}), now_ms) +
+                          " ago: " + s.value("reason", std::string()));
   }
 }
 

@@ -35,12 +35,10 @@ SlurmJob read_slurm_job(const std::function<std::optional<std::string>(const cha
   return job;
 }
 
-void apply_slurm_job(Settings& settings, const SlurmJob& job, bool cores_given) {
+void apply_slurm_job(Settings& settings, const SlurmJob& job) {
   if (settings.node.empty()) settings.node = job.node;
   if (settings.id.empty()) settings.id = job.node + ":slurm-" + job.job_id;
-  if (!cores_given && settings.cpus.empty() && job.cpus != 0) {
-    fit_cpus_to_cores(settings.cpus, job.cpus);
-  }
+  if (settings.cpus.empty() && job.cpus != 0) fit_cpus_to_cores(settings.cpus, job.cpus);
   if (settings.memory_mib == 0) settings.memory_mib = job.memory_mib;
   settings.reclaim_reason = "node reclaimed by Slurm (node " + job.node + ", job " + job.job_id +
                             (job.partition.empty() ? "" : ", partition " + job.partition) + ")";

@@ -24,8 +24,9 @@ struct SlurmJob {
 /// naming what is missing when this is not a Slurm job step.
 SlurmJob read_slurm_job(const std::function<std::optional<std::string>(const char*)>& environment = {});
 
-/// Fills what the command line left open from the job: node, id, the cores (unless
-/// `cores_given`) and memory, and the reason executors end with when Slurm reclaims the node.
-void apply_slurm_job(Settings& settings, const SlurmJob& job, bool cores_given);
+/// Fills what the command line left open from the job: node, id, the CPUs (--cores still
+/// fits them to its count) and memory, and the reason executors end with when Slurm
+/// reclaims the node.
+void apply_slurm_job(Settings& settings, const SlurmJob& job);
 
 }  // namespace ferry::spawner

@@ -417,20 +417,18 @@ void Spawner::on_exit(uint64_t executor_id) {
   ExitStatus status{};
   if (executor == nullptr || !executor->process.try_reap(status)) return;
   loop_.unwatch(executor->process.pidfd());
-  if (executor->end_reason.empty() && ended_by_termination_signal(status)) {
-    if (told_to_stop()) {
-      executor->end_reason = settings_.reclaim_reason;
-    } else {
-      loop_.after(std::chrono::milliseconds(200), [this, executor_id, status] {
-        if (Executor* late = find_executor(executor_id)) {
-          if (late->end_reason.empty() && told_to_stop()) late->end_reason = settings_.reclaim_reason;
-          report_exit(*late, status);
-        }
-      });
-      return;
-    }
+  const bool unexplained = executor->end_reason.empty() && ended_by_termination_signal(status);
+  auto report = [this, executor_id, status, unexplained] {
+    Executor* exited = find_executor(executor_id);
+    if (exited == nullptr) return;
+    if (unexplained && exited->end_reason.empty() && told_to_stop()) exited->end_reason = settings_.reclaim_reason;
+    report_exit(*exited, status);
+  };
+  if (unexplained && !told_to_stop()) {
+    loop_.after(std::chrono::milliseconds(200), report);
+  } else {
+    report();
   }
-  report_exit(*executor, status);
 }
 
 void Spawner::report_exit(Executor& executor, const ExitStatus& status) {

@@ -35,7 +35,7 @@ TEST_CASE("A harvesting spawner reads its node, cores and memory from its Slurm 
   CHECK(job.memory_mib == 2048);
 
   Settings settings;
-  apply_slurm_job(settings, job, false);
+  apply_slurm_job(settings, job);
   CHECK(settings.node == "cn017");
   CHECK(settings.id == "cn017:slurm-42");
   CHECK(settings.cpus.size() == 3);
@@ -50,10 +50,11 @@ TEST_CASE("What the command line says wins over the Slurm job", "[slurm]") {
   Settings settings;
   settings.id = "harvester";
   settings.memory_mib = 100;
-  apply_slurm_job(settings, job, true);
+  settings.cpus = {5};  // --cpus 5
+  apply_slurm_job(settings, job);
   CHECK(settings.id == "harvester");
   CHECK(settings.node == "cn1");
-  CHECK(settings.cpus.empty());  // --cores/--cpus given: fitted by the caller
+  CHECK(settings.cpus == std::vector<int>{5});
   CHECK(settings.memory_mib == 100);
   CHECK(settings.reclaim_reason == "node reclaimed by Slurm (node cn1, job 7)");
 }
