@@ -93,6 +93,10 @@ std::vector<std::string> growth(const Snapshot& warm, const Snapshot& now) {
   exact("spawner memfds", warm.spawners.memfds, now.spawners.memfds);
   exact("spawner threads", warm.spawners.threads, now.spawners.threads);
   exact("spawner children", warm.spawners.children, now.spawners.children);
+  if (now.spawners.waiting_workers > now.spawner_statuses.size()) {
+    grew.push_back("warm ferry-workers waiting: " + std::to_string(now.spawners.waiting_workers) + " at " +
+                   std::to_string(now.spawner_statuses.size()) + " spawners that keep one each");
+  }
   exact("lease directories", warm.lease_directories, now.lease_directories);
   exact("spawner connections", warm.spawner_connections, now.spawner_connections);
   if (rss_grew(warm.manager.rss_kib, now.manager.rss_kib)) {

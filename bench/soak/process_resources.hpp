@@ -15,7 +15,8 @@ struct ProcessResources {
   uint64_t memfds = 0;   ///< descriptors that are memfds (shipped libraries)
   uint64_t threads = 0;
   uint64_t rss_kib = 0;
-  uint64_t children = 0;  ///< processes whose parent it is, zombies included
+  uint64_t children = 0;  ///< processes whose parent it is, zombies included, but for:
+  uint64_t waiting_workers = 0;  ///< ferry-workers a spawner keeps warm for the next executor
 
   ProcessResources& operator+=(const ProcessResources& other);
 };

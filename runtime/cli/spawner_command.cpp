@@ -53,6 +53,9 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
       ("file-cache-mib", po::value(&settings.file_cache_mib)->default_value(settings.file_cache_mib),
        "memory for shipped files kept by content hash (function libraries, --ship programs and libraries); "
        "the least recently used are dropped beyond it")
+      ("warm-workers", po::value(&settings.warm_workers)->default_value(settings.warm_workers),
+       "ferry-workers kept started, their UCX set up, for the next function executors (run as this spawner's "
+       "user); 0: each starts cold")
       ("silent-connection-ms", po::value(&silent_ms)->default_value(silent_ms),
        "a connection that sends nothing for this long after it is made is closed")
       ("auth", po::value(&auth)->default_value(auth),
@@ -84,6 +87,7 @@ bool parse_spawner_settings(const Arguments& args, spawner::Settings& settings) 
   if (settings.worker_executable.empty()) settings.worker_executable = client::default_worker_executable();
   if (slurm) spawner::apply_slurm_job(settings, spawner::read_slurm_job());
   settings.grace = std::chrono::milliseconds(grace_ms);
+  settings.warm_at_start = true;
   settings.silent_connection_timeout = std::chrono::milliseconds(std::max(silent_ms, 1U));
   spawner::apply_machine_defaults(settings);
   spawner::fit_cpus_to_cores(settings.cpus, cores);

@@ -41,6 +41,13 @@ struct Settings {
   /// libraries); the least recently used go beyond it.
   uint32_t file_cache_mib = 1024;
   std::chrono::milliseconds grace{1000};  ///< SIGTERM to SIGKILL
+  /// ferry-workers kept started and waiting for a function executor (the executor's user
+  /// must be the spawner's own; a root spawner keeps them only with allow_root_owner);
+  /// 0: every executor starts cold.
+  unsigned warm_workers = 1;
+  /// Start them with the spawner; otherwise once it has run a function executor (a
+  /// spawner that only runs programs never pays for them).
+  bool warm_at_start = false;
   /// A connection that sends nothing for this long after it is made is closed.
   std::chrono::milliseconds silent_connection_timeout{std::chrono::seconds(30)};
 };

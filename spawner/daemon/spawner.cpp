@@ -55,12 +55,14 @@ Spawner::Spawner(Settings settings)
       for (const uint64_t id : own_leases_->expire(lease::now_unix_ms())) end_lease(id, "lease expired");
     });
   }
+  if (settings_.warm_at_start) warm_pool_.fill();
   spdlog::info("spawner {} listening on {} with {} cores", settings_.id, address().to_string(),
                settings_.cpus.size());
 }
 
 Spawner::~Spawner() {
   executors_.clear();  // each Process kills and reaps its group
+  warm_pool_.clear();
   lease_cgroups_.clear();
   listener_.reset();
   manager_.reset();
@@ -217,6 +219,7 @@ nlohmann::json Spawner::status_json() const {
   status["spawner"] = {{"id", settings_.id},
                        {"connections", peers_.size() + (manager_ ? 1 : 0)},
                        {"executors", executors_.size()},
+                       {"warm_workers", warm_pool_.waiting()},
                        {"cached_files", libraries_.files()},
                        {"cached_bytes", libraries_.bytes()},
                        {"leases", leases},

@@ -4,6 +4,8 @@
 // reports their exit and usage, and ends them when their lease ends or their owner
 // goes away. It sleeps until a message, a child or a timer wakes it.
 
+#include <unistd.h>
+
 #include <atomic>
 #include <deque>
 #include <map>
@@ -25,6 +27,7 @@
 #include "spawner/daemon/library_cache.hpp"
 #include "spawner/daemon/shipped_files.hpp"
 #include "spawner/daemon/settings.hpp"
+#include "spawner/daemon/warm_pool.hpp"
 #include "spawner/process/cgroup.hpp"
 
 namespace ferry::spawner {
@@ -82,6 +85,10 @@ class Spawner {
   ProcessSpec worker_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus,
                           const std::vector<std::byte>& key, int status_fd, int library_fd,
                           const std::optional<ProcessIdentity>& identity);
+  /// Makes a warm worker the executor: applies the lease's limits and hands it the
+  /// library, key, cores and directory. False (the worker is killed) when it is gone.
+  bool start_on_warm_worker(Executor& executor, WarmWorker& warm, const wire::SpawnRequest& request,
+                            int library_fd);
   ProcessSpec program_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus,
                            const std::optional<ProcessIdentity>& identity);
   void watch_executor(Executor& executor);
@@ -118,6 +125,9 @@ class Spawner {
   CgroupSupport cgroups_;  ///< where lease cgroups go; none: RLIMIT_DATA limits memory
   std::map<uint64_t, std::unique_ptr<LeaseCgroup>> lease_cgroups_;
   std::map<uint64_t, Executor> executors_;
+  /// Warm workers run as the spawner's user: none for a root spawner that runs no root executor.
+  WarmPool warm_pool_{loop_, settings_.worker_executable,
+                      ::geteuid() == 0 && !settings_.allow_root_owner ? 0U : settings_.warm_workers};
   std::map<uint64_t, EventLoop::TimerId> lease_timers_;
   std::optional<EventLoop::TimerId> heartbeat_timer_;
   std::unordered_map<ucp_ep_h, std::vector<uint64_t>> leases_of_peer_;  ///< stand-alone mode only

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <openssl/rand.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "spawner/daemon/executor_user.hpp"
 #include "spawner/daemon/spawner.hpp"
 #include "spawner/process/lease_directory.hpp"
+#include "spawner/process/warm_start.hpp"
 
 namespace ferry::spawner {
 
@@ -208,12 +210,15 @@ void Spawner::start_executor(ucp_ep_h from, const wire::SpawnRequest& request, s
   if (request.kind == wire::SpawnKind::worker) {
     int library_fd = libraries_.find(library_key(request));
     if (library_fd < 0) library_fd = libraries_.store(library_key(request), request.library_hash, request.library);
+    executor.key = random_key();
+    std::optional<WarmWorker> warm = identity ? std::nullopt : warm_pool_.take();
+    executor.cpus = cpus;
+    if (warm && start_on_warm_worker(executor, *warm, request, library_fd)) return;
     std::array<int, 2> status{};
     if (::pipe2(status.data(), O_CLOEXEC) != 0) throw_system_error("pipe2");
     executor.status_pipe.reset(status[0]);
     ::fcntl(status[0], F_SETFL, O_NONBLOCK);
     UniqueFd status_write(status[1]);
-    executor.key = random_key();
     executor.process =
         Process::spawn(worker_spec(request, cpus, executor.key, status_write.get(), library_fd, identity));
   } else {
@@ -227,6 +232,41 @@ void Spawner::start_executor(ucp_ep_h from, const wire::SpawnRequest& request, s
   Executor& stored = executors_.emplace(executor.id, std::move(executor)).first->second;
   watch_executor(stored);
   if (stored.kind == wire::SpawnKind::program) reply_spawned(stored, {});
+}
+
+bool Spawner::start_on_warm_worker(Executor& executor, WarmWorker& warm, const wire::SpawnRequest& request,
+                                   int library_fd) {
+  const pid_t pid = warm.process.pid();
+  WarmStart start{executor.key, static_cast<unsigned>(executor.cpus.size()),
+                  static_cast<ucx::WaitMode>(request.wait_mode), executor.cpus,
+                  make_lease_directory(settings_.work_root, request.token.lease_id)};
+  try {
+    if (const LeaseCgroup* cgroup = lease_cgroup(request.token)) {
+      const std::string text = std::to_string(pid);
+      if (::write(cgroup->procs_fd(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+        throw_system_error("moving a warm ferry-worker into its lease's cgroup");
+      }
+    } else if (const uint64_t limit = memory_limit_bytes(request.memory_mib); limit > 0) {
+      const rlimit data{limit, limit};
+      if (::prlimit(pid, RLIMIT_DATA, &data, nullptr) != 0) throw_system_error("prlimit(RLIMIT_DATA)");
+    }
+    send_warm_start(warm.handover.get(), start, library_fd);
+  } catch (const Error& error) {
+    spdlog::warn("warm ferry-worker {} not used: {}", pid, error.what());
+    return false;  // `warm` is killed with its Process
+  }
+  warm.process.count_usage_from_now();
+  executor.process = std::move(warm.process);
+  executor.status_pipe = std::move(warm.status_pipe);
+  spdlog::info("executor {} of lease {} started on warm ferry-worker {} on cpus {}", executor.id, executor.lease_id,
+               pid, join_cpus(executor.cpus));
+  trace::phase("spawner: lease " + std::to_string(executor.lease_id) + " took warm worker " + std::to_string(pid));
+  // The next one warms up while this one serves: a burst of requests finds it ready sooner.
+  loop_.post([this] {
+    if (!winding_down_) warm_pool_.fill();
+  });
+  watch_executor(executors_.emplace(executor.id, std::move(executor)).first->second);
+  return true;
 }
 
 ProcessSpec Spawner::worker_spec(const wire::SpawnRequest& request, const std::vector<int>& cpus,
@@ -356,6 +396,7 @@ void Spawner::on_status(uint64_t executor_id) {
       const auto address = from_hex(line.substr(6));
       if (address && !address->empty()) {
         reply_spawned(*executor, *address);
+        if (!winding_down_) warm_pool_.fill();
       } else {
         reply_failed(*executor, "the executor reported a malformed address");
       }
@@ -468,6 +509,7 @@ void Spawner::wind_down() {
 void Spawner::end_all_executors() {
   if (winding_down_) return;
   winding_down_ = true;
+  warm_pool_.clear();
   const std::string& reason = settings_.reclaim_reason;
   const bool telling_manager = manager_ && !manager_->failed();
   if (telling_manager) channel_->send(manager_->raw(), wire::SpawnerLeaving{settings_.id, reason});

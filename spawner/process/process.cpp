@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <utility>
 
 #include "runtime/common/error.hpp"
@@ -95,6 +97,7 @@ Process::Process(pid_t pid, Clock::time_point started, UniqueFd out, UniqueFd er
 Process::Process(Process&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
       started_(other.started_),
+      cpu_ns_before_(other.cpu_ns_before_),
       pidfd_(std::move(other.pidfd_)),
       stdout_(std::move(other.stdout_)),
       stderr_(std::move(other.stderr_)),
@@ -105,6 +108,7 @@ Process& Process::operator=(Process&& other) noexcept {
     release();
     pid_ = std::exchange(other.pid_, -1);
     started_ = other.started_;
+    cpu_ns_before_ = other.cpu_ns_before_;
     pidfd_ = std::move(other.pidfd_);
     stdout_ = std::move(other.stdout_);
     stderr_ = std::move(other.stderr_);
@@ -164,6 +168,15 @@ void Process::kill_and_reap() {
   reap();
 }
 
+void Process::count_usage_from_now() {
+  started_ = Clock::now();
+  clockid_t clock{};
+  timespec used{};
+  if (pid_ > 0 && ::clock_getcpuclockid(pid_, &clock) == 0 && ::clock_gettime(clock, &used) == 0) {
+    cpu_ns_before_ = static_cast<uint64_t>(used.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(used.tv_nsec);
+  }
+}
+
 void Process::reap() {
   int wait_status = 0;
   rusage usage{};
@@ -173,6 +186,7 @@ void Process::reap() {
   } while (reaped < 0 && errno == EINTR);
   if (reaped < 0) throw_system_error("wait4");
   exit_status_ = make_exit_status(wait_status, usage, Clock::now() - started_);
+  exit_status_->cpu_ns -= std::min(cpu_ns_before_, exit_status_->cpu_ns);
 }
 
 void Process::release() noexcept {

@@ -59,6 +59,9 @@ class Process {
   [[nodiscard]] Deadline terminate(std::chrono::milliseconds grace);
   /// Blocks: SIGKILL to the group, then reaps. For shutdown and destructors.
   void kill_and_reap();
+  /// The exit status counts wall and CPU time from now on: for a process started ahead
+  /// of the work it is then given.
+  void count_usage_from_now();
 
  private:
   Process(pid_t pid, Clock::time_point started, UniqueFd out, UniqueFd err) noexcept;
@@ -68,6 +71,7 @@ class Process {
 
   pid_t pid_ = -1;
   Clock::time_point started_;
+  uint64_t cpu_ns_before_ = 0;  ///< CPU time used before count_usage_from_now()
   UniqueFd pidfd_;
   UniqueFd stdout_;
   UniqueFd stderr_;

@@ -11,16 +11,18 @@
 
 namespace ferry::worker {
 
-InvocationThread::InvocationThread(std::shared_ptr<ucx::Context> context, ucx::WaitMode mode, int cpu,
+InvocationThread::InvocationThread(std::shared_ptr<ucx::Context> context,
                                    const std::atomic<const FunctionTable*>& functions)
-    : worker_(ucx::Worker::create(std::move(context))), mode_(mode), cpu_(cpu), functions_(functions) {
+    : worker_(ucx::Worker::create(std::move(context))), functions_(functions) {
   queue_.reserve(64);
   worker_->set_am_handler(wire::am_invoke, [this](const ucx::AmMessage& message) { return on_invoke(message); });
 }
 
 InvocationThread::~InvocationThread() { stop(); }
 
-void InvocationThread::start() {
+void InvocationThread::start(ucx::WaitMode mode, int cpu) {
+  mode_ = mode;
+  cpu_ = cpu;
   thread_ = std::thread([this] { serve(); });
 }
 

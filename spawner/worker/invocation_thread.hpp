@@ -21,14 +21,15 @@ using FunctionTable = std::vector<Function>;
 
 class InvocationThread {
  public:
-  InvocationThread(std::shared_ptr<ucx::Context> context, ucx::WaitMode mode, int cpu,
-                   const std::atomic<const FunctionTable*>& functions);
+  /// Makes the thread's UCX worker; the thread itself starts with start().
+  InvocationThread(std::shared_ptr<ucx::Context> context, const std::atomic<const FunctionTable*>& functions);
   InvocationThread(const InvocationThread&) = delete;
   InvocationThread& operator=(const InvocationThread&) = delete;
   ~InvocationThread();
 
   std::vector<std::byte> address() const { return worker_->address(); }
-  void start();
+  /// Starts serving in `mode`, pinned to `cpu` (-1: not pinned).
+  void start(ucx::WaitMode mode, int cpu);
   /// Asks the thread to finish and joins it.
   void stop();
   uint64_t busy_poll_ns() const noexcept { return busy_poll_ns_.load(); }
@@ -50,8 +51,8 @@ class InvocationThread {
              ucx::Waiter& waiter);
 
   std::shared_ptr<ucx::Worker> worker_;
-  ucx::WaitMode mode_;
-  int cpu_;
+  ucx::WaitMode mode_ = ucx::WaitMode::hot;
+  int cpu_ = -1;
   const std::atomic<const FunctionTable*>& functions_;
   std::vector<Pending> queue_;  // FIFO; index head_ is next
   size_t head_ = 0;

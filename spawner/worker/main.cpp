@@ -6,10 +6,12 @@
 
 #include "runtime/common/error.hpp"
 #include "runtime/common/log.hpp"
+#include "runtime/common/trace.hpp"
 #include "spawner/worker/function_host.hpp"
 
 int main(int argc, char** argv) {
   ferry::log::init("ferry-worker");
+  ferry::trace::phase("ferry-worker: started");
   ferry::worker::Settings settings;
   try {
     settings = ferry::worker::parse_command_line(argc, argv);
@@ -19,6 +21,7 @@ int main(int argc, char** argv) {
   }
   try {
     ferry::worker::FunctionHost host(settings);
+    if (settings.warm_fd >= 0 && !host.await_warm_start()) return 0;
     host.run();
     // The executor ends with its process. Its client is gone by now, and tearing UCX down
     // against it only has UCX warn, now and then, of a reply it could not finish.
