@@ -41,7 +41,8 @@ std::string_view wait_mode_name(WaitMode mode) noexcept;
 /// Drives a worker's progress until a condition holds, in one of the three modes.
 /// A `secondary` worker (control traffic beside a data worker) is progressed too: at
 /// every turn when sleeping is allowed, and it wakes sleepers; when hot, only every
-/// 16384th turn (about a millisecond), because its progress may cost a system call.
+/// 16384th turn, counted across waits (about a millisecond of spinning), because its
+/// progress may cost a system call (TCP's epoll_wait) and a hot wait is often one turn.
 class Waiter {
  public:
   /// WaitMode::automatic is settled here; `shared_cores` is then what was observed.
@@ -71,7 +72,7 @@ class Waiter {
   /// Sleeps on the armed workers' event fds until one fires or `timeout_ms` passes.
   void sleep_on_events(int timeout_ms);
 
-  bool progress(uint32_t round);
+  bool progress();
 
   /// An idle turn of a spinning wait gives the CPU up every 64 turns: with more busy
   /// processes than cores a spinner holds the core its peer needs in order to answer, and
@@ -92,11 +93,12 @@ class Waiter {
   WaitMode mode_;
   SpinBudget budget_;
   uint64_t busy_poll_ns_ = 0;
+  uint32_t hot_turns_ = 0;  ///< turns of hot waits, for progressing the secondary worker
 };
 
-inline bool Waiter::progress(uint32_t round) {
+inline bool Waiter::progress() {
   bool progressed = worker_.progress();
-  if (secondary_ != nullptr && (mode_ != WaitMode::hot || (round & 16383U) == 0)) {
+  if (secondary_ != nullptr && (mode_ != WaitMode::hot || (++hot_turns_ & 16383U) == 0)) {
     progressed = secondary_->progress() || progressed;
   }
   return progressed;
@@ -116,7 +118,7 @@ bool Waiter::wait_until(Done&& done, Deadline deadline, const Others& others) {
     return finished;
   };
   for (uint32_t round = 0;; ++round) {
-    const bool progressed = progress(round);
+    const bool progressed = progress();
     if (done()) return finish(Clock::now(), true);
     if (mode_ == WaitMode::hot) {
       if (!progressed) share_core(round, others);
