@@ -51,19 +51,37 @@ void add_row(ferry::bench::Report& report, const std::string& name, long size, d
               unit, ferry::bench::fixed(ferry / baseline, 3), target});
 }
 
-// A command's results, run once per invocation: the Fortran case's ratios to C come from
-// the same C runs as the p2p rows.
-Results measured(const std::vector<std::string>& command) {
-  static std::map<std::vector<std::string>, Results> runs;
-  auto found = runs.find(command);
-  if (found == runs.end()) found = runs.emplace(command, run_program(command)).first;
-  return found->second;
+// Each figure of `runs`, the median over the runs that have it.
+Results medians(const std::vector<Results>& runs) {
+  std::map<std::string, std::map<long, std::vector<double>>> samples;
+  for (const Results& run : runs) {
+    for (const auto& [name, values] : run) {
+      for (const auto& [size, value] : values) samples[name][size].push_back(value);
+    }
+  }
+  Results median;
+  for (auto& [name, values] : samples) {
+    for (auto& [size, all] : values) median[name][size] = ferry::bench::spread(all).median;
+  }
+  return median;
+}
+
+// Two commands run in alternation `repeat` times, each figure the median of its runs (the
+// same ping-pong moved 3x between runs a minute apart here).
+std::pair<Results, Results> measured_alternately(const std::vector<std::string>& baseline,
+                                                 const std::vector<std::string>& ferry, unsigned repeat) {
+  std::vector<Results> baseline_runs, ferry_runs;
+  for (unsigned i = 0; i < repeat; ++i) {
+    baseline_runs.push_back(run_program(baseline));
+    ferry_runs.push_back(run_program(ferry));
+  }
+  return {medians(baseline_runs), medians(ferry_runs)};
 }
 
 void point_to_point(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_pingpong";
-  Results native = measured(with(mpirun(2), {program}));
-  Results offload = measured(with(ferry_run(setup, 1, 1), {program}));
+  auto [native, offload] = measured_alternately(with(mpirun(2), {program}), with(ferry_run(setup, 1, 1), {program}),
+                                                setup.repeat);
   for (const auto& [size, latency] : native["latency"]) {
     add_row(report, "p2p latency", size, latency, offload["latency"][size], "us", size == 8 ? "ratio <= 1.3" : "");
   }
@@ -82,8 +100,8 @@ void point_to_point(const Setup& setup, ferry::bench::Report& report) {
 // bindings are timed in alternating rounds inside the same processes.
 void point_to_point_fortran(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_pingpong_fortran";
-  Results native = measured(with(mpirun(2), {program}));
-  Results offload = measured(with(ferry_run(setup, 1, 1), {program}));
+  auto [native, offload] = measured_alternately(with(mpirun(2), {program}), with(ferry_run(setup, 1, 1), {program}),
+                                                setup.repeat);
   for (const auto& [size, latency] : native["latency"]) {
     add_row(report, "Fortran p2p latency", size, latency, offload["latency"][size], "us",
             size == 8 ? "ratio <= 1.5" : "");
@@ -103,8 +121,8 @@ void point_to_point_fortran(const Setup& setup, ferry::bench::Report& report) {
 
 void allreduce(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_allreduce";
-  Results native = run_program(with(mpirun(4), {program}));
-  Results offload = run_program(with(ferry_run(setup, 2, 2), {program}));
+  auto [native, offload] = measured_alternately(with(mpirun(4), {program}), with(ferry_run(setup, 2, 2), {program}),
+                                                setup.repeat);
   add_row(report, "allreduce 4 ranks", 8, native["allreduce"][8], offload["allreduce"][8], "us", "ratio <= 1.2");
 }
 
@@ -235,7 +253,7 @@ int main(int argc, char** argv) {
        "all, p2p, p2p-fortran, vector, allreduce, comm, io, rma, init, rate, thread-rate, spawn or passthrough")
       ("mode", po::value(&setup.mode)->default_value(setup.mode), "FERRY_MODE of the ranks: auto, hot, warm or adaptive")
       ("repeat", po::value(&setup.repeat)->default_value(setup.repeat),
-       "runs per side of the pass-through and thread-rate cases (median)")
+       "runs per side, alternating, of the p2p, allreduce, message-rate, pass-through and thread-rate cases (medians)")
       ("ferry", po::value(&setup.ferry)->default_value(setup.ferry), "the ferry executable")
       ("osc", po::value(&setup.osc)->default_value(setup.osc),
        "Open MPI's one-sided component for the rma case's native window: ucx (UCX RMA, like Ferry's), pt2pt, "

@@ -37,7 +37,9 @@ contains
 
   integer function iterations(bytes)
     integer, intent(in) :: bytes
-    if (bytes <= 65536) then
+    if (bytes <= 4096) then
+      iterations = 20000
+    else if (bytes <= 65536) then
       iterations = 1000
     else
       iterations = 100
@@ -46,10 +48,10 @@ contains
 
   double precision function latency_us(bytes)
     integer, intent(in) :: bytes
-    integer, parameter :: warmup = 10
-    integer :: count, i
+    integer :: warmup, count, i
     double precision :: start
     count = iterations(bytes)
+    warmup = count / 10
     start = 0
     do i = 0, warmup + count - 1
       if (i == warmup) start = MPI_Wtime()
