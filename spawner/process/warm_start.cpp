@@ -35,6 +35,21 @@ std::vector<int> parse_cpus(const std::string& text) {
   }
   return cpus;
 }
+/// A one-buffer message with room for one descriptor; points into itself, so it stays put.
+struct DescriptorMessage {
+  DescriptorMessage(void* bytes, size_t size) : data{bytes, size} {
+    header.msg_iov = &data;
+    header.msg_iovlen = 1;
+    header.msg_control = control.data();
+    header.msg_controllen = control.size();
+  }
+  DescriptorMessage(const DescriptorMessage&) = delete;
+  DescriptorMessage& operator=(const DescriptorMessage&) = delete;
+
+  iovec data;
+  alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int))> control{};
+  msghdr header{};
+};
 }  // namespace
 
 std::string encode_warm_start(const WarmStart& start) {
@@ -92,49 +107,37 @@ WarmStart decode_warm_start(const std::string& text) {
 
 void send_warm_start(int socket, const WarmStart& start, int library_fd) {
   std::string record = encode_warm_start(start);
-  iovec data{record.data(), record.size()};
-  alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int))> control{};
-  msghdr message{};
-  message.msg_iov = &data;
-  message.msg_iovlen = 1;
-  message.msg_control = control.data();
-  message.msg_controllen = control.size();
-  cmsghdr* attached = CMSG_FIRSTHDR(&message);
+  DescriptorMessage message(record.data(), record.size());
+  cmsghdr* attached = CMSG_FIRSTHDR(&message.header);
   attached->cmsg_level = SOL_SOCKET;
   attached->cmsg_type = SCM_RIGHTS;
   attached->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(attached), &library_fd, sizeof(int));
   ssize_t sent = 0;
   do {
-    sent = ::sendmsg(socket, &message, MSG_NOSIGNAL);
+    sent = ::sendmsg(socket, &message.header, MSG_NOSIGNAL);
   } while (sent < 0 && errno == EINTR);
   if (sent < 0) throw_system_error("sendmsg to a warm ferry-worker");
 }
 
 std::optional<ReceivedWarmStart> receive_warm_start(int socket) {
   std::string record(max_record_bytes, '\0');
-  iovec data{record.data(), record.size()};
-  alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int))> control{};
-  msghdr message{};
-  message.msg_iov = &data;
-  message.msg_iovlen = 1;
-  message.msg_control = control.data();
-  message.msg_controllen = control.size();
+  DescriptorMessage message(record.data(), record.size());
   ssize_t got = 0;
   do {
-    got = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
+    got = ::recvmsg(socket, &message.header, MSG_CMSG_CLOEXEC);
   } while (got < 0 && errno == EINTR);
   if (got < 0) throw_system_error("recvmsg from the spawner");
   if (got == 0) return std::nullopt;
   ReceivedWarmStart received;
-  const cmsghdr* attached = CMSG_FIRSTHDR(&message);
+  const cmsghdr* attached = CMSG_FIRSTHDR(&message.header);
   if (attached != nullptr && attached->cmsg_level == SOL_SOCKET && attached->cmsg_type == SCM_RIGHTS &&
       attached->cmsg_len == CMSG_LEN(sizeof(int))) {
     int fd = -1;
     std::memcpy(&fd, CMSG_DATA(attached), sizeof(int));
     received.library.reset(fd);
   }
-  if ((message.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) throw Error(Errc::protocol, "warm start: record truncated");
+  if ((message.header.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) throw Error(Errc::protocol, "warm start: record truncated");
   if (!received.library) throw Error(Errc::protocol, "warm start: no library descriptor attached");
   record.resize(static_cast<size_t>(got));
   received.start = decode_warm_start(record);
