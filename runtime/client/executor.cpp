@@ -179,8 +179,13 @@ bool Future::ready() {
 int64_t Future::get() {
   if (slot_ == UINT32_MAX) throw Error(Errc::invalid_argument, "this future was already consumed");
   client::Session& session = *session_;
-  // A dead executor is noticed by its endpoints' failure handlers, inside progress.
-  session.waiter().wait_until([&] { return slot_complete(session.slots()[slot_]); });
+  // A dead executor is noticed by its endpoints' failure handlers, inside progress, or by
+  // its spawner's ExecutorExit, dispatched here: an endpoint made from a worker address
+  // sees its peer die only at UCX's keepalive, 20 s later.
+  session.waiter().wait_until([&] {
+    if (slot_complete(session.slots()[slot_])) return true;
+    return session.channel().dispatch() > 0 && slot_complete(session.slots()[slot_]);
+  });
   session.channel().dispatch();
   client::InvocationSlot& done = session.slots()[slot_];  // the table may have grown
   client::ExecutorState& state = *done.executor;
