@@ -19,13 +19,13 @@
 #include "runtime/ucx/waiter.hpp"
 #include "spawner/daemon/executor_user.hpp"
 #include "spawner/daemon/spawner.hpp"
+#include "spawner/daemon/status_pipe.hpp"
 #include "spawner/process/lease_directory.hpp"
 #include "spawner/process/warm_start.hpp"
 
 namespace ferry::spawner {
 
 namespace {
-constexpr int worker_status_fd = 3;
 constexpr int worker_library_fd = 4;
 constexpr size_t executor_key_size = 32;
 
@@ -207,24 +207,20 @@ void Spawner::start_executor(ucp_ep_h from, const wire::SpawnRequest& request, s
   executor.owner = from;
   executor.kind = request.kind;
   executor.memory_mib = request.memory_mib;
+  executor.cpus = std::move(cpus);
   if (request.kind == wire::SpawnKind::worker) {
     int library_fd = libraries_.find(library_key(request));
     if (library_fd < 0) library_fd = libraries_.store(library_key(request), request.library_hash, request.library);
     executor.key = random_key();
     std::optional<WarmWorker> warm = identity ? std::nullopt : warm_pool_.take();
-    executor.cpus = cpus;
     if (warm && start_on_warm_worker(executor, *warm, request, library_fd)) return;
-    std::array<int, 2> status{};
-    if (::pipe2(status.data(), O_CLOEXEC) != 0) throw_system_error("pipe2");
-    executor.status_pipe.reset(status[0]);
-    ::fcntl(status[0], F_SETFL, O_NONBLOCK);
-    UniqueFd status_write(status[1]);
-    executor.process =
-        Process::spawn(worker_spec(request, cpus, executor.key, status_write.get(), library_fd, identity));
+    StatusPipe status = make_status_pipe();
+    executor.status_pipe = std::move(status.read);
+    executor.process = Process::spawn(
+        worker_spec(request, executor.cpus, executor.key, status.write.get(), library_fd, identity));
   } else {
-    executor.process = Process::spawn(program_spec(request, cpus, identity));
+    executor.process = Process::spawn(program_spec(request, executor.cpus, identity));
   }
-  executor.cpus = std::move(cpus);
   spdlog::info("executor {} of lease {} started as pid {} on cpus {}", executor.id, executor.lease_id,
                executor.process.pid(), join_cpus(executor.cpus));
   trace::phase("spawner: lease " + std::to_string(executor.lease_id) + " started pid " +
@@ -346,20 +342,6 @@ void Spawner::watch_executor(Executor& executor) {
   loop_.watch(executor.process.pidfd(), EPOLLIN, [this, id](uint32_t) { on_exit(id); });
   if (executor.status_pipe) {
     loop_.watch(executor.status_pipe.get(), EPOLLIN, [this, id](uint32_t) { on_status(id); });
-  }
-}
-
-// Reads what the pipe has; returns false at end of file.
-static bool read_available(int fd, std::string& into) {
-  std::array<char, 65536> buffer{};
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n > 0) {
-      into.append(buffer.data(), static_cast<size_t>(n));
-      continue;
-    }
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
-    return false;
   }
 }
 

@@ -1,6 +1,5 @@
 #include "spawner/daemon/warm_pool.hpp"
 
-#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,19 +9,12 @@
 #include "runtime/common/environment.hpp"
 #include "runtime/common/error.hpp"
 #include "runtime/common/log.hpp"
+#include "spawner/daemon/status_pipe.hpp"
 
 namespace ferry::spawner {
 
 namespace {
-constexpr int worker_status_fd = 3;
 constexpr int worker_handover_fd = 4;
-
-std::string read_all_available(int fd) {
-  std::string text;
-  std::array<char, 4096> buffer{};
-  for (ssize_t n = 0; (n = ::read(fd, buffer.data(), buffer.size())) > 0;) text.append(buffer.data(), static_cast<size_t>(n));
-  return text;
-}
 }  // namespace
 
 WarmPool::WarmPool(EventLoop& loop, std::string worker_executable, unsigned size)
@@ -40,11 +32,7 @@ void WarmPool::fill() {
 }
 
 void WarmPool::start_one() {
-  std::array<int, 2> status{};
-  if (::pipe2(status.data(), O_CLOEXEC) != 0) throw_system_error("pipe2");
-  UniqueFd status_read(status[0]);
-  UniqueFd status_write(status[1]);
-  ::fcntl(status_read.get(), F_SETFL, O_NONBLOCK);
+  StatusPipe status = make_status_pipe();
   std::array<int, 2> sockets{};
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets.data()) != 0) throw_system_error("socketpair");
   UniqueFd handover(sockets[0]);
@@ -53,8 +41,8 @@ void WarmPool::start_one() {
   spec.argv = {executable_, "--warm-fd", std::to_string(worker_handover_fd), "--status-fd",
                std::to_string(worker_status_fd)};
   spec.env = environment_entries();
-  spec.inherit_fds = {{status_write.get(), worker_status_fd}, {worker_end.get(), worker_handover_fd}};
-  WarmWorker worker{Process::spawn(spec), std::move(handover), std::move(status_read)};
+  spec.inherit_fds = {{status.write.get(), worker_status_fd}, {worker_end.get(), worker_handover_fd}};
+  WarmWorker worker{Process::spawn(spec), std::move(handover), std::move(status.read)};
   const pid_t pid = worker.process.pid();
   // Until it is handed over a waiting worker says nothing; output or an exit means it failed.
   loop_.watch(worker.process.pidfd(), EPOLLIN, [this, pid](uint32_t) { on_exit(pid); });
@@ -84,8 +72,9 @@ void WarmPool::on_exit(pid_t pid) {
   ExitStatus status{};
   if (!found->second.process.try_reap(status)) return;
   unwatch(found->second);
-  std::string said = read_all_available(found->second.status_pipe.get());
-  said += read_all_available(found->second.process.stderr_fd());
+  std::string said;
+  read_available(found->second.status_pipe.get(), said);
+  read_available(found->second.process.stderr_fd(), said);
   spdlog::warn("a warm ferry-worker (pid {}) exited while waiting (code {}, signal {}){}", pid, status.exit_code,
                status.signal, said.empty() ? "" : ": " + said);
   waiting_.erase(found);
