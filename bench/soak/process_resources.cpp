@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "test/support/daemons.hpp"
+
 namespace ferry::soak {
 
 namespace fs = std::filesystem;
@@ -47,15 +49,6 @@ std::vector<std::string> null_separated(const fs::path& file) {
   for (std::string item; std::getline(in, item, '\0');) items.push_back(item);
   return items;
 }
-/// A ferry-worker started warm that has not become an executor: executors run in their
-/// lease's directory.
-bool is_waiting_worker(const fs::path& process) {
-  const auto arguments = null_separated(process / "cmdline");
-  if (std::find(arguments.begin(), arguments.end(), "--warm-fd") == arguments.end()) return false;
-  std::error_code error;
-  const fs::path cwd = fs::read_symlink(process / "cwd", error);
-  return !error && cwd.filename().string().rfind("lease-", 0) != 0;
-}
 }  // namespace
 
 ProcessResources& ProcessResources::operator+=(const ProcessResources& other) {
@@ -88,7 +81,7 @@ ProcessResources sample_process(pid_t pid) {
     const std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     if (parent_of(entry.path() / "stat") != pid) continue;
-    if (is_waiting_worker(entry.path())) {
+    if (test::is_waiting_worker(std::stoi(name))) {
       ++resources.waiting_workers;
     } else {
       ++resources.children;

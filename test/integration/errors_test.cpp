@@ -5,8 +5,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-
 #include <fstream>
 
 #include "runtime/client/client.hpp"
@@ -43,14 +41,10 @@ void check_increment_works(Executor& executor, uint32_t index) {
 // The embedded spawner runs in this process, so its ferry-worker processes are ours.
 std::vector<pid_t> our_workers() { return children_named(::getpid(), "ferry-worker"); }
 
-// Those serving a lease: a worker waiting warm for the next executor is in no lease's directory.
+// Those serving a lease, not the one waiting warm for the next executor.
 std::vector<pid_t> our_executor_workers() {
   std::vector<pid_t> workers = our_workers();
-  std::erase_if(workers, [](pid_t pid) {
-    std::error_code error;
-    const auto cwd = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/cwd", error);
-    return error || cwd.filename().string().rfind("lease-", 0) != 0;
-  });
+  std::erase_if(workers, is_waiting_worker);
   return workers;
 }
 

@@ -318,6 +318,17 @@ bool process_reaped(pid_t pid, std::chrono::milliseconds deadline) {
   return eventually([pid] { return ::kill(pid, 0) != 0 && errno == ESRCH; }, deadline);
 }
 
+bool is_waiting_worker(pid_t pid) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::ifstream cmdline(proc + "/cmdline", std::ios::binary);
+  bool warm = false;
+  for (std::string argument; std::getline(cmdline, argument, '\0');) warm = warm || argument == "--warm-fd";
+  if (!warm) return false;
+  std::error_code error;
+  const auto cwd = std::filesystem::read_symlink(proc + "/cwd", error);
+  return !error && cwd.filename().string().rfind("lease-", 0) != 0;
+}
+
 std::vector<pid_t> children_named(pid_t parent, const std::string& comm) {
   std::vector<pid_t> children;
   std::error_code error;

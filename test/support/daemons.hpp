@@ -136,6 +136,9 @@ bool process_gone(pid_t pid, std::chrono::milliseconds deadline);
 bool process_reaped(pid_t pid, std::chrono::milliseconds deadline);
 /// Pids of the live (non-zombie) children of `parent` whose command name is `comm`.
 std::vector<pid_t> children_named(pid_t parent, const std::string& comm);
+/// Whether `pid` is a ferry-worker a spawner keeps warm that has not become an executor
+/// (executors run in their lease's directory).
+bool is_waiting_worker(pid_t pid);
 /// The state letter of /proc/PID/stat ('R', 'S', 'Z', ...), or 0 when there is none.
 char process_state(pid_t pid);
 
