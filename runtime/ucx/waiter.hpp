@@ -59,7 +59,11 @@ class Waiter {
   template <class Done, class Others = KeepAll>
   bool wait_until(Done&& done, Deadline deadline = Deadline::never(), const Others& others = {});
 
-  /// Nanoseconds spent busy-polling so far (hot and the spinning part of adaptive).
+  /// Counts the nanoseconds spent busy-polling (hot and the spinning part of adaptive),
+  /// for a process billed for them. Off by default: a hot wait that does not count them
+  /// reads no clock, which matters when waits last a few hundred nanoseconds.
+  void count_busy_polling() noexcept { counts_busy_polling_ = true; }
+  /// Nanoseconds spent busy-polling so far, when counted.
   uint64_t busy_poll_ns() const noexcept { return busy_poll_ns_; }
   WaitMode mode() const noexcept { return mode_; }
   bool shared_cores() const noexcept { return budget_.shared_cores(); }
@@ -73,6 +77,9 @@ class Waiter {
   void sleep_on_events(int timeout_ms);
 
   bool progress();
+  /// A hot wait that counts nothing: it reads the clock only for a deadline.
+  template <class Done, class Others>
+  bool spin_until(Done& done, Deadline deadline, const Others& others);
 
   /// An idle turn of a spinning wait gives the CPU up every 64 turns: with more busy
   /// processes than cores a spinner holds the core its peer needs in order to answer, and
@@ -93,6 +100,7 @@ class Waiter {
   WaitMode mode_;
   SpinBudget budget_;
   uint64_t busy_poll_ns_ = 0;
+  bool counts_busy_polling_ = false;
   uint32_t hot_turns_ = 0;  ///< turns of hot waits, for progressing the secondary worker
 };
 
@@ -105,15 +113,28 @@ inline bool Waiter::progress() {
 }
 
 template <class Done, class Others>
+bool Waiter::spin_until(Done& done, Deadline deadline, const Others& others) {
+  for (uint32_t round = 0;; ++round) {
+    const bool progressed = progress();
+    if (done()) return true;
+    if (!progressed) share_core(round, others);
+    if ((round & 255U) == 0 && deadline.passed()) return false;
+  }
+}
+
+template <class Done, class Others>
 bool Waiter::wait_until(Done&& done, Deadline deadline, const Others& others) {
   if (done()) return true;
+  if (mode_ == WaitMode::hot && !counts_busy_polling_) return spin_until(done, deadline, others);
   const auto started = Clock::now();
   auto last_event = started;
   Clock::duration slept{};
   auto finish = [&](Clock::time_point now, bool finished) {
     if (mode_ == WaitMode::warm) return finished;
-    const Clock::duration spun = now - started - slept;
-    busy_poll_ns_ += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(spun).count());
+    if (counts_busy_polling_) {
+      const Clock::duration spun = now - started - slept;
+      busy_poll_ns_ += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(spun).count());
+    }
     if (finished && mode_ == WaitMode::adaptive) budget_.record(now - started, slept);
     return finished;
   };

@@ -79,6 +79,7 @@ void InvocationThread::serve() {
     ::pthread_setaffinity_np(::pthread_self(), sizeof set, &set);
   }
   ucx::Waiter waiter(*worker_, mode_);
+  waiter.count_busy_polling();
   while (!stopping_) {
     waiter.wait_until([this] { return head_ < queue_.size() || stopping_; });
     while (head_ < queue_.size() && !stopping_) {

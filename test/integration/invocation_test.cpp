@@ -48,6 +48,31 @@ TEST_CASE("increment_bytes is correct for payloads from 0 B to 16 MiB in every e
   CHECK(executor.alive());
 }
 
+TEST_CASE("a lease is billed the time its hot executor busy-polled, and none for a warm one",
+          "[platform][invoke][accounting]") {
+  const WaitMode mode = GENERATE(WaitMode::hot, WaitMode::warm);
+  INFO("executor mode " << mode_name(mode));
+  auto client = embedded_client(WaitMode::warm);
+  uint64_t lease_id = 0;
+  {
+    Lease lease = client->lease({.cores = 1, .memory_mib = 64});
+    lease_id = lease.id();
+    Executor executor = client->allocate(lease, {.library = test_library(), .functions = {"noop"}, .mode = mode});
+    for (int i = 0; i < 100; ++i) REQUIRE(executor.invoke(0, {}, {}) == 0);
+  }
+  nlohmann::json lease;
+  REQUIRE(eventually([&] {
+    lease = find_lease(nlohmann::json::parse(client->status()), lease_id).value_or(nlohmann::json{});
+    return !lease.is_null() && lease.at("executors").get<uint64_t>() == 1 && lease.at("wall_s").get<double>() > 0;
+  }, 10s));
+  if (mode == WaitMode::hot) {
+    CHECK(lease.at("hot_poll_s").get<double>() > 0);
+    CHECK(lease.at("hot_poll_s").get<double>() <= lease.at("wall_s").get<double>());
+  } else {
+    CHECK(lease.at("hot_poll_s").get<double>() == 0);
+  }
+}
+
 TEST_CASE("a hot or adaptive client invokes correctly too", "[platform][invoke]") {
   const WaitMode client_mode = GENERATE(WaitMode::hot, WaitMode::adaptive);
   const WaitMode executor_mode = GENERATE(WaitMode::warm, WaitMode::adaptive);
