@@ -7,6 +7,7 @@
 
 #include "mpi_shim/collectives/task.hpp"
 #include "mpi_shim/communicator.hpp"
+#include "mpi_shim/dynamic/process_failures.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/request.hpp"
 #include "mpi_shim/surface/implementations.hpp"
@@ -45,11 +46,65 @@ int finish_blocking(Request& request, MPI_Status* status, Comm& comm, const char
   return result.MPI_ERROR == MPI_SUCCESS ? MPI_SUCCESS : raise(&comm, result.MPI_ERROR, function);
 }
 
+// Blocking sends and receives of contiguous data are the latency path: they make no
+// Request unless a process fails while they wait, so a small message costs the UCX call,
+// the tests of its completion and nothing else.
+
+/// Whether a blocking call may take the latency path.
+bool direct(int peer, const Layout& layout) noexcept {
+  return layout.contiguous && peer != MPI_PROC_NULL && failures_noted() == 0;
+}
+
+/// Waits for a transfer of a blocking call while no process has failed; false when one has
+/// (the transfer may still be in flight).
+bool wait_while_no_failure(Transfer& transfer) {
+  if (transfer.test()) return true;
+  transport().wait_until([&] { return transfer.test() || failures_noted() != 0; });
+  return transfer.test();
+}
+
+int direct_send(const void* buffer, const Layout& layout, int dest, int tag, Comm& comm, SendMode mode,
+                const char* function) {
+  Transfer transfer = Transfer::send(comm.peer(dest), user_tag(tag, comm.rank, comm.send_context()),
+                                     static_cast<const std::byte*>(buffer) + layout.true_lb, layout.bytes,
+                                     mode == SendMode::synchronous);
+  if (!wait_while_no_failure(transfer)) {
+    Request request;
+    adopt_transfer(request, std::move(transfer), Request::Kind::send, dest, comm);
+    return finish_blocking(request, MPI_STATUS_IGNORE, comm, function);
+  }
+  const int error = error_class_of(transfer.status());
+  return error == MPI_SUCCESS ? MPI_SUCCESS : raise(&comm, error, function);
+}
+
+int direct_receive(void* buffer, int count, MPI_Datatype type, const Layout& layout, int source, int tag, Comm& comm,
+                   MPI_Status* status) {
+  const bool any_source = source == MPI_ANY_SOURCE, any_tag = tag == MPI_ANY_TAG;
+  Transfer transfer = Transfer::receive(user_tag(any_tag ? 0 : tag, any_source ? 0 : source, comm.context_id),
+                                        user_mask(any_source, any_tag),
+                                        static_cast<std::byte*>(buffer) + layout.true_lb, layout.bytes);
+  if (!wait_while_no_failure(transfer)) {
+    Request request;
+    adopt_transfer(request, std::move(transfer), Request::Kind::receive, source, comm);
+    request.receive = ReceiveBuffer(buffer, count, type);
+    return finish_blocking(request, status, comm, "MPI_Recv");
+  }
+  MPI_Status outcome;
+  receive_outcome(transfer, layout.bytes, &outcome);
+  deliver_status(status, outcome, Completion::single);
+  return outcome.MPI_ERROR == MPI_SUCCESS ? MPI_SUCCESS : raise(&comm, outcome.MPI_ERROR, "MPI_Recv");
+}
+
 int blocking_send(const void* buffer, int count, MPI_Datatype type, int dest, int tag, MPI_Comm handle,
                   SendMode mode, const char* function) {
   Comm* comm = hybrid(handle);
   if (int error = check_arguments(*comm, buffer, count, type, dest, tag, false)) return raise(comm, error, function);
   if (int error = check_buffer_space(count, type, mode)) return raise(comm, error, function);
+  if (mode != SendMode::buffered) {
+    if (const Layout layout = layout_of(count, type); direct(dest, layout)) {
+      return direct_send(buffer, layout, dest, tag, *comm, mode, function);
+    }
+  }
   if (mode == SendMode::buffered) {
     Request* request = new_request();
     start_send(*request, buffer, count, type, dest, tag, *comm, mode);
@@ -167,6 +222,9 @@ int ferry::mpi::impl::MPI_Recv(void* buf, int count, MPI_Datatype type, int sour
                                MPI_Status* status) {
   Comm* comm = hybrid(handle);
   if (int error = check_arguments(*comm, buf, count, type, source, tag, true)) return raise(comm, error, "MPI_Recv");
+  if (const Layout layout = layout_of(count, type); direct(source, layout)) {
+    return direct_receive(buf, count, type, layout, source, tag, *comm, status);
+  }
   Request request;
   start_receive(request, buf, count, type, source, tag, *comm);
   return finish_blocking(request, status, *comm, "MPI_Recv");

@@ -141,14 +141,8 @@ bool Request::test() {
       break;
     case Kind::receive: {
       if (!transfer.test()) return false;
-      const ucs_status_t result = transfer.status();
-      if (result == UCS_ERR_CANCELED) {
-        set_status(&status, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_SUCCESS, 0, true);
-        break;
-      }
-      const size_t received = result == UCS_OK ? transfer.length() : receive.capacity();
-      if (result == UCS_OK) receive.finish(received);
-      set_status(&status, source_of(transfer.sender_tag()), tag_of(transfer.sender_tag()), error_class_of(result), received);
+      const size_t received = receive_outcome(transfer, receive.capacity(), &status);
+      if (transfer.status() == UCS_OK) receive.finish(received);
       break;
     }
     case Kind::collective:
@@ -160,6 +154,17 @@ bool Request::test() {
   }
   complete = true;
   return true;
+}
+
+size_t receive_outcome(const Transfer& transfer, size_t capacity, MPI_Status* status) {
+  const ucs_status_t result = transfer.status();
+  if (result == UCS_ERR_CANCELED) {
+    set_status(status, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_SUCCESS, 0, true);
+    return 0;
+  }
+  const size_t received = result == UCS_OK ? transfer.length() : capacity;
+  set_status(status, source_of(transfer.sender_tag()), tag_of(transfer.sender_tag()), error_class_of(result), received);
+  return received;
 }
 
 Request* shim_request(MPI_Request handle) noexcept {
@@ -264,6 +269,16 @@ int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, 
   return MPI_SUCCESS;
 }
 
+void adopt_transfer(Request& request, Transfer transfer, Request::Kind kind, int peer, Comm& comm) {
+  request.kind = kind;
+  request.bind(&comm);
+  request.active = true;
+  request.complete = false;
+  request.peer = peer;
+  request.failure_mark = 0;  // the call started before any failure was noted
+  request.transfer = std::move(transfer);
+}
+
 void start_persistent(Request& request) {
   if (request.receives) {
     start_receive(request, const_cast<void*>(request.buffer), request.count, request.type.get(), request.peer, request.tag,
@@ -317,8 +332,10 @@ bool sweep_detached() {
 
 void progress_background() {
   take_failure_news_if_expected();
-  sweep_detached();
-  std::erase_if(pending_collectives, [](Request* request) { return request->test(); });
+  if (!detached.empty()) sweep_detached();
+  if (!pending_collectives.empty()) {
+    std::erase_if(pending_collectives, [](Request* request) { return request->test(); });
+  }
 }
 
 void complete_operations_on(Comm& comm) {

@@ -94,6 +94,14 @@ int start_send(Request& request, const void* buffer, int count, MPI_Datatype typ
                Comm& comm, SendMode mode);
 int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, int source, int tag, Comm& comm);
 
+/// Makes `request` the send or receive whose transfer a blocking call started without one
+/// and could not finish before a process failed, so that it ends like any other (a
+/// receive needs its `receive` buffer set too, for the capacity).
+void adopt_transfer(Request& request, Transfer transfer, Request::Kind kind, int peer, Comm& comm);
+
+/// The status of a completed receive into `capacity` bytes; returns the bytes received.
+size_t receive_outcome(const Transfer& transfer, size_t capacity, MPI_Status* status);
+
 /// Starts a persistent request again with the arguments it was made with.
 void start_persistent(Request& request);
 
