@@ -37,10 +37,11 @@ int retire(MPI_Request* handle, Request& request, MPI_Status* status, Completion
 
 enum class Slot { idle, pending, done };
 
-/// Tests one entry of a mixed array; `error` receives its error code when it completes.
-Slot test_slot(MPI_Request* handle, MPI_Status* status, int& error, Completion completion) {
+/// Tests one entry of a mixed array, whose shim request (nullptr for Open MPI's or a null
+/// one) the caller looked up; `error` receives its error code when it completes.
+Slot test_slot(MPI_Request* handle, Request* request, MPI_Status* status, int& error, Completion completion) {
   if (*handle == MPI_REQUEST_NULL) return Slot::idle;
-  if (Request* request = shim_request(*handle)) {
+  if (request != nullptr) {
     if (!request->active) return Slot::idle;
     if (!request->test()) return Slot::pending;
     error = retire(handle, *request, status, completion);
@@ -66,11 +67,6 @@ void progress_until(bool native_pending, Done&& done) {
     transport().poll();
     transport().missed();
   }
-}
-
-Comm* comm_of(MPI_Request handle) {
-  Request* request = shim_request(handle);
-  return request != nullptr ? request->comm : nullptr;
 }
 
 /// MPI_ERR_REQUEST when an entry is no request at all: a null pointer (not MPI_REQUEST_NULL)
@@ -137,19 +133,26 @@ int ferry::mpi::impl::MPI_Waitall(int count, MPI_Request requests[], MPI_Status 
     passive = reinterpret_cast<bool*>(heap_passive.data());
   }
   std::fill(slots, slots + count, Slot::pending);
+  Request* stack_shims[64];
+  std::vector<Request*> heap_shims;
+  Request** shims = stack_shims;
+  if (count > 64) {
+    heap_shims.resize(size_t(count));
+    shims = heap_shims.data();
+  }
   // A sweep tests the point-to-point requests only up to the first that is still pending:
   // testing them drives nothing (UCX completes them as it progresses), they mostly
   // complete in the order they were started, and testing every one of a window of them at
   // every turn made the time per message grow with the window. Collectives, whose tests
   // drive them, and Open MPI's requests are tested at every sweep.
   bool only_passive = true;
+  Comm* comm = nullptr;
   for (int i = 0; i < count; ++i) {
-    const Request* shim = shim_request(requests[i]);
+    const Request* shim = shims[i] = shim_request(requests[i]);
     passive[i] = shim != nullptr && shim->active && shim->point_to_point();
     only_passive = only_passive && (passive[i] || requests[i] == MPI_REQUEST_NULL);
+    if (comm == nullptr && shim != nullptr) comm = shim->comm;
   }
-  Comm* comm = nullptr;
-  for (int i = 0; i < count && comm == nullptr; ++i) comm = comm_of(requests[i]);
   bool failed = false;
   bool native_pending = false;
   int first_pending = 0;
@@ -166,8 +169,8 @@ int ferry::mpi::impl::MPI_Waitall(int count, MPI_Request requests[], MPI_Status 
         continue;
       }
       int error = MPI_SUCCESS;
-      const bool native = !passive[i] && shim_request(requests[i]) == nullptr;
-      slots[i] = test_slot(&requests[i], status_at(statuses, i), error, Completion::multiple);
+      const bool native = shims[i] == nullptr;
+      slots[i] = test_slot(&requests[i], shims[i], status_at(statuses, i), error, Completion::multiple);
       if (passive[i] && slots[i] == Slot::pending) behind_pending = true;
       if (slots[i] == Slot::idle) deliver_empty_status(status_at(statuses, i), Completion::multiple);
       if (slots[i] == Slot::pending) {
@@ -248,15 +251,15 @@ int ferry::mpi::impl::MPI_Waitany(int count, MPI_Request requests[], int* index,
     bool any_active = false;
     native_pending = false;
     for (int i = 0; i < count; ++i) {
-      const bool native = shim_request(requests[i]) == nullptr;
-      const Slot slot = test_slot(&requests[i], status, error, Completion::single);
+      Request* shim = shim_request(requests[i]);
+      const Slot slot = test_slot(&requests[i], shim, status, error, Completion::single);
       if (slot == Slot::done) {
         *index = i;
         return true;
       }
       if (slot == Slot::pending) {
         any_active = true;
-        native_pending = native_pending || native;
+        native_pending = native_pending || shim == nullptr;
       }
     }
     return !any_active;
@@ -274,7 +277,7 @@ int ferry::mpi::impl::MPI_Testany(int count, MPI_Request requests[], int* index,
   bool any_active = false;
   int error = MPI_SUCCESS;
   for (int i = 0; i < count; ++i) {
-    const Slot slot = test_slot(&requests[i], status, error, Completion::single);
+    const Slot slot = test_slot(&requests[i], shim_request(requests[i]), status, error, Completion::single);
     if (slot == Slot::done) {
       *index = i;
       *flag = 1;
@@ -298,9 +301,10 @@ static int some(int count, MPI_Request requests[], int* outcount, int indices[],
     any_active = false;
     native_pending = false;
     for (int i = 0; i < count; ++i) {
-      const bool native = shim_request(requests[i]) == nullptr;
+      Request* shim = shim_request(requests[i]);
+      const bool native = shim == nullptr;
       int error = MPI_SUCCESS;
-      const Slot slot = test_slot(&requests[i], status_at(statuses, *outcount), error, Completion::multiple);
+      const Slot slot = test_slot(&requests[i], shim, status_at(statuses, *outcount), error, Completion::multiple);
       if (slot == Slot::done) {
         indices[(*outcount)++] = i;
         if (error != MPI_SUCCESS) failed = true;
