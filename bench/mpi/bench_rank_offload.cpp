@@ -206,39 +206,29 @@ std::string first_line(const std::string& command) {
 // baseline) and at MPI_THREAD_MULTIPLE, in alternating runs (medians).
 void thread_rate(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_message_rate";
-  std::vector<double> single, multiple;
-  for (unsigned i = 0; i < setup.repeat; ++i) {
-    single.push_back(run_program(with(ferry_run(setup, 1, 1), {program, "single"}))["rate-single"][8]);
-    multiple.push_back(run_program(with(ferry_run(setup, 1, 1), {program, "multiple"}))["rate-multiple"][8]);
-  }
-  add_row(report, "msg rate, THREAD_MULTIPLE/SINGLE", 8, ferry::bench::spread(single).median,
-          ferry::bench::spread(multiple).median, "M/s", "ratio >= 0.95");
+  auto [single, multiple] = measured_alternately(with(ferry_run(setup, 1, 1), {program, "single"}),
+                                                 with(ferry_run(setup, 1, 1), {program, "multiple"}), setup.repeat);
+  add_row(report, "msg rate, THREAD_MULTIPLE/SINGLE", 8, single["rate-single"][8], multiple["rate-multiple"][8], "M/s",
+          "ratio >= 0.95");
 }
 
 // The 8 B message rate (windows of nonblocking sends) between two batch ranks of plain
 // Open MPI against a batch rank and a function rank, in alternating runs (medians).
 void message_rate(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_message_rate";
-  std::vector<double> plain, offload;
-  for (unsigned i = 0; i < setup.repeat; ++i) {
-    plain.push_back(run_program(with(mpirun(2), {program, "single"}))["rate-single"][8]);
-    offload.push_back(run_program(with(ferry_run(setup, 1, 1), {program, "single"}))["rate-single"][8]);
-  }
-  add_row(report, "msg rate", 8, ferry::bench::spread(plain).median, ferry::bench::spread(offload).median, "M/s",
-          "ratio >= 0.8");
+  auto [plain, offload] = measured_alternately(with(mpirun(2), {program, "single"}),
+                                               with(ferry_run(setup, 1, 1), {program, "single"}), setup.repeat);
+  add_row(report, "msg rate", 8, plain["rate-single"][8], offload["rate-single"][8], "M/s", "ratio >= 0.8");
 }
 
 void passthrough(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_compute_comm";
   const std::string shim_path = first_line(quoted(setup.ferry) + " shim-path");
-  std::vector<double> plain, preloaded;
-  for (unsigned i = 0; i < setup.repeat; ++i) {
-    plain.push_back(run_program(with(mpirun(2), {program}))["compute_comm_s"][0]);
-    preloaded.push_back(run_program(with(mpirun(2), {"-x", "LD_PRELOAD=" + shim_path, "-x", "FERRY_FUNCTIONS=0", program}))
-                            ["compute_comm_s"][0]);
-  }
-  add_row(report, "F=0 pass-through", -1, ferry::bench::spread(plain).median, ferry::bench::spread(preloaded).median,
-          "s", "ratio <= 1.01");
+  auto [plain, preloaded] = measured_alternately(
+      with(mpirun(2), {program}),
+      with(mpirun(2), {"-x", "LD_PRELOAD=" + shim_path, "-x", "FERRY_FUNCTIONS=0", program}), setup.repeat);
+  add_row(report, "F=0 pass-through", -1, plain["compute_comm_s"][0], preloaded["compute_comm_s"][0], "s",
+          "ratio <= 1.01");
 }
 
 }  // namespace
