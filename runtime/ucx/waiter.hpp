@@ -77,9 +77,12 @@ class Waiter {
   void sleep_on_events(int timeout_ms);
 
   bool progress();
-  /// A hot wait that counts nothing: it reads the clock only for a deadline.
+  /// A hot wait: it reads the clock only for a deadline.
   template <class Done, class Others>
   bool spin_until(Done& done, Deadline deadline, const Others& others);
+  void add_busy_polling(Clock::duration spun) noexcept {
+    busy_poll_ns_ += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(spun).count());
+  }
 
   /// An idle turn of a spinning wait gives the CPU up every 64 turns: with more busy
   /// processes than cores a spinner holds the core its peer needs in order to answer, and
@@ -125,27 +128,25 @@ bool Waiter::spin_until(Done& done, Deadline deadline, const Others& others) {
 template <class Done, class Others>
 bool Waiter::wait_until(Done&& done, Deadline deadline, const Others& others) {
   if (done()) return true;
-  if (mode_ == WaitMode::hot && !counts_busy_polling_) return spin_until(done, deadline, others);
+  if (mode_ == WaitMode::hot) {
+    if (!counts_busy_polling_) return spin_until(done, deadline, others);
+    const auto started = Clock::now();
+    const bool finished = spin_until(done, deadline, others);
+    add_busy_polling(Clock::now() - started);
+    return finished;
+  }
   const auto started = Clock::now();
   auto last_event = started;
   Clock::duration slept{};
   auto finish = [&](Clock::time_point now, bool finished) {
     if (mode_ == WaitMode::warm) return finished;
-    if (counts_busy_polling_) {
-      const Clock::duration spun = now - started - slept;
-      busy_poll_ns_ += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(spun).count());
-    }
+    if (counts_busy_polling_) add_busy_polling(now - started - slept);
     if (finished && mode_ == WaitMode::adaptive) budget_.record(now - started, slept);
     return finished;
   };
   for (uint32_t round = 0;; ++round) {
     const bool progressed = progress();
     if (done()) return finish(Clock::now(), true);
-    if (mode_ == WaitMode::hot) {
-      if (!progressed) share_core(round, others);
-      if ((round & 255U) == 0 && deadline.passed()) return finish(Clock::now(), false);
-      continue;
-    }
     const auto now = Clock::now();
     if (deadline.passed()) return finish(now, false);
     if (progressed) {
