@@ -100,16 +100,14 @@ int blocking_send(const void* buffer, int count, MPI_Datatype type, int dest, in
   Comm* comm = hybrid(handle);
   if (int error = check_arguments(*comm, buffer, count, type, dest, tag, false)) return raise(comm, error, function);
   if (int error = check_buffer_space(count, type, mode)) return raise(comm, error, function);
-  if (mode != SendMode::buffered) {
-    if (const Layout layout = layout_of(count, type); direct(dest, layout)) {
-      return direct_send(buffer, layout, dest, tag, *comm, mode, function);
-    }
-  }
   if (mode == SendMode::buffered) {
     Request* request = new_request();
     start_send(*request, buffer, count, type, dest, tag, *comm, mode);
     detach(request);
     return MPI_SUCCESS;
+  }
+  if (const Layout layout = layout_of(count, type); direct(dest, layout)) {
+    return direct_send(buffer, layout, dest, tag, *comm, mode, function);
   }
   Request request;
   start_send(request, buffer, count, type, dest, tag, *comm, mode);

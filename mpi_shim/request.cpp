@@ -332,10 +332,8 @@ bool sweep_detached() {
 
 void progress_background() {
   take_failure_news_if_expected();
-  if (!detached.empty()) sweep_detached();
-  if (!pending_collectives.empty()) {
-    std::erase_if(pending_collectives, [](Request* request) { return request->test(); });
-  }
+  sweep_detached();
+  std::erase_if(pending_collectives, [](Request* request) { return request->test(); });
 }
 
 void complete_operations_on(Comm& comm) {
