@@ -3,7 +3,6 @@
 
 #include <mpi.h>
 
-#include <algorithm>
 #include <vector>
 
 #include "mpi_shim/communicator.hpp"
@@ -119,27 +118,16 @@ int ferry::mpi::impl::MPI_Test(MPI_Request* handle, int* flag, MPI_Status* statu
 
 int ferry::mpi::impl::MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
   if (int error = check_requests(count, requests)) return raise(nullptr, error, "MPI_Waitall");
-  // The usual array fits on the stack: completion allocates nothing.
-  Slot stack_slots[64];
-  bool stack_passive[64];
-  std::vector<Slot> heap_slots;
-  std::vector<char> heap_passive;
-  Slot* slots = stack_slots;
-  bool* passive = stack_passive;
-  if (count > 64) {
-    heap_slots.resize(size_t(count));
-    heap_passive.resize(size_t(count));
-    slots = heap_slots.data();
-    passive = reinterpret_cast<bool*>(heap_passive.data());
-  }
-  std::fill(slots, slots + count, Slot::pending);
-  Request* stack_shims[64];
-  std::vector<Request*> heap_shims;
-  Request** shims = stack_shims;
-  if (count > 64) {
-    heap_shims.resize(size_t(count));
-    shims = heap_shims.data();
-  }
+  // What Waitall knows of each entry. The usual array fits on the stack: completion
+  // allocates nothing.
+  struct Entry {
+    Slot slot = Slot::pending;
+    Request* shim = nullptr;  ///< looked up once: nullptr for Open MPI's and null requests
+    bool passive = false;     ///< an active shim send or receive
+  };
+  Entry stack_entries[64];
+  std::vector<Entry> heap_entries(count > 64 ? size_t(count) : 0);
+  Entry* entries = count > 64 ? heap_entries.data() : stack_entries;
   // A sweep tests the point-to-point requests only up to the first that is still pending:
   // testing them drives nothing (UCX completes them as it progresses), they mostly
   // complete in the order they were started, and testing every one of a window of them at
@@ -148,10 +136,11 @@ int ferry::mpi::impl::MPI_Waitall(int count, MPI_Request requests[], MPI_Status 
   bool only_passive = true;
   Comm* comm = nullptr;
   for (int i = 0; i < count; ++i) {
-    const Request* shim = shims[i] = shim_request(requests[i]);
-    passive[i] = shim != nullptr && shim->active && shim->point_to_point();
-    only_passive = only_passive && (passive[i] || requests[i] == MPI_REQUEST_NULL);
-    if (comm == nullptr && shim != nullptr) comm = shim->comm;
+    Entry& entry = entries[i];
+    entry.shim = shim_request(requests[i]);
+    entry.passive = entry.shim != nullptr && entry.shim->active && entry.shim->point_to_point();
+    only_passive = only_passive && (entry.passive || requests[i] == MPI_REQUEST_NULL);
+    if (comm == nullptr && entry.shim != nullptr) comm = entry.shim->comm;
   }
   bool failed = false;
   bool native_pending = false;
@@ -160,22 +149,22 @@ int ferry::mpi::impl::MPI_Waitall(int count, MPI_Request requests[], MPI_Status 
     bool all = true;
     bool behind_pending = false;
     native_pending = false;
-    while (first_pending < count && slots[first_pending] != Slot::pending) ++first_pending;
+    while (first_pending < count && entries[first_pending].slot != Slot::pending) ++first_pending;
     for (int i = first_pending; i < count; ++i) {
-      if (slots[i] != Slot::pending) continue;
-      if (passive[i] && behind_pending) {
+      Entry& entry = entries[i];
+      if (entry.slot != Slot::pending) continue;
+      if (entry.passive && behind_pending) {
         all = false;
         if (only_passive) break;
         continue;
       }
       int error = MPI_SUCCESS;
-      const bool native = shims[i] == nullptr;
-      slots[i] = test_slot(&requests[i], shims[i], status_at(statuses, i), error, Completion::multiple);
-      if (passive[i] && slots[i] == Slot::pending) behind_pending = true;
-      if (slots[i] == Slot::idle) deliver_empty_status(status_at(statuses, i), Completion::multiple);
-      if (slots[i] == Slot::pending) {
+      entry.slot = test_slot(&requests[i], entry.shim, status_at(statuses, i), error, Completion::multiple);
+      if (entry.passive && entry.slot == Slot::pending) behind_pending = true;
+      if (entry.slot == Slot::idle) deliver_empty_status(status_at(statuses, i), Completion::multiple);
+      if (entry.slot == Slot::pending) {
         all = false;
-        native_pending = native_pending || native;
+        native_pending = native_pending || entry.shim == nullptr;
       }
       if (error != MPI_SUCCESS) failed = true;
     }
