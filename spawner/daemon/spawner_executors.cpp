@@ -1,5 +1,4 @@
 // The executor half of the spawner: start, watch, forward, reap, terminate.
-#include <fcntl.h>
 #include <openssl/rand.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -7,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <csignal>
 #include <cstring>
 #include <string_view>
