@@ -18,18 +18,16 @@ ucx::CoreShare settle_waiting_mode(Comm& world) {
   allgather_bytes(world, &mine, sizeof mine, all.data());
   ucx::CoreShare share;
   share.cores = std::max(cpu_count(mine), 1U);
-  share.busy = ranks_on_my_cores(mine, all);
-  if (transport().mode() == ucx::WaitMode::automatic) {
-    share.busy = std::max(share.busy, ucx::runnable_processes_on(cpus_of(mine)));
-    const ucx::WaitChoice choice = ucx::choose_wait(ucx::WaitMode::automatic, share);
-    transport().set_waiting(choice.mode, choice.shared_cores);
-  }
+  share.busy = std::max(ranks_on_my_cores(mine, all), ucx::runnable_processes_on(cpus_of(mine)));
+  const ucx::WaitChoice choice = ucx::choose_wait(transport().mode(), share);
+  transport().set_waiting(choice.mode, choice.shared_cores);
   if (trace::enabled()) {
     char busy[32];
     std::snprintf(busy, sizeof busy, "%.2f", share.busy);
     trace::phase("waits " + std::string(ucx::wait_mode_name(transport().waiter().mode())) +
                  (transport().mode() == ucx::WaitMode::automatic ? " (chosen: " : " (asked for; ") + busy +
-                 " busy on " + std::to_string(share.cores) + " CPUs)");
+                 " busy on " + std::to_string(share.cores) + " CPUs" +
+                 (transport().waiter().shared_cores() ? ", shared)" : ")"));
   }
   return share;
 }

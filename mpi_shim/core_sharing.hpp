@@ -1,5 +1,5 @@
 #pragma once
-// The job's default waiting mode, settled once a world is up: every rank tells the others
+// How a rank waits, settled once a world is up: every rank tells the others
 // where it runs (one allgather of rank_placement.hpp's records on the world communicator),
 // and each counts the ranks, and the other runnable processes, on its own CPUs.
 
@@ -9,8 +9,8 @@ namespace ferry::mpi {
 
 class Comm;
 
-/// Collective over `world`. When the job asked for the default mode, sets this rank's
-/// waiting from what it saw; returns what it saw.
+/// Collective over `world`. Tells this rank's waiting whether its cores are shared and,
+/// when the job asked for the default mode, which mode to use; returns what it saw.
 ucx::CoreShare settle_waiting_mode(Comm& world);
 
 }  // namespace ferry::mpi

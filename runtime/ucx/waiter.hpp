@@ -1,10 +1,11 @@
 #pragma once
 // The one waiting mechanism every Ferry process uses when it waits for the network.
-//   hot      busy-polls ucp_worker_progress (yielding the CPU every 64 idle turns);
+//   hot      busy-polls ucp_worker_progress;
 //   warm     arms the worker and sleeps on its event fd;
 //   adaptive polls for a budget learned from its recent waits (spin_budget.hpp) after the
-//            last event, yielding the CPU every 64 idle turns on a core of its own and at
-//            every idle turn on a shared one, then sleeps like warm.
+//            last event, then sleeps like warm.
+// A polling wait yields the CPU every 64 idle turns on a core of its own and at every idle
+// turn on cores known to be shared.
 // Which mode a process uses by default is wait_policy.hpp's decision.
 
 #include <sched.h>
@@ -87,13 +88,13 @@ class Waiter {
   /// An idle turn of a spinning wait gives the CPU up every 64 turns: with more busy
   /// processes than cores a spinner holds the core its peer needs in order to answer, and
   /// on a dedicated core a yield with nothing else to run returns at once. On cores known
-  /// to be shared, an adaptive wait gives it up at every idle turn.
+  /// to be shared, a wait gives it up at every idle turn.
   template <class Others>
   void share_core(uint32_t round, const Others& others) const noexcept {
     if (Others::shares) {
       [[maybe_unused]] auto released = others.release();
       sched_yield();
-    } else if ((round & 63U) == 63U || (mode_ == WaitMode::adaptive && budget_.shared_cores())) {
+    } else if ((round & 63U) == 63U || budget_.shared_cores()) {
       sched_yield();
     }
   }

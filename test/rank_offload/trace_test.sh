@@ -54,16 +54,25 @@ done
 
 # Each rank says how it waits; the default is the policy's choice from what it saw.
 for rank in "rank 0 (batch)" "rank 1 (function)"; do
-  choice=$(grep -F -- "$rank" "$work/timeline" | grep -o "waits [a-z]* (chosen: [0-9.]* busy on [0-9]* CPUs)") ||
+  choice=$(grep -F -- "$rank" "$work/timeline" | grep -oE "waits [a-z]+ \(chosen: [0-9.]+ busy on [0-9]+ CPUs(, shared)?\)") ||
     fail "$rank does not say how it waits"
-  read -r mode busy cores <<<"$(sed -E 's/waits ([a-z]+) \(chosen: ([0-9.]+) busy on ([0-9]+) CPUs\)/\1 \2 \3/' <<<"$choice")"
-  expected=$(awk -v busy="$busy" -v cores="$cores" 'BEGIN { print (busy > cores ? "adaptive" : "hot") }')
-  [ "$mode" = "$expected" ] || fail "$rank waits $mode with $busy busy on $cores CPUs, expected $expected"
+  read -r mode busy cores shared <<<"$(sed -E 's/waits ([a-z]+) \(chosen: ([0-9.]+) busy on ([0-9]+) CPUs(, shared)?\)/\1 \2 \3 \4/' <<<"$choice")"
+  expected=$(awk -v busy="$busy" -v cores="$cores" 'BEGIN { print (busy > cores ? "adaptive, shared" : "hot") }')
+  [ "$mode$shared" = "$expected" ] || fail "$rank waits $mode${shared} with $busy busy on $cores CPUs, expected $expected"
 done
 
 FERRY_TRACE=1 timeout -k 5 120 "$ferry" run -n 1 --functions 1 --mode warm -- "$program" >"$work/out" 2>&1 ||
   fail "the traced warm job failed"
 grep -q "rank 1 (function) *waits warm (asked for; " "$work/out" || fail "an explicit mode is not reported as asked for"
+
+# An explicit mode learns whether its cores are shared too: 4 ranks outnumber this
+# machine's CPUs unless it has more than 4.
+FERRY_TRACE=1 timeout -k 5 120 "$ferry" run -n 2 --functions 2 --mode hot -- "$program" >"$work/out" 2>&1 ||
+  fail "the traced hot job of 4 ranks failed"
+if (( $(nproc) < 4 )); then
+  grep -q "rank 3 (function) *waits hot (asked for; [0-9.]* busy on [0-9]* CPUs, shared)" "$work/out" ||
+    fail "an explicit mode on shared cores does not know they are shared"
+fi
 
 timeout -k 5 120 "$ferry" run -n 1 --functions 1 -- "$program" >"$work/out" 2>&1 || fail "the untraced job failed"
 grep -q "ferry trace" "$work/out" && fail "a job without FERRY_TRACE printed trace lines"
