@@ -69,7 +69,7 @@ int local_copy(const void* source, int source_count, MPI_Datatype source_type, v
   return from.size() > to.capacity() ? MPI_ERR_TRUNCATE : MPI_SUCCESS;
 }
 
-void finish_receives(std::vector<ReceiveBuffer>& buffers) {
+void finish_receives(std::span<ReceiveBuffer> buffers) {
   for (ReceiveBuffer& buffer : buffers) buffer.finish(buffer.capacity());
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "mpi_shim/communicator.hpp"
@@ -63,6 +64,6 @@ int local_copy(const void* source, int source_count, MPI_Datatype source_type, v
 /// Completes receives into `buffers` once their transfers succeeded (unpacking if needed).
 /// A collective's message always fills its receive buffer: MPI requires matching type
 /// signatures, and a longer message already failed as truncated.
-void finish_receives(std::vector<ReceiveBuffer>& buffers);
+void finish_receives(std::span<ReceiveBuffer> buffers);
 
 }  // namespace ferry::mpi

@@ -1,3 +1,5 @@
+#include <boost/container/small_vector.hpp>
+
 #include <numeric>
 
 #include "mpi_shim/collectives/algorithms.hpp"
@@ -17,8 +19,15 @@ Task barrier_task(Channel channel) {
   co_return MPI_SUCCESS;
 }
 
+namespace {
+
+/// Peers whose transfers a collective keeps in its frame rather than on the heap.
+constexpr size_t few_peers = 8;
+
+}  // namespace
+
 bool allreduce_direct_suits(const Comm& comm, int count, MPI_Datatype type) {
-  constexpr int most_ranks = 8;
+  constexpr int most_ranks = int(few_peers);
   constexpr size_t most_bytes = 4096;
   return comm.size() <= most_ranks && layout_of(count, type).bytes <= most_bytes;
 }
@@ -48,10 +57,13 @@ Task allgatherv_task(Channel channel, const void* send, int send_count, MPI_Data
       co_return code;
   }
   const SendBuffer out(mine, counts[size_t(rank)], receive_type);
-  std::vector<ReceiveBuffer> buffers;
-  std::vector<Transfer> receives;
-  std::vector<Transfer> sends;
+  // Held in the frame up to a few peers: a small allgather (and allreduce) allocates nothing.
+  boost::container::small_vector<ReceiveBuffer, few_peers> buffers;
+  boost::container::small_vector<Transfer, few_peers> receives;
+  boost::container::small_vector<Transfer, few_peers> sends;
   buffers.reserve(size_t(size));
+  receives.reserve(size_t(size));
+  sends.reserve(size_t(size));
   for (int peer = 0; peer < size; ++peer) {
     if (peer == rank) continue;
     buffers.emplace_back(advance(receive, displs[size_t(peer)], receive_type), counts[size_t(peer)], receive_type);
@@ -60,9 +72,9 @@ Task allgatherv_task(Channel channel, const void* send, int send_count, MPI_Data
   for (int peer = 0; peer < size; ++peer) {
     if (peer != rank) sends.push_back(channel.send(peer, out));
   }
-  int code = co_await all_of(receives);
-  if (int sent = co_await all_of(sends); code == MPI_SUCCESS) code = sent;
-  if (code == MPI_SUCCESS) finish_receives(buffers);
+  int code = co_await all_of({receives.data(), receives.size()});
+  if (int sent = co_await all_of({sends.data(), sends.size()}); code == MPI_SUCCESS) code = sent;
+  if (code == MPI_SUCCESS) finish_receives({buffers.data(), buffers.size()});
   co_return code;
 }
 
@@ -71,10 +83,10 @@ Task allreduce_direct_task(Channel channel, const void* input, void* output, int
   const int size = channel.comm->size();
   // Every rank gathers every operand, then combines them in rank order itself.
   TypedBuffer operands(count * size, type);
-  const std::vector<int> counts(size_t(size), count);
+  std::vector<int> counts(size_t(size), count);
   std::vector<int> displs(static_cast<size_t>(size));
   for (int peer = 0; peer < size; ++peer) displs[size_t(peer)] = peer * count;
-  Task gather = allgatherv_task(channel, input, count, type, operands.base(), counts, displs, type);
+  Task gather = allgatherv_task(channel, input, count, type, operands.base(), std::move(counts), std::move(displs), type);
   if (int code = co_await gather; code != MPI_SUCCESS) co_return code;
   if (int failed = combine_in_rank_order(operands.base(), size, count, type, op); failed != MPI_SUCCESS)
     co_return failed;

@@ -1,5 +1,6 @@
 #include "mpi_shim/collectives/task.hpp"
 
+#include <array>
 #include <exception>
 #include <utility>
 
@@ -8,6 +9,62 @@
 #include "mpi_shim/transport.hpp"
 
 namespace ferry::mpi {
+
+namespace {
+
+/// The frames of finished collectives, kept for the next ones on this thread: a coroutine's
+/// frame has the same size at every call, and a small blocking collective would otherwise
+/// pay an allocation and a free for each of its coroutines.
+class FrameCache {
+ public:
+  FrameCache() = default;
+  FrameCache(const FrameCache&) = delete;
+  FrameCache& operator=(const FrameCache&) = delete;
+  ~FrameCache() {
+    closed_ = true;
+    for (Slot& slot : slots_) ::operator delete(std::exchange(slot.frame, nullptr));
+  }
+
+  void* take(size_t bytes) noexcept {
+    for (Slot& slot : slots_) {
+      if (slot.frame != nullptr && slot.bytes == bytes) return std::exchange(slot.frame, nullptr);
+    }
+    return nullptr;
+  }
+  /// False when the cache is full or gone (a frame freed as the thread exits).
+  bool keep(void* frame, size_t bytes) noexcept {
+    if (closed_ || bytes > largest_kept) return false;
+    for (Slot& slot : slots_) {
+      if (slot.frame == nullptr) {
+        slot = {bytes, frame};
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  static constexpr size_t largest_kept = 4096;
+  struct Slot {
+    size_t bytes = 0;
+    void* frame = nullptr;
+  };
+  std::array<Slot, 8> slots_{};
+  bool closed_ = false;
+};
+
+thread_local FrameCache frame_cache;
+
+}  // namespace
+
+void* Task::promise_type::operator new(std::size_t bytes) {
+  if (void* frame = frame_cache.take(bytes)) return frame;
+  return ::operator new(bytes);
+}
+
+void Task::promise_type::operator delete(void* frame, std::size_t bytes) noexcept {
+  if (!frame_cache.keep(frame, bytes)) ::operator delete(frame);
+}
 
 void Task::promise_type::unhandled_exception() noexcept {
   result = MPI_ERR_INTERN;

@@ -38,6 +38,9 @@ class Task {
     std::suspend_always final_suspend() noexcept { return {}; }
     void return_value(int code) noexcept { result = code; }
     void unhandled_exception() noexcept;
+    /// Frames come from a small per-thread cache of finished ones (task.cpp).
+    static void* operator new(std::size_t bytes);
+    static void operator delete(void* frame, std::size_t bytes) noexcept;
   };
   using Handle = std::coroutine_handle<promise_type>;
 
