@@ -3,6 +3,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(UCX REQUIRED IMPORTED_TARGET ucx)
 pkg_check_modules(IBVERBS REQUIRED IMPORTED_TARGET libibverbs)
 pkg_check_modules(MUNGE REQUIRED IMPORTED_TARGET munge)  # proves lease owners, as Slurm does
+pkg_check_modules(HWLOC REQUIRED IMPORTED_TARGET hwloc)  # the node topology function ranks hand to Open MPI
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(Boost REQUIRED COMPONENTS program_options)
 find_package(spdlog REQUIRED)

@@ -14,6 +14,7 @@
 #include "mpi_shim/dynamic/naming.hpp"
 #include "mpi_shim/errors.hpp"
 #include "mpi_shim/job_settings.hpp"
+#include "mpi_shim/node_topology.hpp"
 #include "mpi_shim/session_base.hpp"
 #include "mpi_shim/surface/fortran.hpp"
 #include "mpi_shim/surface/implementations.hpp"
@@ -58,14 +59,15 @@ void check_clean_exit(int status, void*) {
   ::_exit(1);
 }
 
-/// Gives a function rank its own session directory before PMPI_Init; a failure is
-/// reported once Open MPI is up (MPI_Abort needs it). A batch rank's function ranks start
-/// only after PMPI_Init: a thread that leased and spawned while Open MPI initialized raced
-/// its environment and memory hooks (a crash in getenv under srun about one job in 30;
-/// "break adjusted to free malloc space" and a segfault under mpirun, rarely).
+/// Gives a function rank its own session directory, and the node's topology there, before
+/// PMPI_Init; a failure is reported once Open MPI is up (MPI_Abort needs it). A batch
+/// rank's function ranks start only after PMPI_Init: a thread that leased and spawned while
+/// Open MPI initialized raced its environment and memory hooks (a crash in getenv under
+/// srun about one job in 30; "break adjusted to free malloc space" and a segfault under
+/// mpirun, rarely).
 std::string prepare() {
   try {
-    if (is_function_rank_environment()) use_private_session_base();
+    if (is_function_rank_environment()) hand_topology_to_open_mpi(use_private_session_base());
   } catch (const std::exception& error) {
     return error.what();
   }

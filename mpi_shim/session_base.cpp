@@ -14,8 +14,9 @@ namespace {
 std::string private_base;
 }
 
-void use_private_session_base() {
-  if (::getenv("OMPI_MCA_orte_tmpdir_base") != nullptr || !private_base.empty()) return;
+std::string use_private_session_base() {
+  if (!private_base.empty()) return private_base;
+  if (::getenv("OMPI_MCA_orte_tmpdir_base") != nullptr) return {};
   // In the lease's directory when the spawner gave one: what a killed rank leaves there
   // goes with the lease's files.
   const char* parent = ::getenv("FERRY_LEASE_DIRECTORY");
@@ -24,6 +25,7 @@ void use_private_session_base() {
   if (::mkdtemp(pattern.data()) == nullptr) throw_system_error("mkdtemp " + pattern);
   private_base = pattern;
   ::setenv("OMPI_MCA_orte_tmpdir_base", private_base.c_str(), 1);
+  return private_base;
 }
 
 void remove_private_session_base() noexcept {
