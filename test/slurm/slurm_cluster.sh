@@ -130,15 +130,46 @@ slurm_write_config() {
   mkdir -p "$slurm_dir/state"
 }
 
-# Waits until every node is idle; false after 30 s.
+# Waits until every node is idle; false after 30 s, and at once when a daemon has exited.
+# Each query is bounded too: with no controller, sinfo waits out its message timeout.
 slurm_cluster_wait_idle() {
-  local states
-  for _ in $(seq 300); do
-    states=$(sinfo -h -N -o '%t' 2>/dev/null | sort -u | tr '\n' ' ')
-    [ "$states" = "idle " ] && [ "$(sinfo -h -N -o '%N' | sort -u | wc -l)" -eq "${#slurm_nodes[@]}" ] && return 0
+  local states deadline=$((SECONDS + 30))
+  while ((SECONDS < deadline)); do
+    slurm_cluster_daemon_exited && return 1
+    states=$(timeout 5 sinfo -h -N -o '%t' 2>/dev/null | sort -u | tr '\n' ' ')
+    [ "$states" = "idle " ] &&
+      [ "$(timeout 5 sinfo -h -N -o '%N' 2>/dev/null | sort -u | wc -l)" -eq "${#slurm_nodes[@]}" ] && return 0
     sleep 0.1
   done
   return 1
+}
+
+# True when slurmctld or a slurmd this cluster started has exited.
+slurm_cluster_daemon_exited() {
+  local pid
+  for pid in "${slurm_pids[@]}"; do kill -0 "$pid" 2>/dev/null || return 0; done
+  return 1
+}
+
+# Starts slurmctld and the slurmds on ports that were free a moment ago.
+slurm_start_daemons() {
+  local node
+  slurm_write_config
+  PATH=$PATH:/usr/sbin slurmctld -D -i -f "$SLURM_CONF" >"$slurm_dir/slurmctld.out" 2>&1 &
+  slurm_pids+=($!)
+  for node in "${slurm_nodes[@]}"; do
+    PATH=$PATH:/usr/sbin slurmd -D -f "$SLURM_CONF" -N "$node" >"$slurm_dir/slurmd-$node.out" 2>&1 &
+    slurm_pids+=($!)
+  done
+}
+
+slurm_kill_daemons() {
+  local pid
+  for pid in "${slurm_pids[@]}"; do
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  slurm_pids=()
 }
 
 slurm_cluster_logs() {
@@ -151,7 +182,7 @@ slurm_cluster_logs() {
 # slurm_cluster_start [NODES]: starts munged, slurmctld and NODES slurmds (default 2),
 # waits until all nodes are idle.
 slurm_cluster_start() {
-  local count=${1:-2} index node
+  local count=${1:-2} index attempt
   slurm_cluster_require
   slurm_dir=$(mktemp -d /tmp/ferry-slurm-XXXXXX)
   chmod 755 "$slurm_dir"  # munged wants every directory above its socket searchable
@@ -160,20 +191,21 @@ slurm_cluster_start() {
   for index in $(seq "$count"); do slurm_nodes+=("node$index"); done
   slurm_start_munged
   slurm_write_task_prolog
-  slurm_write_config
   export SLURM_CONF=$slurm_dir/slurm.conf
-  PATH=$PATH:/usr/sbin slurmctld -D -i -f "$SLURM_CONF" >"$slurm_dir/slurmctld.out" 2>&1 &
-  slurm_pids+=($!)
-  for node in "${slurm_nodes[@]}"; do
-    PATH=$PATH:/usr/sbin slurmd -D -f "$SLURM_CONF" -N "$node" >"$slurm_dir/slurmd-$node.out" 2>&1 &
-    slurm_pids+=($!)
-  done
-  if ! slurm_cluster_wait_idle; then
-    echo "the test's Slurm did not come up:"
-    sinfo -N 2>&1
+  # A port picked as free can be taken before the daemon binds it ("Address already in
+  # use", and slurmctld exits): then the daemons start again on other ports.
+  for attempt in 1 2 3; do
+    slurm_start_daemons
+    slurm_cluster_wait_idle && return 0
+    slurm_cluster_daemon_exited || break
+    echo "the test's Slurm lost a port race (attempt $attempt):"
     slurm_cluster_logs
-    slurm_cluster_skip "slurmctld/slurmd cannot run here"
-  fi
+    slurm_kill_daemons
+  done
+  echo "the test's Slurm did not come up:"
+  timeout 5 sinfo -N 2>&1
+  slurm_cluster_logs
+  slurm_cluster_skip "slurmctld/slurmd cannot run here"
 }
 
 # Step daemons outlive a stopped slurmd; those of this cluster hold files in its directory.
@@ -189,8 +221,8 @@ slurm_cluster_step_daemons() {
 slurm_cluster_stop() {
   [ -n "$slurm_dir" ] || return 0
   if [ -f "$SLURM_CONF" ] && [ "${#slurm_pids[@]}" -gt 0 ]; then
-    scancel --quiet $(squeue -h -o %i 2>/dev/null) 2>/dev/null
-    for _ in $(seq 50); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.1; done
+    timeout 5 scancel --quiet $(timeout 5 squeue -h -o %i 2>/dev/null) 2>/dev/null
+    for _ in $(seq 50); do [ -z "$(timeout 2 squeue -h 2>/dev/null)" ] && break; sleep 0.1; done
   fi
   local pid
   for pid in "${slurm_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
