@@ -11,7 +11,7 @@ namespace ferry::mpi {
 
 /// Writes this node's topology (hwloc's default discovery, no I/O devices) to
 /// `directory`/topology.xml and points Open MPI at it, unless the user named a file
-/// already. Leaves Open MPI to discover it when hwloc cannot; false then.
-bool hand_topology_to_open_mpi(const std::string& directory);
+/// already. Leaves Open MPI to discover it when hwloc cannot.
+void hand_topology_to_open_mpi(const std::string& directory);
 
 }  // namespace ferry::mpi

@@ -163,9 +163,12 @@ slurm_start_daemons() {
   done
 }
 
-slurm_kill_daemons() {
+# Ends slurmctld and the slurmds: SIGTERM, and SIGKILL to one still there after 5 s.
+slurm_end_daemons() {
   local pid
+  for pid in "${slurm_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
   for pid in "${slurm_pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
   done
@@ -200,7 +203,7 @@ slurm_cluster_start() {
     slurm_cluster_daemon_exited || break
     echo "the test's Slurm lost a port race (attempt $attempt):"
     slurm_cluster_logs
-    slurm_kill_daemons
+    slurm_end_daemons
   done
   echo "the test's Slurm did not come up:"
   timeout 5 sinfo -N 2>&1
@@ -224,13 +227,8 @@ slurm_cluster_stop() {
     timeout 5 scancel --quiet $(timeout 5 squeue -h -o %i 2>/dev/null) 2>/dev/null
     for _ in $(seq 50); do [ -z "$(timeout 2 squeue -h 2>/dev/null)" ] && break; sleep 0.1; done
   fi
+  slurm_end_daemons
   local pid
-  for pid in "${slurm_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-  for pid in "${slurm_pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
   for pid in $(slurm_cluster_step_daemons); do kill -KILL "$pid" 2>/dev/null; done
   # munged writes its seed file on the way out: its directory goes once it has ended.
   local munged
@@ -242,5 +240,4 @@ slurm_cluster_stop() {
   fi
   rm -rf "$slurm_dir"
   slurm_dir=""
-  slurm_pids=()
 }
