@@ -7,6 +7,7 @@
 
 #include <array>
 #include <csignal>
+#include <cstring>
 
 #include "runtime/common/cpus.hpp"
 #include "runtime/common/error.hpp"
@@ -82,12 +83,17 @@ void pin_like_an_executor() {
     ucx::Waiter measuring(*worker, mode);
     ucx::Waiter pausing(*worker, ucx::WaitMode::warm);
     ucx::Waiter* waiter = &pausing;
-    std::vector<std::byte> buffer(max_size);
+    std::vector<std::byte> input(max_size);
+    std::vector<std::byte> output(max_size);
     size_t length = 0;
-    for (ucp_tag_t tag = receive(*worker, *waiter, buffer, length); tag != stop_tag;
-         tag = receive(*worker, *waiter, buffer, length)) {
+    for (ucp_tag_t tag = receive(*worker, *waiter, input, length); tag != stop_tag;
+         tag = receive(*worker, *waiter, input, length)) {
       waiter = tag == pause_tag ? &pausing : &measuring;
-      if (tag == ping_tag) ucx::complete(endpoint->send_tag(ping_tag, buffer.data(), length), *waiter, "echo");
+      if (tag != ping_tag) continue;
+      // What the `echo` function does in an executor, whose input and output are separate
+      // buffers: without it, 1 MiB figures compared Ferry plus a 40 us copy to no copy.
+      if (length > 0) std::memcpy(output.data(), input.data(), length);
+      ucx::complete(endpoint->send_tag(ping_tag, output.data(), length), *waiter, "echo");
     }
   } catch (const std::exception&) {
     code = 1;

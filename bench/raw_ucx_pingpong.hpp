@@ -2,7 +2,9 @@
 // The baseline every invocation figure is compared to: a plain UCX tag ping-pong between
 // this process and a child process, over endpoints made from exchanged worker addresses
 // (the same way a client reaches an executor's threads), in the same waiting mode, with the
-// echo process pinned where an executor would be.
+// echo process pinned where an executor would be. The echo copies its input into a separate
+// reply buffer, the work of the `echo` function an executor runs, so that a ratio measures
+// Ferry's machinery and not the function.
 
 #include <sys/types.h>
 
