@@ -309,14 +309,18 @@ void finalize_hybrid_world() {
   // waits for nothing but its deadline.
   transport().close_endpoints();
   if (world().role == Role::batch) stay_until_batch_ranks_closed();
-  if (owner) {
-    owner->finish(std::chrono::seconds(30));
-    owner.reset();
-    trace::phase("its function ranks exited");
-  }
+  // The function ranks exit while PMPI_Finalize runs; finish_function_ranks() waits for them.
+  if (owner) owner->defer_failures();
   port_service().clear();
   stop_failure_news();
   remove_transport();
+}
+
+void finish_function_ranks() {
+  if (!owner) return;
+  owner->finish(std::chrono::seconds(30));
+  owner.reset();
+  trace::phase("its function ranks exited");
 }
 
 }  // namespace ferry::mpi

@@ -17,5 +17,8 @@ void start_function_rank();
 std::string preload_for_function_ranks();
 /// MPI_Finalize's part before PMPI_Finalize: waits for every rank, then tears down.
 void finalize_hybrid_world();
+/// MPI_Finalize's part after PMPI_Finalize: waits for this batch rank's function ranks to
+/// exit, and ends the process with an error when one of them failed.
+void finish_function_ranks();
 
 }  // namespace ferry::mpi

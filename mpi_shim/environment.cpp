@@ -152,6 +152,7 @@ int ferry::mpi::impl::MPI_Finalize(void) {
   ShimScope scope;
   const int status = PMPI_Finalize();
   remove_private_session_base();
+  finish_function_ranks();
   ferry::trace::phase("MPI_Finalize returned");
   return status;
 }

@@ -146,9 +146,10 @@ void abort_job(int code, const std::string& message) {
   std::fflush(stdout);
   std::fflush(stderr);
   const int exit_code = code == 0 ? 1 : code;
-  int initialized = 0;
+  int initialized = 0, finalized = 0;
   PMPI_Initialized(&initialized);
-  if (world().role != Role::function && initialized) {
+  PMPI_Finalized(&finalized);
+  if (world().role != Role::function && initialized && !finalized) {
     // In a Slurm job step, the abort has slurmstepd kill every task at once, and the
     // message above can be cut off on its way to srun: it gets a moment first.
     if (std::getenv("SLURM_STEP_ID") != nullptr) ::usleep(300'000);

@@ -48,6 +48,17 @@ FunctionRankOwner::~FunctionRankOwner() {
   if (thread_.joinable()) thread_.join();
 }
 
+void FunctionRankOwner::defer_failures() {
+  std::lock_guard lock(mutex_);
+  failures_deferred_ = true;
+}
+
+void FunctionRankOwner::fail(int code, const std::string& message) {
+  std::unique_lock lock(mutex_);
+  if (!failures_deferred_) abort_job(code, message);  // holds the lock: PMPI_Finalize waits
+  if (!deferred_failure_) deferred_failure_.emplace(code, message);
+}
+
 void FunctionRankOwner::finish(std::chrono::milliseconds timeout) {
   finalizing_ = true;
   {
@@ -60,6 +71,7 @@ void FunctionRankOwner::finish(std::chrono::milliseconds timeout) {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
   write_report();
+  if (deferred_failure_) abort_job(deferred_failure_->first, deferred_failure_->second);
 }
 
 void FunctionRankOwner::run() noexcept {
@@ -111,9 +123,9 @@ void FunctionRankOwner::watch() {
       const bool clean = exits[i]->exit_code == 0 && exits[i]->signal == 0 && exits[i]->reason.empty();
       if (!clean || !finalizing_) {
         const std::string cause = clean ? "exited before MPI_Finalize" : describe(*exits[i]);
-        abort_job(exits[i]->exit_code > 0 ? exits[i]->exit_code : 1,
-                  "function rank " + std::to_string(ranks_[i].rank) + " (lease " + std::to_string(leases[i].id()) +
-                      "): " + cause);
+        fail(exits[i]->exit_code > 0 ? exits[i]->exit_code : 1,
+             "function rank " + std::to_string(ranks_[i].rank) + " (lease " + std::to_string(leases[i].id()) +
+                 "): " + cause);
       }
     }
     if (stop_) {

@@ -2,7 +2,8 @@
  *   fault_rank RANK MODE
  * Every rank reports that it is ready, then rank RANK fails in the way MODE names
  * (crash, exit, abort, hang) while the others wait for a message that never comes.
- * MODE "wait" makes every rank wait, so the test can take the job's resources away. */
+ * MODE "wait" makes every rank wait, so the test can take the job's resources away.
+ * MODE "late-exit" has every rank finalize, then rank RANK exit with code 5. */
 #include <mpi.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +32,10 @@ int main(int argc, char** argv) {
   printf("rank %d ready\n", rank);
   fflush(stdout);
   MPI_Barrier(MPI_COMM_WORLD);
+  if (strcmp(argv[2], "late-exit") == 0) {
+    MPI_Finalize();
+    return rank == faulty ? 5 : 0;
+  }
   if (rank == faulty) fail(argv[2]);
   int never = 0;
   MPI_Recv(&never, 1, MPI_INT, MPI_ANY_SOURCE, 99, MPI_COMM_WORLD, MPI_STATUS_IGNORE);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # A faulty function rank ends the whole job: non-zero exit, a message naming the rank and
 # the cause, and no process of the program left behind.
-#   fault_test.sh FERRY FAULT_PROGRAM crash|exit|abort|lease|spawner
+#   fault_test.sh FERRY FAULT_PROGRAM crash|exit|abort|late-exit|lease|spawner
 # A hang is caught by the outer `timeout 30` (exit 124), which fails the test.
 set -u
 ferry=$(realpath "$1")
@@ -41,6 +41,7 @@ case $scenario in
   crash) mode=crash; cause='signal|segmentation|SIGSEGV' ;;
   exit) mode=exit; cause='exit' ;;
   abort) mode=abort; cause='abort' ;;
+  late-exit) mode=late-exit; cause='code 5' ;;
   lease|spawner)
     mode=wait
     "$ferry" secret "$work/secret" >/dev/null || fail "ferry secret failed"
