@@ -2,7 +2,6 @@
 
 #include <dlfcn.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -31,6 +30,7 @@
 #include "mpi_shim/world.hpp"
 #include "runtime/common/error.hpp"
 #include "runtime/common/hex.hpp"
+#include "runtime/common/random_bytes.hpp"
 #include "runtime/common/trace.hpp"
 
 namespace ferry::mpi {
@@ -170,9 +170,7 @@ void launch_function_ranks(const JobSettings& settings, int rank, int batch_rank
 
   // Each owner has a secret of its own: only its function ranks need it.
   launch.secret.resize(bootstrap_secret_size);
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(launch.secret.data()), int(bootstrap_secret_size)) != 1) {
-    throw Error(Errc::system, "RAND_bytes failed to make the job secret");
-  }
+  fill_random(launch.secret);
   const Bytes my_address = transport().address();
   launch.owned = owned_ranks(w.rank, w.batch_ranks, w.function_ranks);
   std::vector<OwnedRank> owned;

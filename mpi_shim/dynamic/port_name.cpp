@@ -1,6 +1,5 @@
 #include "mpi_shim/dynamic/port_name.hpp"
 
-#include <openssl/rand.h>
 
 #include <array>
 #include <cctype>
@@ -8,6 +7,7 @@
 
 #include "mpi_shim/tags.hpp"
 #include "runtime/common/error.hpp"
+#include "runtime/common/random_bytes.hpp"
 
 namespace ferry::mpi {
 
@@ -57,9 +57,7 @@ std::vector<std::byte> from_base64(std::string_view text) {
 
 uint64_t draw_port_id() {
   uint64_t id = 0;
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(&id), sizeof id) != 1) {
-    throw Error(Errc::system, "RAND_bytes failed to draw a port id");
-  }
+  fill_random(std::as_writable_bytes(std::span(&id, 1)));
   return id & (port_id_limit - 1);
 }
 

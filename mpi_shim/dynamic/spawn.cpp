@@ -2,7 +2,6 @@
 // function ranks on freshly leased executors, in a world of their own.
 
 #include <mpi.h>
-#include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +28,7 @@
 #include "runtime/common/error.hpp"
 #include "runtime/common/hex.hpp"
 #include "runtime/common/host_name.hpp"
+#include "runtime/common/random_bytes.hpp"
 
 namespace ferry::mpi {
 namespace {
@@ -137,9 +137,7 @@ SpawnOutcome spawn_children(const std::vector<Command>& commands, const GroupDes
   SpawnService* service = nullptr;
   try {
     Bytes secret(spawn_secret_size);
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), int(secret.size())) != 1) {
-      throw Error(Errc::system, "RAND_bytes failed to make the spawn's secret");
-    }
+    fill_random(secret);
     spawn_id = next_spawn_id();
     service = &SpawnService::instance();
     const std::string preload = preload_for_function_ranks();

@@ -1,7 +1,6 @@
 #include "runtime/lease/secret.hpp"
 
 #include <fcntl.h>
-#include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 
 #include "runtime/common/error.hpp"
 #include "runtime/common/hex.hpp"
+#include "runtime/common/random_bytes.hpp"
 #include "runtime/common/unique_fd.hpp"
 
 namespace ferry::lease {
@@ -122,9 +122,7 @@ std::array<uint8_t, Secret::size> parse_secret(std::string_view contents, const 
 
 Secret Secret::generate() {
   Secret secret;
-  if (RAND_bytes(secret.bytes_.data(), static_cast<int>(secret.bytes_.size())) != 1) {
-    throw Error(Errc::system, "RAND_bytes failed to generate a lease secret");
-  }
+  fill_random(std::as_writable_bytes(std::span(secret.bytes_)));
   return secret;
 }
 

@@ -11,7 +11,7 @@ class Secret {
  public:
   static constexpr size_t size = 32;
 
-  /// A fresh random secret (OpenSSL RAND_bytes), as the single-machine default uses.
+  /// A fresh random secret (the kernel's getrandom), as the single-machine default uses.
   static Secret generate();
   /// Reads a secret file holding either exactly 32 raw bytes (`openssl rand 32`) or 64 hex
   /// digits and an optional newline (`openssl rand -hex 32`). Throws Error(not_found) for a

@@ -1,5 +1,4 @@
 // The executor half of the spawner: start, watch, forward, reap, terminate.
-#include <openssl/rand.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -13,6 +12,7 @@
 #include "runtime/common/environment.hpp"
 #include "runtime/common/hex.hpp"
 #include "runtime/common/log.hpp"
+#include "runtime/common/random_bytes.hpp"
 #include "runtime/common/trace.hpp"
 #include "runtime/ucx/waiter.hpp"
 #include "spawner/daemon/executor_user.hpp"
@@ -29,9 +29,7 @@ constexpr size_t executor_key_size = 32;
 
 std::vector<std::byte> random_key() {
   std::vector<std::byte> key(executor_key_size);
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1) {
-    throw Error(Errc::system, "RAND_bytes failed");
-  }
+  fill_random(key);
   return key;
 }
 
