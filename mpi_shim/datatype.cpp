@@ -99,7 +99,8 @@ Layout layout_of(int count, MPI_Datatype type) {
   return layout;
 }
 
-SendBuffer::SendBuffer(const void* buffer, int count, MPI_Datatype type) {
+void SendBuffer::assign(const void* buffer, int count, MPI_Datatype type) {
+  clear();
   const Layout layout = layout_of(count, type);
   size_ = layout.bytes;
   if (layout.contiguous) {

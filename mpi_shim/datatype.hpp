@@ -68,7 +68,9 @@ struct StreamedData {
 class SendBuffer {
  public:
   SendBuffer() = default;
-  SendBuffer(const void* buffer, int count, MPI_Datatype type);
+  SendBuffer(const void* buffer, int count, MPI_Datatype type) { assign(buffer, count, type); }
+  /// Describes (or packs) `count` elements of `type` at `buffer` in place of what it held.
+  void assign(const void* buffer, int count, MPI_Datatype type);
   const void* data() const noexcept { return data_; }
   size_t size() const noexcept { return size_; }
   ucp_datatype_t datatype() const noexcept;

@@ -77,6 +77,21 @@ int direct_send(const void* buffer, const Layout& layout, int dest, int tag, Com
   return error == MPI_SUCCESS ? MPI_SUCCESS : raise(&comm, error, function);
 }
 
+/// A nonblocking send of contiguous data: a small one UCX sends as it starts it, and the
+/// caller gets the shared completed request; a request is made only for one in flight.
+int eager_send(const void* buffer, const Layout& layout, int dest, int tag, Comm& comm, MPI_Request* out) {
+  Transfer transfer = Transfer::send(comm.peer(dest), user_tag(tag, comm.rank, comm.send_context()),
+                                     static_cast<const std::byte*>(buffer) + layout.true_lb, layout.bytes);
+  if (transfer.test() && transfer.status() == UCS_OK) {
+    *out = completed_send();
+    return MPI_SUCCESS;
+  }
+  Request* request = new_request();
+  adopt_transfer(*request, std::move(transfer), Request::Kind::send, dest, comm);
+  *out = handle_of(request);
+  return MPI_SUCCESS;
+}
+
 int direct_receive(void* buffer, int count, MPI_Datatype type, const Layout& layout, int source, int tag, Comm& comm,
                    MPI_Status* status) {
   const bool any_source = source == MPI_ANY_SOURCE, any_tag = tag == MPI_ANY_TAG;
@@ -120,6 +135,11 @@ int nonblocking_send(const void* buffer, int count, MPI_Datatype type, int dest,
   if (out == nullptr) return raise(comm, MPI_ERR_REQUEST, function);
   if (int error = check_arguments(*comm, buffer, count, type, dest, tag, false)) return raise(comm, error, function);
   if (int error = check_buffer_space(count, type, mode)) return raise(comm, error, function);
+  if (mode == SendMode::standard || mode == SendMode::ready) {
+    if (const Layout layout = layout_of(count, type); direct(dest, layout)) {
+      return eager_send(buffer, layout, dest, tag, *comm, out);
+    }
+  }
   Request* request = new_request();
   start_send(*request, buffer, count, type, dest, tag, *comm, mode);
   if (mode == SendMode::buffered) {

@@ -190,8 +190,22 @@ Request* pooled_request(size_t index) noexcept { return pool.at(index); }
 Request* new_request() { return pool.take(); }
 
 void free_request(Request* request) noexcept {
+  if (request->shared) return;
   if (request->kind == Request::Kind::collective) std::erase(pending_collectives, request);
   pool.give_back(request);
+}
+
+MPI_Request completed_send() {
+  static Request* const shared = [] {
+    Request* request = pool.take();
+    request->kind = Request::Kind::completed;
+    request->active = true;
+    request->complete = true;
+    request->shared = true;
+    set_status(&request->status, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_SUCCESS, 0);
+    return request;
+  }();
+  return handle_of(shared);
 }
 
 void Request::reset() noexcept {
@@ -226,7 +240,7 @@ int start_send(Request& request, const void* buffer, int count, MPI_Datatype typ
     return MPI_SUCCESS;
   }
   try {
-    request.send = SendBuffer(buffer, count, type);
+    request.send.assign(buffer, count, type);
   } catch (const Error& error) {
     return fail_at_start(request, comm, error);
   }

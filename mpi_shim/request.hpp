@@ -41,6 +41,7 @@ struct Request {
   SendMode mode = SendMode::standard;
   bool receives = false;
   bool live = false;  ///< handed out and not yet freed
+  bool shared = false;  ///< completed_send()'s request, which is never freed
   uint64_t failure_mark = 0;  ///< failures_noted() when last checked (process_failures.hpp)
 
   Request() = default;
@@ -72,8 +73,12 @@ size_t shim_request_index(MPI_Request handle) noexcept;
 Request* pooled_request(size_t index) noexcept;
 /// Hands out a new request (registered so shim_request() finds it).
 Request* new_request();
-/// Frees a request and forgets its handle.
+/// Frees a request and forgets its handle (the shared completed send stays).
 void free_request(Request* request) noexcept;
+/// The handle of every send that UCX completed as it started it: one request, always
+/// complete, that completing or freeing leaves as it is (as Open MPI's pml/ucx does), so an
+/// eager send makes, tests and frees no request of its own.
+MPI_Request completed_send();
 
 /// Hands a request whose handle the user gave up (MPI_Request_free, buffered sends) to
 /// the shim, which completes and frees it in the background.
