@@ -68,6 +68,14 @@ void progress_until(bool native_pending, Done&& done) {
   }
 }
 
+/// Finds the shim request behind `handle` (nullptr for Open MPI's and MPI_REQUEST_NULL);
+/// false when it is no request at all: a null pointer or a shim request that was freed.
+bool look_up(MPI_Request handle, Request*& shim) noexcept {
+  if (handle == nullptr) return false;
+  shim = shim_request(handle);
+  return shim != nullptr || !stale_request(handle);
+}
+
 /// MPI_ERR_REQUEST when an entry is no request at all: a null pointer (not MPI_REQUEST_NULL)
 /// or a shim request that has been freed.
 int check_requests(int count, const MPI_Request requests[]) noexcept {
@@ -117,13 +125,12 @@ int ferry::mpi::impl::MPI_Test(MPI_Request* handle, int* flag, MPI_Status* statu
 }
 
 int ferry::mpi::impl::MPI_Waitall(int count, MPI_Request requests[], MPI_Status statuses[]) {
-  if (int error = check_requests(count, requests)) return raise(nullptr, error, "MPI_Waitall");
   // What Waitall knows of each entry. The usual array fits on the stack: completion
   // allocates nothing.
   struct Entry {
     Slot slot = Slot::pending;
     Request* shim = nullptr;  ///< looked up once: nullptr for Open MPI's and null requests
-    bool passive = false;     ///< an active shim send or receive
+    bool passive = false;     ///< an active shim request that is not a collective
   };
   Entry stack_entries[64];
   std::vector<Entry> heap_entries(count > 64 ? size_t(count) : 0);
@@ -137,8 +144,8 @@ int ferry::mpi::impl::MPI_Waitall(int count, MPI_Request requests[], MPI_Status 
   Comm* comm = nullptr;
   for (int i = 0; i < count; ++i) {
     Entry& entry = entries[i];
-    entry.shim = shim_request(requests[i]);
-    entry.passive = entry.shim != nullptr && entry.shim->active && entry.shim->point_to_point();
+    if (!look_up(requests[i], entry.shim)) return raise(nullptr, MPI_ERR_REQUEST, "MPI_Waitall");
+    entry.passive = entry.shim != nullptr && entry.shim->active && entry.shim->passive();
     only_passive = only_passive && (entry.passive || requests[i] == MPI_REQUEST_NULL);
     if (comm == nullptr && entry.shim != nullptr) comm = entry.shim->comm;
   }

@@ -146,7 +146,8 @@ void SendBuffer::own() {
   data_ = packed_.data();
 }
 
-ReceiveBuffer::ReceiveBuffer(void* buffer, int count, MPI_Datatype type) {
+void ReceiveBuffer::assign(void* buffer, int count, MPI_Datatype type) {
+  clear();
   const Layout layout = layout_of(count, type);
   capacity_ = layout.bytes;
   if (layout.contiguous) {

@@ -95,7 +95,10 @@ class SendBuffer {
 class ReceiveBuffer {
  public:
   ReceiveBuffer() = default;
-  ReceiveBuffer(void* buffer, int count, MPI_Datatype type);
+  ReceiveBuffer(void* buffer, int count, MPI_Datatype type) { assign(buffer, count, type); }
+  /// Describes `count` elements of `type` at `buffer` (staged or streamed when they are not
+  /// contiguous) in place of what it held.
+  void assign(void* buffer, int count, MPI_Datatype type);
   void* data() noexcept { return data_; }
   size_t capacity() const noexcept { return capacity_; }
   ucp_datatype_t datatype() const noexcept;

@@ -267,7 +267,7 @@ int start_receive(Request& request, void* buffer, int count, MPI_Datatype type, 
     return MPI_SUCCESS;
   }
   try {
-    request.receive = ReceiveBuffer(buffer, count, type);
+    request.receive.assign(buffer, count, type);
   } catch (const Error& error) {
     return fail_at_start(request, comm, error);
   }
@@ -346,8 +346,8 @@ bool sweep_detached() {
 
 void progress_background() {
   take_failure_news_if_expected();
-  sweep_detached();
-  std::erase_if(pending_collectives, [](Request* request) { return request->test(); });
+  if (!detached.empty()) sweep_detached();
+  if (!pending_collectives.empty()) std::erase_if(pending_collectives, [](Request* request) { return request->test(); });
 }
 
 void complete_operations_on(Comm& comm) {

@@ -20,8 +20,9 @@ enum class SendMode { standard, synchronous, ready, buffered };
 
 struct Request {
   enum class Kind { send, receive, collective, completed } kind = Kind::completed;
-  /// A send or receive: testing it only looks (UCX completes it as it progresses).
-  bool point_to_point() const noexcept { return kind == Kind::send || kind == Kind::receive; }
+  /// Not a collective: testing it only looks (UCX completes sends and receives as it
+  /// progresses; a completed request has nothing left to do).
+  bool passive() const noexcept { return kind != Kind::collective; }
   bool persistent = false;
   bool active = false;    ///< started and not yet completed by Wait/Test
   bool complete = false;
