@@ -225,12 +225,19 @@ void thread_rate(const Setup& setup, ferry::bench::Report& report) {
 }
 
 // The 8 B message rate (windows of nonblocking sends) between two batch ranks of plain
-// Open MPI against a batch rank and a function rank, in alternating runs (medians).
+// Open MPI against a batch rank and a function rank, in alternating runs (medians). The
+// second row takes Open MPI over UCX (pml ucx) as the baseline: the same transport as
+// Ferry's, whose shared-memory sends bound both (Open MPI's own vader is faster here).
 void message_rate(const Setup& setup, ferry::bench::Report& report) {
   const std::string program = setup.programs + "/bench_mpi_message_rate";
   auto [plain, offload] = measured_alternately(with(mpirun(2), {program, "single"}),
                                                with(ferry_run(setup, 1, 1), {program, "single"}), setup.repeat);
   add_row(report, "msg rate", 8, plain["rate-single"][8], offload["rate-single"][8], "M/s", "ratio >= 0.8");
+  const std::vector<std::string> over_ucx{"env", "OMPI_MCA_pml=ucx", "OMPI_MCA_pml_ucx_tls=any"};
+  auto [plain_ucx, offload_again] = measured_alternately(with(with(over_ucx, mpirun(2)), {program, "single"}),
+                                                         with(ferry_run(setup, 1, 1), {program, "single"}), setup.repeat);
+  add_row(report, "msg rate, baseline pml ucx", 8, plain_ucx["rate-single"][8], offload_again["rate-single"][8], "M/s",
+          "");
 }
 
 void passthrough(const Setup& setup, ferry::bench::Report& report) {
