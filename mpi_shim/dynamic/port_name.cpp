@@ -1,6 +1,5 @@
 #include "mpi_shim/dynamic/port_name.hpp"
 
-
 #include <array>
 #include <cctype>
 #include <cstdio>
