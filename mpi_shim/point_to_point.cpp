@@ -63,11 +63,15 @@ bool wait_while_no_failure(Transfer& transfer) {
   return transfer.test();
 }
 
+/// Starts the UCX send of contiguous data straight from the user's buffer.
+Transfer send_contiguous(const void* buffer, const Layout& layout, int dest, int tag, Comm& comm, bool synchronous) {
+  return Transfer::send(comm.peer(dest), user_tag(tag, comm.rank, comm.send_context()),
+                        static_cast<const std::byte*>(buffer) + layout.true_lb, layout.bytes, synchronous);
+}
+
 int direct_send(const void* buffer, const Layout& layout, int dest, int tag, Comm& comm, SendMode mode,
                 const char* function) {
-  Transfer transfer = Transfer::send(comm.peer(dest), user_tag(tag, comm.rank, comm.send_context()),
-                                     static_cast<const std::byte*>(buffer) + layout.true_lb, layout.bytes,
-                                     mode == SendMode::synchronous);
+  Transfer transfer = send_contiguous(buffer, layout, dest, tag, comm, mode == SendMode::synchronous);
   if (!wait_while_no_failure(transfer)) {
     Request request;
     adopt_transfer(request, std::move(transfer), Request::Kind::send, dest, comm);
@@ -80,8 +84,7 @@ int direct_send(const void* buffer, const Layout& layout, int dest, int tag, Com
 /// A nonblocking send of contiguous data: a small one UCX sends as it starts it, and the
 /// caller gets the shared completed request; a request is made only for one in flight.
 int eager_send(const void* buffer, const Layout& layout, int dest, int tag, Comm& comm, MPI_Request* out) {
-  Transfer transfer = Transfer::send(comm.peer(dest), user_tag(tag, comm.rank, comm.send_context()),
-                                     static_cast<const std::byte*>(buffer) + layout.true_lb, layout.bytes);
+  Transfer transfer = send_contiguous(buffer, layout, dest, tag, comm, false);
   if (transfer.test() && transfer.status() == UCS_OK) {
     *out = completed_send();
     return MPI_SUCCESS;
